@@ -1,0 +1,35 @@
+/* nm-database-private.h: what the other types need from NmDatabase
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <notmuch.h>
+#include "nm-database.h"
+#include "nm-error.h"
+
+G_BEGIN_DECLS
+
+notmuch_database_t *_nm_database_get_native (NmDatabase *self);
+
+/* Every libnotmuch call on a database, or on anything derived from it, runs under this
+ * lock: libnotmuch, Xapian and talloc are not safe to share between threads. */
+GRecMutexLocker *_nm_database_lock (NmDatabase *self);
+
+/* Both require the lock. */
+gboolean _nm_database_is_open (NmDatabase *self);
+gboolean _nm_database_check_open (NmDatabase *self, GError **error);
+
+/* Turns a failing status into an NmError carrying libnotmuch's message for this call when
+ * it logged one, else @format's text; returns TRUE for success.  Requires the lock. */
+gboolean _nm_database_check_status (NmDatabase        *self,
+                                    notmuch_status_t   status,
+                                    GError           **error,
+                                    const char        *format,
+                                    ...) G_GNUC_PRINTF (4, 5);
+
+/* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
+ * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
+char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);
+
+G_END_DECLS

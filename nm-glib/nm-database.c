@@ -1,0 +1,1408 @@
+/* nm-database.c: a notmuch database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "nm-database-private.h"
+#include "nm-enum-types.h"
+#include "nm-error-private.h"
+#include "nm-index-options-private.h"
+#include "nm-message-private.h"
+#include "nm-messages-private.h"
+#include "nm-query-private.h"
+#include "nm-tags-private.h"
+#include "nm-threads-private.h"
+
+/**
+ * NmDatabase:
+ *
+ * A notmuch database: the index of a mail store.
+ *
+ * Open one with [ctor@Notmuch.Database.open], search it with [ctor@Notmuch.Query.new] or the
+ * shortcuts [method@Notmuch.Database.search_threads] and
+ * [method@Notmuch.Database.search_messages], and close it with
+ * [method@Notmuch.Database.close] when done.
+ *
+ * Every object obtained from a database keeps the database alive, so objects can be dropped
+ * in any order.  After [method@Notmuch.Database.close], every call on the database or on an
+ * object derived from it fails with %NM_ERROR_CLOSED_DATABASE or returns a value it had
+ * already read.  All calls on one database, from any object derived from it, are serialised
+ * by one lock, so the objects can be shared between threads.
+ *
+ * Writes become durable when the database is closed, when the outermost atomic section ends,
+ * on [method@Notmuch.Database.commit], and when a writable database is finalized.
+ *
+ * To wait for another process's write lock, construct the database with the
+ * [property@Notmuch.Database:lock-timeout] property and initialize it with
+ * [method@Gio.Initable.init].
+ */
+struct _NmDatabase
+{
+  GObject parent_instance;
+
+  GRecMutex lock;
+  notmuch_database_t *native;
+  gboolean closed;
+  gboolean create;
+
+  char *path;
+  char *config_path;
+  char *profile;
+  NmDatabaseMode mode;
+  guint lock_timeout;
+
+  /* Set while this handle holds the write lock of write_lock_key's database. */
+  char *write_lock_key;
+  /* libnotmuch never clears its status string: a message is fresh only if it differs from
+   * the last one this handle reported. */
+  char *last_status_string;
+  /* Known after close, when libnotmuch can no longer tell. */
+  guint64 revision;
+  char *uuid;
+};
+
+static void nm_database_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (NmDatabase, nm_database, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      nm_database_initable_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_PATH,
+  PROP_MODE,
+  PROP_CONFIG_PATH,
+  PROP_PROFILE,
+  PROP_LOCK_TIMEOUT,
+  PROP_VERSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Xapian's write lock is per open file description, so a second read-write open of the same
+ * database in this process would wait for itself forever.  Paths held for writing by a handle
+ * of this process are kept here and refused at once. */
+G_LOCK_DEFINE_STATIC (write_locks);
+static GHashTable *write_locks;
+
+static char *
+nm_database_lock_key (const char *path)
+{
+  char *resolved = realpath (path, NULL);
+  char *key = g_strdup (resolved != NULL ? resolved : path);
+
+  free (resolved);
+  return key;
+}
+
+static gboolean
+nm_database_claim_write_lock (NmDatabase *self, const char *path, GError **error)
+{
+  g_autofree char *key = nm_database_lock_key (path);
+
+  G_LOCK (write_locks);
+  if (write_locks == NULL)
+    write_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_contains (write_locks, key))
+    {
+      G_UNLOCK (write_locks);
+      g_set_error (error, NM_ERROR, NM_ERROR_LOCKED,
+                   "The database at %s is already open for writing in this process", path);
+      return FALSE;
+    }
+  g_hash_table_add (write_locks, g_strdup (key));
+  G_UNLOCK (write_locks);
+  self->write_lock_key = g_steal_pointer (&key);
+  return TRUE;
+}
+
+static void
+nm_database_release_write_lock (NmDatabase *self)
+{
+  if (self->write_lock_key == NULL)
+    return;
+  G_LOCK (write_locks);
+  g_hash_table_remove (write_locks, self->write_lock_key);
+  G_UNLOCK (write_locks);
+  g_clear_pointer (&self->write_lock_key, g_free);
+}
+
+static gboolean
+nm_database_write_lock_is_held_elsewhere (int fd)
+{
+  /* F_OFD_GETLK reports a conflicting lock of another process (OFD or classic) without
+   * taking anything, so there is no window in which this process holds the lock itself. */
+  struct flock probe = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+  if (fcntl (fd, F_OFD_GETLK, &probe) < 0)
+    return FALSE;
+  return probe.l_type != F_UNLCK;
+}
+
+/* libnotmuch waits for another process's write lock without a time limit; wait here instead,
+ * for at most timeout_ms, and fail with NM_ERROR_LOCKED. */
+static gboolean
+nm_database_wait_for_write_lock (const char *path, guint timeout_ms, GError **error)
+{
+  const char *const layouts[] = { ".notmuch/xapian/flintlock", "xapian/flintlock" };
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  int fd = -1;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (layouts) && fd < 0; i++)
+    {
+      g_autofree char *lock_path = g_build_filename (path, layouts[i], NULL);
+
+      fd = open (lock_path, O_RDONLY | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return TRUE;   /* no lock file: nobody holds the lock, or libnotmuch reports the error */
+
+  while (nm_database_write_lock_is_held_elsewhere (fd))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        {
+          close (fd);
+          g_set_error (error, NM_ERROR, NM_ERROR_LOCKED,
+                       "The database at %s is locked for writing by another process", path);
+          return FALSE;
+        }
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+  close (fd);
+  return TRUE;
+}
+
+static void
+nm_database_remember_status_string (NmDatabase *self)
+{
+  g_free (self->last_status_string);
+  self->last_status_string = g_strdup (notmuch_database_status_string (self->native));
+}
+
+static void
+nm_database_forget_native (NmDatabase *self)
+{
+  g_clear_pointer (&self->native, notmuch_database_destroy);
+}
+
+/* Opens or creates the native database from the construct properties.  Requires the lock. */
+static gboolean
+nm_database_open_native (NmDatabase *self, GError **error)
+{
+  g_autofree char *message = NULL;
+  const char *config_path = self->config_path;
+  notmuch_database_t *native = NULL;
+  notmuch_status_t status;
+
+  if (self->create)
+    {
+      status = notmuch_database_create_with_config (self->path,
+                                                    config_path != NULL ? config_path : "",
+                                                    self->profile, &native, &message);
+    }
+  else
+    {
+      status = notmuch_database_open_with_config (self->path,
+                                                  (notmuch_database_mode_t) self->mode,
+                                                  config_path, self->profile, &native,
+                                                  &message);
+      /* With an explicit database path, a missing config file only means there is no
+       * configuration beyond what the database stores. */
+      if (status == NOTMUCH_STATUS_NO_CONFIG && self->path != NULL && config_path == NULL)
+        {
+          g_clear_pointer (&message, free);
+          status = notmuch_database_open_with_config (self->path,
+                                                      (notmuch_database_mode_t) self->mode,
+                                                      "", self->profile, &native, &message);
+        }
+    }
+
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    {
+      g_autofree char *text = g_strdup (message != NULL ? message
+                                        : notmuch_status_to_string (status));
+
+      if (native != NULL)
+        notmuch_database_destroy (native);
+      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
+                           g_strstrip (text));
+      return FALSE;
+    }
+
+  self->native = native;
+  if (self->create)
+    self->mode = NM_DATABASE_MODE_READ_WRITE;
+  g_free (self->path);
+  self->path = g_strdup (notmuch_database_get_path (native));
+  nm_database_remember_status_string (self);
+  return TRUE;
+}
+
+/* Finds the database path notmuch's lookup would choose, with a read-only open that never
+ * waits for locks. */
+static char *
+nm_database_look_up_path (NmDatabase *self, GError **error)
+{
+  g_autofree char *message = NULL;
+  notmuch_database_t *probe = NULL;
+  notmuch_status_t status;
+  char *path;
+
+  status = notmuch_database_open_with_config (NULL, NOTMUCH_DATABASE_MODE_READ_ONLY,
+                                              self->config_path, self->profile, &probe,
+                                              &message);
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    {
+      g_autofree char *text = g_strdup (message != NULL ? message
+                                        : notmuch_status_to_string (status));
+
+      if (probe != NULL)
+        notmuch_database_destroy (probe);
+      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
+                           g_strstrip (text));
+      return NULL;
+    }
+  path = g_strdup (notmuch_database_get_path (probe));
+  notmuch_database_destroy (probe);
+  return path;
+}
+
+static gboolean
+nm_database_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  NmDatabase *self = NM_DATABASE (initable);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autofree char *lock_path = NULL;
+
+  if (self->native != NULL || self->closed)
+    return TRUE;
+
+  if (self->create || self->mode == NM_DATABASE_MODE_READ_WRITE)
+    {
+      lock_path = self->path != NULL ? g_strdup (self->path)
+                                     : nm_database_look_up_path (self, error);
+      if (lock_path == NULL)
+        return FALSE;
+      if (!nm_database_claim_write_lock (self, lock_path, error))
+        return FALSE;
+      if (!self->create
+          && !nm_database_wait_for_write_lock (lock_path, self->lock_timeout, error))
+        {
+          nm_database_release_write_lock (self);
+          return FALSE;
+        }
+    }
+
+  if (!nm_database_open_native (self, error))
+    {
+      nm_database_release_write_lock (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+nm_database_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = nm_database_initable_init;
+}
+
+static void
+nm_database_finalize (GObject *object)
+{
+  NmDatabase *self = NM_DATABASE (object);
+
+  /* Every object derived from the database holds a reference to it, so nothing points into
+   * the native database any more.  Destroying it commits pending writes. */
+  nm_database_forget_native (self);
+  nm_database_release_write_lock (self);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->config_path, g_free);
+  g_clear_pointer (&self->profile, g_free);
+  g_clear_pointer (&self->last_status_string, g_free);
+  g_clear_pointer (&self->uuid, g_free);
+  g_rec_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (nm_database_parent_class)->finalize (object);
+}
+
+static void
+nm_database_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  NmDatabase *self = NM_DATABASE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_CONFIG_PATH:
+      g_value_set_string (value, self->config_path);
+      break;
+    case PROP_PROFILE:
+      g_value_set_string (value, self->profile);
+      break;
+    case PROP_LOCK_TIMEOUT:
+      g_value_set_uint (value, self->lock_timeout);
+      break;
+    case PROP_VERSION:
+      g_value_set_uint (value, nm_database_get_version (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_database_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  NmDatabase *self = NM_DATABASE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      break;
+    case PROP_CONFIG_PATH:
+      self->config_path = g_value_dup_string (value);
+      break;
+    case PROP_PROFILE:
+      self->profile = g_value_dup_string (value);
+      break;
+    case PROP_LOCK_TIMEOUT:
+      self->lock_timeout = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_database_class_init (NmDatabaseClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nm_database_finalize;
+  object_class->get_property = nm_database_get_property;
+  object_class->set_property = nm_database_set_property;
+
+  /**
+   * NmDatabase:path: (getter get_path)
+   *
+   * The directory of the database.  Before initialization it is the path to open, or %NULL
+   * for notmuch's own lookup (`NOTMUCH_CONFIG`, `NOTMUCH_PROFILE`, the config file); once
+   * open, the path libnotmuch opened.
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmDatabase:mode: (getter get_mode)
+   *
+   * Whether the database is open for reading only or for reading and writing.
+   */
+  properties[PROP_MODE] =
+    g_param_spec_enum ("mode", NULL, NULL, NM_TYPE_DATABASE_MODE, NM_DATABASE_MODE_READ_ONLY,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmDatabase:config-path:
+   *
+   * The notmuch configuration file to read: %NULL for notmuch's lookup, the empty string
+   * for none.
+   */
+  properties[PROP_CONFIG_PATH] =
+    g_param_spec_string ("config-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmDatabase:profile:
+   *
+   * The notmuch configuration profile, or %NULL for `NOTMUCH_PROFILE` or the default.
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmDatabase:lock-timeout: (getter get_lock_timeout)
+   *
+   * How long a read-write open waits for another process's write lock, in milliseconds,
+   * before failing with %NM_ERROR_LOCKED.  The default, 0, does not wait.  A write lock held
+   * by this process fails at once whatever the timeout.
+   */
+  properties[PROP_LOCK_TIMEOUT] =
+    g_param_spec_uint ("lock-timeout", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmDatabase:version: (getter get_version)
+   *
+   * The format version of the database.
+   */
+  properties[PROP_VERSION] =
+    g_param_spec_uint ("version", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nm_database_init (NmDatabase *self)
+{
+  g_rec_mutex_init (&self->lock);
+}
+
+notmuch_database_t *
+_nm_database_get_native (NmDatabase *self)
+{
+  return self->native;
+}
+
+GRecMutexLocker *
+_nm_database_lock (NmDatabase *self)
+{
+  return g_rec_mutex_locker_new (&self->lock);
+}
+
+gboolean
+_nm_database_is_open (NmDatabase *self)
+{
+  return self->native != NULL && !self->closed;
+}
+
+gboolean
+_nm_database_check_open (NmDatabase *self, GError **error)
+{
+  if (_nm_database_is_open (self))
+    return TRUE;
+  g_set_error (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+               self->closed ? "The database at %s has been closed"
+                            : "The database at %s is not open",
+               self->path != NULL ? self->path : "(default)");
+  return FALSE;
+}
+
+gboolean
+_nm_database_check_status (NmDatabase        *self,
+                           notmuch_status_t   status,
+                           GError           **error,
+                           const char        *format,
+                           ...)
+{
+  const char *status_string;
+  g_autofree char *context = NULL;
+  va_list args;
+
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    return TRUE;
+
+  status_string = self->native != NULL ? notmuch_database_status_string (self->native) : NULL;
+  if (status_string != NULL && g_strcmp0 (status_string, self->last_status_string) != 0)
+    {
+      g_autofree char *text = g_strdup (status_string);
+
+      nm_database_remember_status_string (self);
+      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
+                           g_strstrip (text));
+      return FALSE;
+    }
+
+  va_start (args, format);
+  context = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, NM_ERROR, _nm_error_code_from_status (status), "%s: %s", context,
+               notmuch_status_to_string (status));
+  return FALSE;
+}
+
+char **
+_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  notmuch_config_values_t *values = notmuch_config_get_values (self->native, key);
+
+  for (; notmuch_config_values_valid (values); notmuch_config_values_move_to_next (values))
+    {
+      const char *value = notmuch_config_values_get (values);
+
+      if (value[0] != '\0')
+        g_strv_builder_add (builder, value);
+    }
+  g_clear_pointer (&values, notmuch_config_values_destroy);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * nm_database_open: (constructor)
+ * @path: (type filename) (nullable): the database directory, or %NULL for notmuch's own
+ *   lookup (`NOTMUCH_CONFIG`, `NOTMUCH_PROFILE`, `~/.notmuch-config`, ...)
+ * @mode: how to open the database
+ * @error: return location for an error
+ *
+ * Opens a notmuch database.  With a @path, a missing configuration file is not an error:
+ * the configuration then comes from the database.  Without one, notmuch's lookup must find
+ * a configuration or database, else this fails with %NM_ERROR_NO_CONFIG or
+ * %NM_ERROR_NO_DATABASE.
+ *
+ * A read-write open fails at once with %NM_ERROR_LOCKED when another handle holds the write
+ * lock; see [property@Notmuch.Database:lock-timeout] to wait instead.
+ *
+ * Returns: (transfer full): the open database, or %NULL with @error set
+ */
+NmDatabase *
+nm_database_open (const char      *path,
+                  NmDatabaseMode   mode,
+                  GError         **error)
+{
+  return nm_database_open_with_config (path, mode, NULL, NULL, error);
+}
+
+/**
+ * nm_database_open_with_config: (constructor)
+ * @path: (type filename) (nullable): the database directory, or %NULL for notmuch's lookup
+ * @mode: how to open the database
+ * @config_path: (type filename) (nullable): the configuration file, %NULL for notmuch's
+ *   lookup, or the empty string for none
+ * @profile: (nullable): the configuration profile, or %NULL for the default
+ * @error: return location for an error
+ *
+ * Opens a notmuch database with an explicit configuration file and profile.
+ *
+ * Returns: (transfer full): the open database, or %NULL with @error set
+ */
+NmDatabase *
+nm_database_open_with_config (const char      *path,
+                              NmDatabaseMode   mode,
+                              const char      *config_path,
+                              const char      *profile,
+                              GError         **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (NM_TYPE_DATABASE, NULL, error,
+                         "path", path,
+                         "mode", mode,
+                         "config-path", config_path,
+                         "profile", profile,
+                         NULL);
+}
+
+/**
+ * nm_database_create: (constructor)
+ * @path: (type filename): an existing directory, the root of the mail store
+ * @error: return location for an error
+ *
+ * Creates a new, empty notmuch database in @path (in its `.notmuch` subdirectory) and opens
+ * it for reading and writing.  No configuration file is read.
+ *
+ * Returns: (transfer full): the new database, or %NULL with @error set
+ *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
+ */
+NmDatabase *
+nm_database_create (const char  *path,
+                    GError     **error)
+{
+  g_autoptr (NmDatabase) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (NM_TYPE_DATABASE,
+                       "path", path,
+                       "mode", NM_DATABASE_MODE_READ_WRITE,
+                       "config-path", "",
+                       NULL);
+  self->create = TRUE;
+  if (!g_initable_init (G_INITABLE (self), NULL, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static void
+nm_database_remember_revision (NmDatabase *self)
+{
+  const char *uuid = NULL;
+
+  self->revision = notmuch_database_get_revision (self->native, &uuid);
+  g_free (self->uuid);
+  self->uuid = g_strdup (uuid);
+}
+
+/**
+ * nm_database_close:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Commits pending changes and closes the database.  Objects obtained from it stay valid to
+ * hold and drop, but every further call on them or on the database fails with
+ * %NM_ERROR_CLOSED_DATABASE or returns a value read before.  Closing inside an unfinished
+ * atomic section discards that section's changes.  Closing twice is harmless.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_close (NmDatabase  *self,
+                   GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (self->closed || self->native == NULL)
+    {
+      self->closed = TRUE;
+      return TRUE;
+    }
+
+  nm_database_remember_revision (self);
+  status = notmuch_database_close (self->native);
+  /* libnotmuch frees nothing on close; the native handle stays until finalize, so objects
+   * derived from it never point into freed memory. */
+  self->closed = TRUE;
+  nm_database_release_write_lock (self);
+  return _nm_database_check_status (self, status, error, "Cannot close the database at %s",
+                                    self->path);
+}
+
+/**
+ * nm_database_reopen:
+ * @self: a database
+ * @mode: the mode to reopen in
+ * @error: return location for an error
+ *
+ * Reopens the database, committing pending changes first, to see what other processes
+ * committed since it was opened, or to switch between reading and writing.  This is the way
+ * to recover from %NM_ERROR_OPERATION_INVALIDATED; results obtained before must be searched
+ * again.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_reopen (NmDatabase      *self,
+                    NmDatabaseMode   mode,
+                    GError         **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+  gboolean had_write_lock;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+
+  had_write_lock = self->write_lock_key != NULL;
+  if (mode == NM_DATABASE_MODE_READ_WRITE && !had_write_lock)
+    {
+      if (!nm_database_claim_write_lock (self, self->path, error))
+        return FALSE;
+      if (!nm_database_wait_for_write_lock (self->path, self->lock_timeout, error))
+        {
+          nm_database_release_write_lock (self);
+          return FALSE;
+        }
+    }
+
+  status = notmuch_database_reopen (self->native, (notmuch_database_mode_t) mode);
+  if (!_nm_database_check_status (self, status, error, "Cannot reopen the database at %s",
+                                  self->path))
+    {
+      if (!had_write_lock)
+        nm_database_release_write_lock (self);
+      return FALSE;
+    }
+
+  if (mode == NM_DATABASE_MODE_READ_ONLY)
+    nm_database_release_write_lock (self);
+  if (self->mode != mode)
+    {
+      self->mode = mode;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+    }
+  return TRUE;
+}
+
+/**
+ * nm_database_commit:
+ * @self: a database open for writing
+ * @error: return location for an error
+ *
+ * Makes every change made so far durable, so that it survives even if the process is
+ * killed.  Must not be called inside an atomic section.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_commit (NmDatabase  *self,
+                    GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
+                   "Cannot commit: the database at %s is open read-only", self->path);
+      return FALSE;
+    }
+
+  /* libnotmuch 0.37 has no commit call: reopening a writable handle closes it, which
+   * commits, and opens it again. */
+  status = notmuch_database_reopen (self->native, NOTMUCH_DATABASE_MODE_READ_WRITE);
+  return _nm_database_check_status (self, status, error, "Cannot commit the database at %s",
+                                    self->path);
+}
+
+/**
+ * nm_database_begin_atomic:
+ * @self: a database open for writing
+ * @error: return location for an error
+ *
+ * Starts an atomic section: the changes made until the matching
+ * [method@Notmuch.Database.end_atomic] become visible and durable together, or not at all.
+ * Sections nest; only the outermost one commits.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_begin_atomic (NmDatabase  *self,
+                          GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  return _nm_database_check_status (self, notmuch_database_begin_atomic (self->native), error,
+                                    "Cannot begin an atomic section");
+}
+
+/**
+ * nm_database_end_atomic:
+ * @self: a database open for writing
+ * @error: return location for an error
+ *
+ * Ends the innermost atomic section started with [method@Notmuch.Database.begin_atomic].
+ *
+ * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section is open
+ */
+gboolean
+nm_database_end_atomic (NmDatabase  *self,
+                        GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  return _nm_database_check_status (self, notmuch_database_end_atomic (self->native), error,
+                                    "Cannot end the atomic section");
+}
+
+/**
+ * nm_database_get_path: (get-property path)
+ * @self: a database
+ *
+ * Gets the directory of the database.
+ *
+ * Returns: (type filename) (nullable): the path, or %NULL if the database was never opened
+ */
+const char *
+nm_database_get_path (NmDatabase *self)
+{
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * nm_database_get_mode: (get-property mode)
+ * @self: a database
+ *
+ * Gets whether the database is open for reading only or for writing.
+ *
+ * Returns: the mode
+ */
+NmDatabaseMode
+nm_database_get_mode (NmDatabase *self)
+{
+  g_return_val_if_fail (NM_IS_DATABASE (self), NM_DATABASE_MODE_READ_ONLY);
+
+  return self->mode;
+}
+
+/**
+ * nm_database_get_lock_timeout: (get-property lock-timeout)
+ * @self: a database
+ *
+ * Gets how long a read-write open waits for another process's write lock.
+ *
+ * Returns: the timeout in milliseconds
+ */
+guint
+nm_database_get_lock_timeout (NmDatabase *self)
+{
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+
+  return self->lock_timeout;
+}
+
+/**
+ * nm_database_get_version: (get-property version)
+ * @self: a database
+ *
+ * Gets the format version of the database.
+ *
+ * Returns: the version, or 0 if the database is closed
+ */
+guint
+nm_database_get_version (NmDatabase *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_is_open (self))
+    return 0;
+  return notmuch_database_get_version (self->native);
+}
+
+/**
+ * nm_database_get_revision:
+ * @self: a database
+ * @uuid: (out) (optional) (transfer full): the UUID of the database, which identifies the
+ *   sequence the revision belongs to
+ *
+ * Gets the revision of the database as last committed or read: it grows with every
+ * committed change, and `lastmod:` queries select messages by it.  After close, the last
+ * value seen.
+ *
+ * Revisions are 64-bit; JavaScript numbers hold them exactly only up to 2^53.
+ *
+ * Returns: the revision
+ */
+guint64
+nm_database_get_revision (NmDatabase  *self,
+                          char       **uuid)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+
+  locker = _nm_database_lock (self);
+  if (_nm_database_is_open (self))
+    nm_database_remember_revision (self);
+  if (uuid != NULL)
+    *uuid = g_strdup (self->uuid);
+  return self->revision;
+}
+
+/**
+ * nm_database_needs_upgrade:
+ * @self: a database
+ *
+ * Checks whether the database is in an older format that an upgrade would improve.  Only
+ * databases open for writing can need an upgrade.
+ *
+ * Returns: %TRUE if the database should be upgraded
+ */
+gboolean
+nm_database_needs_upgrade (NmDatabase *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_is_open (self))
+    return FALSE;
+  return notmuch_database_needs_upgrade (self->native);
+}
+
+/**
+ * nm_database_find_message:
+ * @self: a database
+ * @message_id: a message id, without angle brackets
+ * @error: return location for an error
+ *
+ * Looks a message up by its id.  A message known only from another message's references
+ * is found too, as a ghost (see %NM_MESSAGE_FLAG_GHOST).
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL if there is none (with @error
+ *   unset) or on error
+ */
+NmMessage *
+nm_database_find_message (NmDatabase  *self,
+                          const char  *message_id,
+                          GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (message_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_find_message (self->native, message_id, &native);
+  if (!_nm_database_check_status (self, status, error, "Cannot look up message “%s”",
+                                  message_id))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  return _nm_message_new (self, native, NULL, NULL, TRUE);
+}
+
+/**
+ * nm_database_find_message_by_filename:
+ * @self: a database
+ * @filename: (type filename): a mail file, absolute or relative to the mail root
+ * @error: return location for an error
+ *
+ * Looks up the message stored in a file.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL if the file is not indexed
+ *   (with @error unset) or on error
+ */
+NmMessage *
+nm_database_find_message_by_filename (NmDatabase  *self,
+                                      const char  *filename,
+                                      GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_find_message_by_filename (self->native, filename, &native);
+  if (!_nm_database_check_status (self, status, error, "Cannot look up the message in %s",
+                                  filename))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  return _nm_message_new (self, native, NULL, NULL, TRUE);
+}
+
+/**
+ * nm_database_index_file:
+ * @self: a database open for writing
+ * @filename: (type filename): a mail file inside the mail root, absolute or relative to it
+ * @options: (nullable): how to index, or %NULL for
+ *   [method@Notmuch.Database.get_default_index_options]
+ * @duplicate: (out) (optional): set to %TRUE if a message with the same id was indexed
+ *   already, in which case @filename was added to it
+ * @error: return location for an error
+ *
+ * Indexes a mail file.  Tags are not added: apply the configured `new.tags` yourself for
+ * new messages.
+ *
+ * Returns: (transfer full): the message now stored in @filename, or %NULL with @error set:
+ *   %NM_ERROR_FILE_NOT_EMAIL, %NM_ERROR_FILE_ERROR (missing or unreadable) or
+ *   %NM_ERROR_PATH_ERROR
+ */
+NmMessage *
+nm_database_index_file (NmDatabase      *self,
+                        const char      *filename,
+                        NmIndexOptions  *options,
+                        gboolean        *duplicate,
+                        GError         **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+  g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (duplicate != NULL)
+    *duplicate = FALSE;
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_index_file (self->native, filename,
+                                        options != NULL
+                                        ? _nm_index_options_get_native (options) : NULL,
+                                        &native);
+  if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+    {
+      if (duplicate != NULL)
+        *duplicate = TRUE;
+      status = NOTMUCH_STATUS_SUCCESS;
+    }
+  if (!_nm_database_check_status (self, status, error, "Cannot index %s", filename))
+    return NULL;
+  return _nm_message_new (self, native, NULL, NULL, TRUE);
+}
+
+/**
+ * nm_database_remove_message:
+ * @self: a database open for writing
+ * @filename: (type filename): a mail file, absolute or relative to the mail root
+ * @error: return location for an error
+ *
+ * Removes a file from the index.  The message goes with it unless other files hold the
+ * same message.  Removing a file that is not indexed changes nothing.
+ *
+ * Returns: %TRUE if the message still has other files; %FALSE if it was removed, or on
+ *   error (with @error set)
+ */
+gboolean
+nm_database_remove_message (NmDatabase  *self,
+                            const char  *filename,
+                            GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (filename != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  status = notmuch_database_remove_message (self->native, filename);
+  if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+    return TRUE;
+  _nm_database_check_status (self, status, error, "Cannot remove %s", filename);
+  return FALSE;
+}
+
+/**
+ * nm_database_get_default_index_options:
+ * @self: a database
+ *
+ * Gets a new set of index options, initialized from the database's configuration.
+ *
+ * Returns: (transfer full) (nullable): the options, or %NULL if the database is closed
+ */
+NmIndexOptions *
+nm_database_get_default_index_options (NmDatabase *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_indexopts_t *native;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_is_open (self))
+    return NULL;
+  native = notmuch_database_get_default_indexopts (self->native);
+  if (native == NULL)
+    return NULL;
+  return _nm_index_options_new (self, native);
+}
+
+/**
+ * nm_database_get_all_tags:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Gets every tag used in the database.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
+ *   %NULL on error
+ */
+char **
+nm_database_get_all_tags (NmDatabase  *self,
+                          GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_tags_t *tags;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  tags = notmuch_database_get_all_tags (self->native);
+  if (tags == NULL)
+    {
+      _nm_database_check_status (self, NOTMUCH_STATUS_XAPIAN_EXCEPTION, error,
+                                 "Cannot list the tags of the database at %s", self->path);
+      return NULL;
+    }
+  return _nm_tags_take_strv (tags);
+}
+
+/**
+ * nm_database_get_config:
+ * @self: a database
+ * @key: a configuration key, such as `search.exclude_tags`
+ * @error: return location for an error
+ *
+ * Gets a configuration value as the notmuch CLI sees it: from the database, the
+ * configuration file, or notmuch's defaults.  Lists are separated by `;`.
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL if the key is not set (or set to
+ *   the empty string) or on error
+ */
+char *
+nm_database_get_config (NmDatabase  *self,
+                        const char  *key,
+                        GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  char *value = NULL;
+  char *copy;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_get_config (self->native, key, &value);
+  if (!_nm_database_check_status (self, status, error, "Cannot read configuration key %s",
+                                  key))
+    return NULL;
+  copy = value != NULL && value[0] != '\0' ? g_strdup (value) : NULL;
+  free (value);
+  return copy;
+}
+
+/**
+ * nm_database_set_config:
+ * @self: a database open for writing
+ * @key: a configuration key
+ * @value: the value; the empty string unsets it
+ * @error: return location for an error
+ *
+ * Stores a configuration value in the database.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_set_config (NmDatabase  *self,
+                        const char  *key,
+                        const char  *value,
+                        GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  status = notmuch_database_set_config (self->native, key, value);
+  return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",
+                                    key);
+}
+
+/**
+ * nm_database_get_config_list:
+ * @self: a database
+ * @prefix: (nullable): a key prefix, or %NULL or the empty string for every key
+ * @error: return location for an error
+ *
+ * Gets the configuration stored in the database itself (not the configuration file) under
+ * keys starting with @prefix.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the keys and values, or %NULL on error
+ */
+GHashTable *
+nm_database_get_config_list (NmDatabase  *self,
+                             const char  *prefix,
+                             GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (GHashTable) pairs = NULL;
+  notmuch_config_list_t *list = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_get_config_list (self->native, prefix != NULL ? prefix : "",
+                                             &list);
+  if (!_nm_database_check_status (self, status, error,
+                                  "Cannot list configuration keys starting with “%s”",
+                                  prefix != NULL ? prefix : ""))
+    return NULL;
+
+  pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* libnotmuch's key and value strings die at the next call: copy each at once. */
+  for (; notmuch_config_list_valid (list); notmuch_config_list_move_to_next (list))
+    {
+      char *key = g_strdup (notmuch_config_list_key (list));
+
+      g_hash_table_insert (pairs, key, g_strdup (notmuch_config_list_value (list)));
+    }
+  g_clear_pointer (&list, notmuch_config_list_destroy);
+  return g_steal_pointer (&pairs);
+}
+
+/**
+ * nm_database_search_messages:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Searches messages the way the `notmuch` CLI does: newest first, leaving out messages
+ * with a tag listed in `search.exclude_tags`.  Use [ctor@Notmuch.Query.new] for other
+ * settings.
+ *
+ * Returns: (transfer full): the matching messages, or %NULL on error
+ */
+NmMessages *
+nm_database_search_messages (NmDatabase  *self,
+                             const char  *query,
+                             GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return NULL;
+  return nm_query_search_messages (search, error);
+}
+
+/**
+ * nm_database_search_threads:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Searches threads the way `notmuch search` does: newest first, with messages tagged with
+ * a tag of `search.exclude_tags` excluded.
+ *
+ * Returns: (transfer full): the matching threads, or %NULL on error
+ */
+NmThreads *
+nm_database_search_threads (NmDatabase  *self,
+                            const char  *query,
+                            GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return NULL;
+  return nm_query_search_threads (search, error);
+}
+
+/**
+ * nm_database_count_messages:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Counts matching messages the way `notmuch count` does, leaving out messages with a tag
+ * listed in `search.exclude_tags`.
+ *
+ * Returns: the number of messages; 0 on error
+ */
+guint
+nm_database_count_messages (NmDatabase  *self,
+                            const char  *query,
+                            GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (query != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return 0;
+  return nm_query_count_messages (search, error);
+}
+
+/**
+ * nm_database_count_threads:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Counts matching threads the way `notmuch count --output=threads` does.
+ *
+ * Returns: the number of threads; 0 on error
+ */
+guint
+nm_database_count_threads (NmDatabase  *self,
+                           const char  *query,
+                           GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (query != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return 0;
+  return nm_query_count_threads (search, error);
+}

@@ -1,0 +1,88 @@
+/* nm-database.h: a notmuch database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(__NOTMUCH_GLIB_INSIDE__) && !defined(NOTMUCH_GLIB_COMPILATION)
+#error "Only <notmuch-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "notmuch-glib-version.h"
+#include "nm-enums.h"
+#include "nm-types.h"
+
+G_BEGIN_DECLS
+
+#define NM_TYPE_DATABASE (nm_database_get_type ())
+NM_GLIB_EXPORT
+G_DECLARE_FINAL_TYPE (NmDatabase, nm_database, NM, DATABASE, GObject)
+
+NM_GLIB_EXPORT
+NmDatabase *nm_database_open (const char *path, NmDatabaseMode mode, GError **error);
+NM_GLIB_EXPORT
+NmDatabase *nm_database_open_with_config (const char *path, NmDatabaseMode mode,
+                                          const char *config_path, const char *profile,
+                                          GError **error);
+NM_GLIB_EXPORT
+NmDatabase *nm_database_create (const char *path, GError **error);
+
+NM_GLIB_EXPORT
+gboolean nm_database_close (NmDatabase *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_reopen (NmDatabase *self, NmDatabaseMode mode, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_commit (NmDatabase *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_begin_atomic (NmDatabase *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_end_atomic (NmDatabase *self, GError **error);
+
+NM_GLIB_EXPORT
+const char *nm_database_get_path (NmDatabase *self);
+NM_GLIB_EXPORT
+NmDatabaseMode nm_database_get_mode (NmDatabase *self);
+NM_GLIB_EXPORT
+guint nm_database_get_lock_timeout (NmDatabase *self);
+NM_GLIB_EXPORT
+guint nm_database_get_version (NmDatabase *self);
+NM_GLIB_EXPORT
+guint64 nm_database_get_revision (NmDatabase *self, char **uuid);
+NM_GLIB_EXPORT
+gboolean nm_database_needs_upgrade (NmDatabase *self);
+
+NM_GLIB_EXPORT
+NmMessage *nm_database_find_message (NmDatabase *self, const char *message_id, GError **error);
+NM_GLIB_EXPORT
+NmMessage *nm_database_find_message_by_filename (NmDatabase *self, const char *filename,
+                                                 GError **error);
+NM_GLIB_EXPORT
+NmMessage *nm_database_index_file (NmDatabase *self, const char *filename,
+                                   NmIndexOptions *options, gboolean *duplicate,
+                                   GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_remove_message (NmDatabase *self, const char *filename, GError **error);
+NM_GLIB_EXPORT
+NmIndexOptions *nm_database_get_default_index_options (NmDatabase *self);
+
+NM_GLIB_EXPORT
+char **nm_database_get_all_tags (NmDatabase *self, GError **error);
+NM_GLIB_EXPORT
+char *nm_database_get_config (NmDatabase *self, const char *key, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_set_config (NmDatabase *self, const char *key, const char *value,
+                                 GError **error);
+NM_GLIB_EXPORT
+GHashTable *nm_database_get_config_list (NmDatabase *self, const char *prefix, GError **error);
+
+NM_GLIB_EXPORT
+NmMessages *nm_database_search_messages (NmDatabase *self, const char *query, GError **error);
+NM_GLIB_EXPORT
+NmThreads *nm_database_search_threads (NmDatabase *self, const char *query, GError **error);
+NM_GLIB_EXPORT
+guint nm_database_count_messages (NmDatabase *self, const char *query, GError **error);
+NM_GLIB_EXPORT
+guint nm_database_count_threads (NmDatabase *self, const char *query, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,114 @@
+/* nm-enums.h: the enumerations of the notmuch-glib API
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(__NOTMUCH_GLIB_INSIDE__) && !defined(NOTMUCH_GLIB_COMPILATION)
+#error "Only <notmuch-glib.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The explicit values equal libnotmuch's, which lets the library pass them through unchanged. */
+
+/**
+ * NmDatabaseMode:
+ * @NM_DATABASE_MODE_READ_ONLY: open the database for reading only
+ * @NM_DATABASE_MODE_READ_WRITE: open the database for reading and writing; only one
+ *   read-write handle can exist per database at a time
+ *
+ * How a database is opened.
+ */
+typedef enum /*< prefix=NM_DATABASE_MODE >*/
+{
+  NM_DATABASE_MODE_READ_ONLY = 0,
+  NM_DATABASE_MODE_READ_WRITE = 1,
+} NmDatabaseMode;
+
+/**
+ * NmSort:
+ * @NM_SORT_OLDEST_FIRST: oldest message or thread first
+ * @NM_SORT_NEWEST_FIRST: newest message or thread first (the default)
+ * @NM_SORT_MESSAGE_ID: by message id, in byte order
+ * @NM_SORT_UNSORTED: in index order; the fastest way to walk many results
+ *
+ * The order of search results.
+ */
+typedef enum /*< prefix=NM_SORT >*/
+{
+  NM_SORT_OLDEST_FIRST = 0,
+  NM_SORT_NEWEST_FIRST = 1,
+  NM_SORT_MESSAGE_ID = 2,
+  NM_SORT_UNSORTED = 3,
+} NmSort;
+
+/**
+ * NmExclude:
+ * @NM_EXCLUDE_FLAG: return excluded messages, marked with %NM_MESSAGE_FLAG_EXCLUDED; a thread
+ *   counts them as not matched
+ * @NM_EXCLUDE_TRUE: leave excluded messages out of the results; threads still contain them
+ * @NM_EXCLUDE_FALSE: return excluded messages and count them as matched in threads
+ * @NM_EXCLUDE_ALL: leave excluded messages out of the results and out of threads
+ *
+ * What a query does with messages carrying an excluded tag
+ * (see [method@Notmuch.Query.add_tag_exclude]).
+ */
+typedef enum /*< prefix=NM_EXCLUDE >*/
+{
+  NM_EXCLUDE_FLAG = 0,
+  NM_EXCLUDE_TRUE = 1,
+  NM_EXCLUDE_FALSE = 2,
+  NM_EXCLUDE_ALL = 3,
+} NmExclude;
+
+/**
+ * NmMessageFlag:
+ * @NM_MESSAGE_FLAG_MATCH: the message matched the query that produced it (for messages
+ *   reached through a thread)
+ * @NM_MESSAGE_FLAG_EXCLUDED: the message carries an excluded tag
+ * @NM_MESSAGE_FLAG_GHOST: the message is a ghost: it is known only because another message
+ *   refers to it, and has no file
+ *
+ * A flag of a message, queried one at a time with [method@Notmuch.Message.get_flag].
+ */
+typedef enum /*< prefix=NM_MESSAGE_FLAG >*/
+{
+  NM_MESSAGE_FLAG_MATCH = 0,
+  NM_MESSAGE_FLAG_EXCLUDED = 1,
+  NM_MESSAGE_FLAG_GHOST = 2,
+} NmMessageFlag;
+
+/**
+ * NmDecryptPolicy:
+ * @NM_DECRYPT_POLICY_FALSE: never decrypt while indexing
+ * @NM_DECRYPT_POLICY_TRUE: decrypt while indexing and stash the session keys
+ * @NM_DECRYPT_POLICY_AUTO: use stashed session keys only
+ * @NM_DECRYPT_POLICY_NOSTASH: decrypt while indexing without stashing session keys
+ *
+ * Whether indexing decrypts encrypted messages.
+ */
+typedef enum /*< prefix=NM_DECRYPT_POLICY >*/
+{
+  NM_DECRYPT_POLICY_FALSE = 0,
+  NM_DECRYPT_POLICY_TRUE = 1,
+  NM_DECRYPT_POLICY_AUTO = 2,
+  NM_DECRYPT_POLICY_NOSTASH = 3,
+} NmDecryptPolicy;
+
+/**
+ * NmQuerySyntax:
+ * @NM_QUERY_SYNTAX_XAPIAN: the classic notmuch query syntax (`from:alice and tag:inbox`)
+ * @NM_QUERY_SYNTAX_SEXP: the s-expression syntax (`(and (from alice) (tag inbox))`)
+ *
+ * The language a query string is written in.
+ */
+typedef enum /*< prefix=NM_QUERY_SYNTAX >*/
+{
+  NM_QUERY_SYNTAX_XAPIAN = 0,
+  NM_QUERY_SYNTAX_SEXP = 1,
+} NmQuerySyntax;
+
+G_END_DECLS

@@ -1,0 +1,181 @@
+/* nm-index-options.c: options for indexing mail
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "nm-index-options-private.h"
+#include "nm-database-private.h"
+#include "nm-enum-types.h"
+
+/**
+ * NmIndexOptions:
+ *
+ * How [method@Notmuch.Database.index_file] and [method@Notmuch.Message.reindex] index a
+ * message.  Get one from [method@Notmuch.Database.get_default_index_options], which
+ * initializes it from the database's configuration.
+ */
+struct _NmIndexOptions
+{
+  GObject parent_instance;
+
+  NmDatabase *database;
+  notmuch_indexopts_t *native;
+};
+
+G_DEFINE_FINAL_TYPE (NmIndexOptions, nm_index_options, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_DECRYPT_POLICY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+nm_index_options_finalize (GObject *object)
+{
+  NmIndexOptions *self = NM_INDEX_OPTIONS (object);
+
+  {
+    g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+
+    g_clear_pointer (&self->native, notmuch_indexopts_destroy);
+  }
+  g_clear_object (&self->database);
+
+  G_OBJECT_CLASS (nm_index_options_parent_class)->finalize (object);
+}
+
+static void
+nm_index_options_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  NmIndexOptions *self = NM_INDEX_OPTIONS (object);
+
+  switch (prop_id)
+    {
+    case PROP_DECRYPT_POLICY:
+      g_value_set_enum (value, nm_index_options_get_decrypt_policy (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_index_options_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  NmIndexOptions *self = NM_INDEX_OPTIONS (object);
+
+  switch (prop_id)
+    {
+    case PROP_DECRYPT_POLICY:
+      nm_index_options_set_decrypt_policy (self, g_value_get_enum (value), NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_index_options_class_init (NmIndexOptionsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nm_index_options_finalize;
+  object_class->get_property = nm_index_options_get_property;
+  object_class->set_property = nm_index_options_set_property;
+
+  /**
+   * NmIndexOptions:decrypt-policy: (getter get_decrypt_policy) (setter set_decrypt_policy)
+   *
+   * Whether indexing decrypts encrypted messages.
+   */
+  properties[PROP_DECRYPT_POLICY] =
+    g_param_spec_enum ("decrypt-policy", NULL, NULL, NM_TYPE_DECRYPT_POLICY,
+                       NM_DECRYPT_POLICY_AUTO,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nm_index_options_init (NmIndexOptions *self)
+{
+}
+
+NmIndexOptions *
+_nm_index_options_new (NmDatabase          *database,
+                       notmuch_indexopts_t *native)
+{
+  NmIndexOptions *self = g_object_new (NM_TYPE_INDEX_OPTIONS, NULL);
+
+  self->database = g_object_ref (database);
+  self->native = native;
+  return self;
+}
+
+notmuch_indexopts_t *
+_nm_index_options_get_native (NmIndexOptions *self)
+{
+  return self->native;
+}
+
+/**
+ * nm_index_options_get_decrypt_policy: (get-property decrypt-policy)
+ * @self: index options
+ *
+ * Gets whether indexing decrypts encrypted messages.
+ *
+ * Returns: the decryption policy
+ */
+NmDecryptPolicy
+nm_index_options_get_decrypt_policy (NmIndexOptions *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_INDEX_OPTIONS (self), NM_DECRYPT_POLICY_AUTO);
+
+  locker = _nm_database_lock (self->database);
+  return (NmDecryptPolicy) notmuch_indexopts_get_decrypt_policy (self->native);
+}
+
+/**
+ * nm_index_options_set_decrypt_policy: (set-property decrypt-policy)
+ * @self: index options
+ * @policy: the decryption policy
+ * @error: return location for an error
+ *
+ * Sets whether indexing decrypts encrypted messages.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_index_options_set_decrypt_policy (NmIndexOptions   *self,
+                                     NmDecryptPolicy   policy,
+                                     GError          **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_INDEX_OPTIONS (self), FALSE);
+  g_return_val_if_fail (policy <= NM_DECRYPT_POLICY_NOSTASH, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (nm_index_options_get_decrypt_policy (self) == policy)
+    return TRUE;
+  status = notmuch_indexopts_set_decrypt_policy (self->native,
+                                                 (notmuch_decryption_policy_t) policy);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot set the decryption policy"))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECRYPT_POLICY]);
+  return TRUE;
+}

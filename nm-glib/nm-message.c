@@ -1,0 +1,729 @@
+/* nm-message.c: one indexed mail message
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "nm-message-private.h"
+#include "nm-database-private.h"
+#include "nm-messages-private.h"
+#include "nm-tags-private.h"
+
+/**
+ * NmMessage:
+ *
+ * One message of the index.  A message may be stored in several files (copies with the same
+ * Message-ID), or in none (a ghost, known only from another message's references).
+ *
+ * Every string a message returns is a copy, and every tag list a snapshot: changing tags
+ * later does not change a list obtained before.  A message keeps alive whatever owns its
+ * data (its search results, thread and database), so it stays usable however the objects
+ * it came from are dropped.
+ */
+struct _NmMessage
+{
+  GObject parent_instance;
+
+  NmDatabase *database;
+  notmuch_message_t *native;
+  gboolean owns_native;
+  gpointer owner;
+  GDestroyNotify owner_release;
+
+  /* Copies taken the first time they are read: they cannot change, and libnotmuch's
+   * get_header() allocates a new copy into the message on every call for these. */
+  char *message_id;
+  char *thread_id;
+  char *from;
+  char *subject;
+  gint64 date;
+  gboolean date_known;
+};
+
+G_DEFINE_FINAL_TYPE (NmMessage, nm_message, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_DATABASE,
+  PROP_MESSAGE_ID,
+  PROP_THREAD_ID,
+  PROP_DATE,
+  PROP_FILENAME,
+  PROP_FILENAMES,
+  PROP_TAGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+nm_message_finalize (GObject *object)
+{
+  NmMessage *self = NM_MESSAGE (object);
+
+  /* The native message first, then whatever owns its memory, then the database. */
+  if (self->owns_native)
+    {
+      g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+
+      g_clear_pointer (&self->native, notmuch_message_destroy);
+    }
+  self->native = NULL;
+  if (self->owner != NULL)
+    self->owner_release (self->owner);
+  g_clear_object (&self->database);
+  g_clear_pointer (&self->message_id, g_free);
+  g_clear_pointer (&self->thread_id, g_free);
+  g_clear_pointer (&self->from, g_free);
+  g_clear_pointer (&self->subject, g_free);
+
+  G_OBJECT_CLASS (nm_message_parent_class)->finalize (object);
+}
+
+static void
+nm_message_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  NmMessage *self = NM_MESSAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_value_set_object (value, self->database);
+      break;
+    case PROP_MESSAGE_ID:
+      g_value_set_string (value, nm_message_get_message_id (self));
+      break;
+    case PROP_THREAD_ID:
+      g_value_set_string (value, nm_message_get_thread_id (self));
+      break;
+    case PROP_DATE:
+      g_value_set_int64 (value, nm_message_get_date (self));
+      break;
+    case PROP_FILENAME:
+      g_value_take_string (value, nm_message_get_filename (self));
+      break;
+    case PROP_FILENAMES:
+      g_value_take_boxed (value, nm_message_get_filenames (self));
+      break;
+    case PROP_TAGS:
+      g_value_take_boxed (value, nm_message_get_tags (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_message_class_init (NmMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nm_message_finalize;
+  object_class->get_property = nm_message_get_property;
+
+  /**
+   * NmMessage:database: (getter get_database)
+   *
+   * The database the message belongs to.
+   */
+  properties[PROP_DATABASE] =
+    g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:message-id: (getter get_message_id)
+   *
+   * The Message-ID, without angle brackets.
+   */
+  properties[PROP_MESSAGE_ID] =
+    g_param_spec_string ("message-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:thread-id: (getter get_thread_id)
+   *
+   * The id of the thread the message belongs to.
+   */
+  properties[PROP_THREAD_ID] =
+    g_param_spec_string ("thread-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:date: (getter get_date)
+   *
+   * The date of the message in seconds since the epoch, as indexed.
+   */
+  properties[PROP_DATE] =
+    g_param_spec_int64 ("date", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:filename: (getter get_filename)
+   *
+   * The first file of the message.
+   */
+  properties[PROP_FILENAME] =
+    g_param_spec_string ("filename", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:filenames: (getter get_filenames)
+   *
+   * Every file of the message.
+   */
+  properties[PROP_FILENAMES] =
+    g_param_spec_boxed ("filenames", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:tags: (getter get_tags)
+   *
+   * The tags of the message, sorted in byte order.
+   */
+  properties[PROP_TAGS] =
+    g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nm_message_init (NmMessage *self)
+{
+}
+
+NmMessage *
+_nm_message_new (NmDatabase        *database,
+                 notmuch_message_t *native,
+                 gpointer           owner,
+                 GDestroyNotify     owner_release,
+                 gboolean           owns_native)
+{
+  NmMessage *self = g_object_new (NM_TYPE_MESSAGE, NULL);
+
+  self->database = g_object_ref (database);
+  self->native = native;
+  self->owns_native = owns_native;
+  self->owner = owner;
+  self->owner_release = owner_release;
+  return self;
+}
+
+notmuch_message_t *
+_nm_message_get_native (NmMessage *self)
+{
+  return self->native;
+}
+
+/* Runs @read once and keeps a copy of its answer; a NULL answer (the database was closed
+ * before the value was read) is not kept.  Requires the database lock. */
+static const char *
+nm_message_cache_string (NmMessage   *self,
+                         char       **cache,
+                         const char *(*read) (notmuch_message_t *))
+{
+  if (*cache == NULL && _nm_database_is_open (self->database))
+    *cache = g_strdup (read (self->native));
+  return *cache;
+}
+
+/**
+ * nm_message_get_database: (get-property database)
+ * @self: a message
+ *
+ * Gets the database the message belongs to.
+ *
+ * Returns: (transfer none): the database
+ */
+NmDatabase *
+nm_message_get_database (NmMessage *self)
+{
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  return self->database;
+}
+
+/**
+ * nm_message_get_message_id: (get-property message-id)
+ * @self: a message
+ *
+ * Gets the Message-ID of the message, without angle brackets.  A message without one is
+ * given an id of the form `notmuch-sha1-<hash of the file>`.
+ *
+ * Returns: (nullable): the message id, or %NULL if the database was closed before it was
+ *   first read
+ */
+const char *
+nm_message_get_message_id (NmMessage *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  locker = _nm_database_lock (self->database);
+  return nm_message_cache_string (self, &self->message_id, notmuch_message_get_message_id);
+}
+
+/**
+ * nm_message_get_thread_id: (get-property thread-id)
+ * @self: a message
+ *
+ * Gets the id of the thread the message belongs to, as used in `thread:` queries.
+ *
+ * Returns: (nullable): the thread id, or %NULL if the database was closed before it was
+ *   first read
+ */
+const char *
+nm_message_get_thread_id (NmMessage *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  locker = _nm_database_lock (self->database);
+  return nm_message_cache_string (self, &self->thread_id, notmuch_message_get_thread_id);
+}
+
+/**
+ * nm_message_get_date: (get-property date)
+ * @self: a message
+ *
+ * Gets the date of the message as the index stores it (from the Date header when the
+ * message was indexed).
+ *
+ * Returns: the date in seconds since the epoch; 0 for a ghost, or if the database was
+ *   closed before the date was first read
+ */
+gint64
+nm_message_get_date (NmMessage *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), 0);
+
+  locker = _nm_database_lock (self->database);
+  if (!self->date_known && _nm_database_is_open (self->database))
+    {
+      self->date = notmuch_message_get_date (self->native);
+      self->date_known = TRUE;
+    }
+  return self->date;
+}
+
+/**
+ * nm_message_get_header:
+ * @self: a message
+ * @name: a header name, in any case (`Subject`, `from`, `List-Id`)
+ * @error: return location for an error
+ *
+ * Gets the value of a header, decoded to UTF-8.  From, Subject and Message-ID come from the
+ * index; other headers are read from the message's file.
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL if the message has no such
+ *   header (with @error unset) or on error (%NM_ERROR_FILE_ERROR when the file cannot be
+ *   read)
+ */
+char *
+nm_message_get_header (NmMessage   *self,
+                       const char  *name,
+                       GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  char **cache = NULL;
+  const char *value;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (g_ascii_strcasecmp (name, "from") == 0)
+    cache = &self->from;
+  else if (g_ascii_strcasecmp (name, "subject") == 0)
+    cache = &self->subject;
+  if (cache != NULL && *cache != NULL)
+    return (*cache)[0] != '\0' ? g_strdup (*cache) : NULL;
+
+  if (!_nm_database_check_open (self->database, error))
+    return NULL;
+  value = notmuch_message_get_header (self->native, name);
+  if (value == NULL)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR,
+                   "Cannot read the %s header of message %s: its file is missing or unreadable",
+                   name, nm_message_cache_string (self, &self->message_id,
+                                                  notmuch_message_get_message_id));
+      return NULL;
+    }
+  if (cache != NULL)
+    *cache = g_strdup (value);
+  return value[0] != '\0' ? g_strdup (value) : NULL;
+}
+
+static gboolean
+nm_message_is_ghost (NmMessage *self)
+{
+  notmuch_bool_t ghost = FALSE;
+
+  return notmuch_message_get_flag_st (self->native, NOTMUCH_MESSAGE_FLAG_GHOST, &ghost)
+           == NOTMUCH_STATUS_SUCCESS && ghost;
+}
+
+/**
+ * nm_message_get_filename: (get-property filename)
+ * @self: a message
+ *
+ * Gets the first file of the message, in libnotmuch's order (see
+ * [method@Notmuch.Message.get_filenames]).
+ *
+ * Returns: (transfer full) (type filename) (nullable): the absolute path, or %NULL for a
+ *   ghost message or a closed database
+ */
+char *
+nm_message_get_filename (NmMessage *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  const char *filename;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_is_open (self->database) || nm_message_is_ghost (self))
+    return NULL;
+  filename = notmuch_message_get_filename (self->native);
+  return filename != NULL && filename[0] != '\0' ? g_strdup (filename) : NULL;
+}
+
+/**
+ * nm_message_get_filenames: (get-property filenames)
+ * @self: a message
+ *
+ * Gets every file holding the message; more than one when copies with the same Message-ID
+ * were indexed.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the absolute
+ *   paths; empty for a ghost message or a closed database
+ */
+char **
+nm_message_get_filenames (NmMessage *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (GStrvBuilder) builder = NULL;
+  notmuch_filenames_t *filenames;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  builder = g_strv_builder_new ();
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_is_open (self->database) || nm_message_is_ghost (self))
+    return g_strv_builder_end (builder);
+
+  filenames = notmuch_message_get_filenames (self->native);
+  for (; notmuch_filenames_valid (filenames); notmuch_filenames_move_to_next (filenames))
+    g_strv_builder_add (builder, notmuch_filenames_get (filenames));
+  g_clear_pointer (&filenames, notmuch_filenames_destroy);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * nm_message_get_tags: (get-property tags)
+ * @self: a message
+ *
+ * Gets a snapshot of the message's tags.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order; empty
+ *   if the database is closed
+ */
+char **
+nm_message_get_tags (NmMessage *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_is_open (self->database))
+    return g_new0 (char *, 1);
+  return _nm_tags_take_strv (notmuch_message_get_tags (self->native));
+}
+
+/**
+ * nm_message_has_tag:
+ * @self: a message
+ * @tag: a tag
+ *
+ * Checks whether the message carries a tag.
+ *
+ * Returns: %TRUE if it does
+ */
+gboolean
+nm_message_has_tag (NmMessage  *self,
+                    const char *tag)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_tags_t *tags;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (tag != NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_is_open (self->database))
+    return FALSE;
+  tags = notmuch_message_get_tags (self->native);
+  for (; !found && notmuch_tags_valid (tags); notmuch_tags_move_to_next (tags))
+    found = strcmp (notmuch_tags_get (tags), tag) == 0;
+  g_clear_pointer (&tags, notmuch_tags_destroy);
+  return found;
+}
+
+/**
+ * nm_message_get_flag:
+ * @self: a message
+ * @flag: the flag to test
+ * @error: return location for an error
+ *
+ * Tests one flag of the message: whether it matched the search it came from, carries an
+ * excluded tag, or is a ghost.
+ *
+ * Returns: whether the flag is set; %FALSE on error
+ */
+gboolean
+nm_message_get_flag (NmMessage      *self,
+                     NmMessageFlag   flag,
+                     GError        **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_bool_t set = FALSE;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (flag <= NM_MESSAGE_FLAG_GHOST, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  status = notmuch_message_get_flag_st (self->native, (notmuch_message_flag_t) flag, &set);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot read a flag of message %s",
+                                  nm_message_get_message_id (self)))
+    return FALSE;
+  return set;
+}
+
+/**
+ * nm_message_get_replies:
+ * @self: a message
+ *
+ * Gets the direct replies to the message within its thread, oldest first.  Only a message
+ * reached through a thread ([method@Notmuch.Thread.get_messages],
+ * [method@Notmuch.Thread.get_toplevel_messages] or another message's replies) knows its
+ * replies; for any other message the list is empty.
+ *
+ * Returns: (transfer full): the replies
+ */
+NmMessages *
+nm_message_get_replies (NmMessage *self)
+{
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  return _nm_messages_new_for_replies (self);
+}
+
+/* Requires the database lock. */
+static gboolean
+nm_message_check_status (NmMessage         *self,
+                         notmuch_status_t   status,
+                         GError           **error,
+                         const char        *action)
+{
+  return _nm_database_check_status (self->database, status, error, "Cannot %s message %s",
+                                    action, nm_message_cache_string (self, &self->message_id,
+                                                    notmuch_message_get_message_id));
+}
+
+/**
+ * nm_message_add_tag:
+ * @self: a message of a database open for writing
+ * @tag: the tag to add
+ * @error: return location for an error
+ *
+ * Adds a tag.  Adding a tag the message has changes nothing.
+ *
+ * Returns: %TRUE on success; %NM_ERROR_INVALID_TAG for an empty, non-UTF-8 or too long tag
+ */
+gboolean
+nm_message_add_tag (NmMessage   *self,
+                    const char  *tag,
+                    GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_nm_tag_validate (tag, error))
+    return FALSE;
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_add_tag (self->native, tag), error,
+                                  "add a tag to");
+}
+
+/**
+ * nm_message_remove_tag:
+ * @self: a message of a database open for writing
+ * @tag: the tag to remove
+ * @error: return location for an error
+ *
+ * Removes a tag.  Removing a tag the message does not have changes nothing.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_remove_tag (NmMessage   *self,
+                       const char  *tag,
+                       GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_nm_tag_validate (tag, error))
+    return FALSE;
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_remove_tag (self->native, tag), error,
+                                  "remove a tag from");
+}
+
+/**
+ * nm_message_remove_all_tags:
+ * @self: a message of a database open for writing
+ * @error: return location for an error
+ *
+ * Removes every tag.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_remove_all_tags (NmMessage  *self,
+                            GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_remove_all_tags (self->native), error,
+                                  "remove the tags of");
+}
+
+/**
+ * nm_message_set_tags:
+ * @self: a message of a database open for writing
+ * @tags: (array zero-terminated=1): the complete new set of tags
+ * @error: return location for an error
+ *
+ * Replaces the message's tags with @tags in one change: tags not in @tags are removed, the
+ * missing ones added, and the index is written once.  Nothing changes if a tag is invalid.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_set_tags (NmMessage          *self,
+                     const char * const *tags,
+                     GError            **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_auto (GStrv) current = NULL;
+  notmuch_status_t status, thaw_status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (tags != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (const char * const *tag = tags; *tag != NULL; tag++)
+    if (!_nm_tag_validate (*tag, error))
+      return FALSE;
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  current = _nm_tags_take_strv (notmuch_message_get_tags (self->native));
+
+  status = notmuch_message_freeze (self->native);
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return nm_message_check_status (self, status, error, "set the tags of");
+  for (char **tag = current; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+    if (!g_strv_contains (tags, *tag))
+      status = notmuch_message_remove_tag (self->native, *tag);
+  for (const char * const *tag = tags; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+    if (!g_strv_contains ((const char * const *) current, *tag))
+      status = notmuch_message_add_tag (self->native, *tag);
+  /* Thaw even after a failure, so the message is not left frozen. */
+  thaw_status = notmuch_message_thaw (self->native);
+  return nm_message_check_status (self, status != NOTMUCH_STATUS_SUCCESS ? status : thaw_status,
+                                  error, "set the tags of");
+}
+
+/**
+ * nm_message_freeze:
+ * @self: a message of a database open for writing
+ * @error: return location for an error
+ *
+ * Defers writing tag changes to the index until the matching [method@Notmuch.Message.thaw],
+ * so that several changes are written, and seen by other readers, at once.  Freezes nest.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_freeze (NmMessage  *self,
+                   GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_freeze (self->native), error,
+                                  "freeze");
+}
+
+/**
+ * nm_message_thaw:
+ * @self: a message of a database open for writing
+ * @error: return location for an error
+ *
+ * Ends a [method@Notmuch.Message.freeze]; the outermost thaw writes the changes.
+ *
+ * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_FREEZE_THAW without a matching freeze
+ */
+gboolean
+nm_message_thaw (NmMessage  *self,
+                 GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_thaw (self->native), error, "thaw");
+}

@@ -1,0 +1,58 @@
+/* nm-message.h: one indexed mail message
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(__NOTMUCH_GLIB_INSIDE__) && !defined(NOTMUCH_GLIB_COMPILATION)
+#error "Only <notmuch-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "notmuch-glib-version.h"
+#include "nm-enums.h"
+#include "nm-types.h"
+
+G_BEGIN_DECLS
+
+#define NM_TYPE_MESSAGE (nm_message_get_type ())
+NM_GLIB_EXPORT
+G_DECLARE_FINAL_TYPE (NmMessage, nm_message, NM, MESSAGE, GObject)
+
+NM_GLIB_EXPORT
+NmDatabase *nm_message_get_database (NmMessage *self);
+NM_GLIB_EXPORT
+const char *nm_message_get_message_id (NmMessage *self);
+NM_GLIB_EXPORT
+const char *nm_message_get_thread_id (NmMessage *self);
+NM_GLIB_EXPORT
+gint64 nm_message_get_date (NmMessage *self);
+NM_GLIB_EXPORT
+char *nm_message_get_header (NmMessage *self, const char *name, GError **error);
+NM_GLIB_EXPORT
+char *nm_message_get_filename (NmMessage *self);
+NM_GLIB_EXPORT
+char **nm_message_get_filenames (NmMessage *self);
+NM_GLIB_EXPORT
+char **nm_message_get_tags (NmMessage *self);
+NM_GLIB_EXPORT
+gboolean nm_message_has_tag (NmMessage *self, const char *tag);
+NM_GLIB_EXPORT
+gboolean nm_message_get_flag (NmMessage *self, NmMessageFlag flag, GError **error);
+NM_GLIB_EXPORT
+NmMessages *nm_message_get_replies (NmMessage *self);
+
+NM_GLIB_EXPORT
+gboolean nm_message_add_tag (NmMessage *self, const char *tag, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_remove_tag (NmMessage *self, const char *tag, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_remove_all_tags (NmMessage *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_set_tags (NmMessage *self, const char * const *tags, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_freeze (NmMessage *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_thaw (NmMessage *self, GError **error);
+
+G_END_DECLS

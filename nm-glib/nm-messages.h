@@ -1,0 +1,27 @@
+/* nm-messages.h: a list of messages: search results, a thread's messages, replies
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(__NOTMUCH_GLIB_INSIDE__) && !defined(NOTMUCH_GLIB_COMPILATION)
+#error "Only <notmuch-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "notmuch-glib-version.h"
+#include "nm-enums.h"
+#include "nm-types.h"
+
+G_BEGIN_DECLS
+
+#define NM_TYPE_MESSAGES (nm_messages_get_type ())
+NM_GLIB_EXPORT
+G_DECLARE_FINAL_TYPE (NmMessages, nm_messages, NM, MESSAGES, GObject)
+
+NM_GLIB_EXPORT
+char **nm_messages_collect_tags (NmMessages *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_messages_check (NmMessages *self, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* nm-query-private.h: native queries for searches and counts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <notmuch.h>
+#include "nm-query.h"
+#include "nm-handle-private.h"
+
+G_BEGIN_DECLS
+
+/* A query with the CLI's defaults: newest first, the configured search.exclude_tags
+ * excluded with NM_EXCLUDE_TRUE. */
+NmQuery *_nm_query_new_like_cli (NmDatabase *database, const char *query_string, GError **error);
+
+/* A native query with the current settings; its excluded tags only if @with_tag_excludes.
+ * Requires the database lock. */
+notmuch_query_t *_nm_query_create_native (NmQuery *self, gboolean with_tag_excludes,
+                                          GError **error);
+
+/* A private copy with the same settings, which a search result keeps so that it does not
+ * change when the query is changed later. */
+NmQuery *_nm_query_copy (NmQuery *self);
+
+G_END_DECLS

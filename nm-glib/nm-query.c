@@ -1,0 +1,603 @@
+/* nm-query.c: a search over a notmuch database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "nm-query-private.h"
+#include "nm-database-private.h"
+#include "nm-enum-types.h"
+#include "nm-messages-private.h"
+#include "nm-tags-private.h"
+#include "nm-threads-private.h"
+
+/**
+ * NmQuery:
+ *
+ * A search over a database: a query string plus the sort order and the handling of
+ * excluded tags.
+ *
+ * A new query sorts newest first and excludes nothing, as libnotmuch does; the shortcuts
+ * on [class@Notmuch.Database] behave like the `notmuch` CLI instead.  Each search takes a
+ * snapshot of the settings, so changing the query later does not change earlier results.
+ *
+ * Query strings are parsed when a search or count runs: a malformed query fails there,
+ * with %NM_ERROR_XAPIAN_EXCEPTION (classic syntax) or %NM_ERROR_BAD_QUERY_SYNTAX
+ * (s-expressions).
+ */
+struct _NmQuery
+{
+  GObject parent_instance;
+
+  NmDatabase *database;
+  char *query_string;
+  NmQuerySyntax syntax;
+  NmSort sort;
+  NmExclude exclude;
+  GPtrArray *excluded_tags;
+};
+
+G_DEFINE_FINAL_TYPE (NmQuery, nm_query, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_DATABASE,
+  PROP_QUERY_STRING,
+  PROP_SYNTAX,
+  PROP_SORT,
+  PROP_EXCLUDE,
+  PROP_EXCLUDED_TAGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+nm_query_finalize (GObject *object)
+{
+  NmQuery *self = NM_QUERY (object);
+
+  g_clear_pointer (&self->excluded_tags, g_ptr_array_unref);
+  g_clear_pointer (&self->query_string, g_free);
+  g_clear_object (&self->database);
+
+  G_OBJECT_CLASS (nm_query_parent_class)->finalize (object);
+}
+
+static void
+nm_query_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  NmQuery *self = NM_QUERY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_value_set_object (value, self->database);
+      break;
+    case PROP_QUERY_STRING:
+      g_value_set_string (value, self->query_string);
+      break;
+    case PROP_SYNTAX:
+      g_value_set_enum (value, self->syntax);
+      break;
+    case PROP_SORT:
+      g_value_set_enum (value, self->sort);
+      break;
+    case PROP_EXCLUDE:
+      g_value_set_enum (value, self->exclude);
+      break;
+    case PROP_EXCLUDED_TAGS:
+      g_value_take_boxed (value, nm_query_get_excluded_tags (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_query_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  NmQuery *self = NM_QUERY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      self->database = g_value_dup_object (value);
+      break;
+    case PROP_QUERY_STRING:
+      self->query_string = g_value_dup_string (value);
+      break;
+    case PROP_SYNTAX:
+      self->syntax = g_value_get_enum (value);
+      break;
+    case PROP_SORT:
+      nm_query_set_sort (self, g_value_get_enum (value));
+      break;
+    case PROP_EXCLUDE:
+      nm_query_set_exclude (self, g_value_get_enum (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_query_class_init (NmQueryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nm_query_finalize;
+  object_class->get_property = nm_query_get_property;
+  object_class->set_property = nm_query_set_property;
+
+  /**
+   * NmQuery:database: (getter get_database)
+   *
+   * The database the query searches.
+   */
+  properties[PROP_DATABASE] =
+    g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmQuery:query-string: (getter get_query_string)
+   *
+   * The query string.
+   */
+  properties[PROP_QUERY_STRING] =
+    g_param_spec_string ("query-string", NULL, NULL, "",
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmQuery:syntax: (getter get_syntax)
+   *
+   * The language of the query string.
+   */
+  properties[PROP_SYNTAX] =
+    g_param_spec_enum ("syntax", NULL, NULL, NM_TYPE_QUERY_SYNTAX, NM_QUERY_SYNTAX_XAPIAN,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmQuery:sort: (getter get_sort) (setter set_sort)
+   *
+   * The order of the results.
+   */
+  properties[PROP_SORT] =
+    g_param_spec_enum ("sort", NULL, NULL, NM_TYPE_SORT, NM_SORT_NEWEST_FIRST,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmQuery:exclude: (getter get_exclude) (setter set_exclude)
+   *
+   * What the query does with messages carrying an excluded tag.
+   */
+  properties[PROP_EXCLUDE] =
+    g_param_spec_enum ("exclude", NULL, NULL, NM_TYPE_EXCLUDE, NM_EXCLUDE_TRUE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmQuery:excluded-tags: (getter get_excluded_tags)
+   *
+   * The tags added with [method@Notmuch.Query.add_tag_exclude].
+   */
+  properties[PROP_EXCLUDED_TAGS] =
+    g_param_spec_boxed ("excluded-tags", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nm_query_init (NmQuery *self)
+{
+  self->sort = NM_SORT_NEWEST_FIRST;
+  self->exclude = NM_EXCLUDE_TRUE;
+  self->excluded_tags = g_ptr_array_new_with_free_func (g_free);
+}
+
+/**
+ * nm_query_new:
+ * @database: the database to search
+ * @query_string: a query in notmuch's classic syntax; `""` or `*` match every message
+ * @error: return location for an error
+ *
+ * Creates a query in notmuch's classic (Xapian) syntax.
+ *
+ * Returns: (transfer full): the query, or %NULL with @error set
+ *   (%NM_ERROR_CLOSED_DATABASE)
+ */
+NmQuery *
+nm_query_new (NmDatabase  *database,
+              const char  *query_string,
+              GError     **error)
+{
+  return nm_query_new_with_syntax (database, query_string, NM_QUERY_SYNTAX_XAPIAN, error);
+}
+
+/**
+ * nm_query_new_with_syntax:
+ * @database: the database to search
+ * @query_string: the query
+ * @syntax: the language @query_string is written in
+ * @error: return location for an error
+ *
+ * Creates a query in the given syntax.
+ *
+ * Returns: (transfer full): the query, or %NULL with @error set
+ */
+NmQuery *
+nm_query_new_with_syntax (NmDatabase     *database,
+                          const char     *query_string,
+                          NmQuerySyntax   syntax,
+                          GError        **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (database), NULL);
+  g_return_val_if_fail (query_string != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (database);
+  if (!_nm_database_check_open (database, error))
+    return NULL;
+  if (!g_utf8_validate (query_string, -1, NULL))
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                           "The query string is not valid UTF-8");
+      return NULL;
+    }
+  return g_object_new (NM_TYPE_QUERY,
+                       "database", database,
+                       "query-string", query_string,
+                       "syntax", syntax,
+                       NULL);
+}
+
+NmQuery *
+_nm_query_new_like_cli (NmDatabase  *database,
+                        const char  *query_string,
+                        GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmQuery) self = nm_query_new (database, query_string, error);
+  g_auto (GStrv) excluded = NULL;
+
+  if (self == NULL)
+    return NULL;
+  excluded = _nm_database_get_config_values (database, NOTMUCH_CONFIG_EXCLUDE_TAGS);
+  for (char **tag = excluded; *tag != NULL; tag++)
+    g_ptr_array_add (self->excluded_tags, g_strdup (*tag));
+  return g_steal_pointer (&self);
+}
+
+notmuch_query_t *
+_nm_query_create_native (NmQuery   *self,
+                         gboolean   with_tag_excludes,
+                         GError   **error)
+{
+  notmuch_database_t *db = _nm_database_get_native (self->database);
+  notmuch_query_t *native = NULL;
+  notmuch_status_t status;
+
+  if (!_nm_database_check_open (self->database, error))
+    return NULL;
+  status = notmuch_query_create_with_syntax (db, self->query_string,
+                                             (notmuch_query_syntax_t) self->syntax, &native);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot create the query “%s”", self->query_string))
+    return NULL;
+
+  notmuch_query_set_sort (native, (notmuch_sort_t) self->sort);
+  notmuch_query_set_omit_excluded (native, (notmuch_exclude_t) self->exclude);
+  if (with_tag_excludes)
+    {
+      /* The status only says a tag is ignored because the query names it explicitly, or
+       * reports a parse error that the search itself reports again. */
+      for (guint i = 0; i < self->excluded_tags->len; i++)
+        (void) notmuch_query_add_tag_exclude (native, g_ptr_array_index (self->excluded_tags, i));
+    }
+  return native;
+}
+
+NmQuery *
+_nm_query_copy (NmQuery *self)
+{
+  NmQuery *copy = g_object_new (NM_TYPE_QUERY,
+                                "database", self->database,
+                                "query-string", self->query_string,
+                                "syntax", self->syntax,
+                                "sort", self->sort,
+                                "exclude", self->exclude,
+                                NULL);
+
+  for (guint i = 0; i < self->excluded_tags->len; i++)
+    g_ptr_array_add (copy->excluded_tags, g_strdup (g_ptr_array_index (self->excluded_tags, i)));
+  return copy;
+}
+
+/**
+ * nm_query_get_database: (get-property database)
+ * @self: a query
+ *
+ * Gets the database the query searches.
+ *
+ * Returns: (transfer none): the database
+ */
+NmDatabase *
+nm_query_get_database (NmQuery *self)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+
+  return self->database;
+}
+
+/**
+ * nm_query_get_query_string: (get-property query-string)
+ * @self: a query
+ *
+ * Gets the query string.
+ *
+ * Returns: the query string
+ */
+const char *
+nm_query_get_query_string (NmQuery *self)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+
+  return self->query_string;
+}
+
+/**
+ * nm_query_get_syntax: (get-property syntax)
+ * @self: a query
+ *
+ * Gets the language of the query string.
+ *
+ * Returns: the syntax
+ */
+NmQuerySyntax
+nm_query_get_syntax (NmQuery *self)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NM_QUERY_SYNTAX_XAPIAN);
+
+  return self->syntax;
+}
+
+/**
+ * nm_query_get_sort: (get-property sort)
+ * @self: a query
+ *
+ * Gets the order of the results.
+ *
+ * Returns: the sort order
+ */
+NmSort
+nm_query_get_sort (NmQuery *self)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NM_SORT_NEWEST_FIRST);
+
+  return self->sort;
+}
+
+/**
+ * nm_query_set_sort: (set-property sort)
+ * @self: a query
+ * @sort: the order of later searches' results
+ *
+ * Sets the order of the results.  %NM_SORT_UNSORTED is the fastest way to walk many
+ * messages.
+ */
+void
+nm_query_set_sort (NmQuery *self,
+                   NmSort   sort)
+{
+  g_return_if_fail (NM_IS_QUERY (self));
+  g_return_if_fail (sort <= NM_SORT_UNSORTED);
+
+  if (self->sort == sort)
+    return;
+  self->sort = sort;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT]);
+}
+
+/**
+ * nm_query_get_exclude: (get-property exclude)
+ * @self: a query
+ *
+ * Gets what the query does with messages carrying an excluded tag.
+ *
+ * Returns: the exclude mode
+ */
+NmExclude
+nm_query_get_exclude (NmQuery *self)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NM_EXCLUDE_TRUE);
+
+  return self->exclude;
+}
+
+/**
+ * nm_query_set_exclude: (set-property exclude)
+ * @self: a query
+ * @exclude: the exclude mode of later searches
+ *
+ * Sets what the query does with messages carrying a tag added with
+ * [method@Notmuch.Query.add_tag_exclude].
+ */
+void
+nm_query_set_exclude (NmQuery   *self,
+                      NmExclude  exclude)
+{
+  g_return_if_fail (NM_IS_QUERY (self));
+  g_return_if_fail (exclude <= NM_EXCLUDE_ALL);
+
+  if (self->exclude == exclude)
+    return;
+  self->exclude = exclude;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUDE]);
+}
+
+/**
+ * nm_query_add_tag_exclude:
+ * @self: a query
+ * @tag: a tag
+ * @error: return location for an error
+ *
+ * Excludes messages carrying @tag from later searches, as [property@Notmuch.Query:exclude]
+ * says.  A tag the query string names explicitly (`tag:spam`) is not excluded.
+ *
+ * Returns: %TRUE on success; %FALSE with %NM_ERROR_INVALID_TAG for an invalid tag
+ */
+gboolean
+nm_query_add_tag_exclude (NmQuery     *self,
+                          const char  *tag,
+                          GError     **error)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_nm_tag_validate (tag, error))
+    return FALSE;
+  if (!g_ptr_array_find_with_equal_func (self->excluded_tags, tag, g_str_equal, NULL))
+    {
+      g_ptr_array_add (self->excluded_tags, g_strdup (tag));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUDED_TAGS]);
+    }
+  return TRUE;
+}
+
+/**
+ * nm_query_get_excluded_tags: (get-property excluded-tags)
+ * @self: a query
+ *
+ * Gets the tags excluded with [method@Notmuch.Query.add_tag_exclude].
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the tags, in the order added
+ */
+char **
+nm_query_get_excluded_tags (NmQuery *self)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->excluded_tags->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->excluded_tags, i));
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * nm_query_search_messages:
+ * @self: a query
+ * @error: return location for an error
+ *
+ * Runs the query for messages.  The result is a [iface@Gio.ListModel] of
+ * [class@Notmuch.Message] that reads messages as they are asked for: walking it in order
+ * keeps memory flat when the messages are dropped.
+ *
+ * Returns: (transfer full): the matching messages, or %NULL with @error set
+ */
+NmMessages *
+nm_query_search_messages (NmQuery  *self,
+                          GError  **error)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _nm_messages_new_for_query (self, error);
+}
+
+/**
+ * nm_query_search_threads:
+ * @self: a query
+ * @error: return location for an error
+ *
+ * Runs the query for threads: every thread with at least one matching message.
+ *
+ * Returns: (transfer full): the matching threads, or %NULL with @error set
+ */
+NmThreads *
+nm_query_search_threads (NmQuery  *self,
+                         GError  **error)
+{
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _nm_threads_new_for_query (self, error);
+}
+
+/**
+ * nm_query_count_messages:
+ * @self: a query
+ * @error: return location for an error
+ *
+ * Counts the messages a search would return; equal to the length of
+ * [method@Notmuch.Query.search_messages]'s result in every exclude mode.
+ *
+ * Returns: the number of messages; 0 on error
+ */
+guint
+nm_query_count_messages (NmQuery  *self,
+                         GError  **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_query_t *native;
+  notmuch_status_t status;
+  guint count = 0;
+
+  g_return_val_if_fail (NM_IS_QUERY (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  /* libnotmuch's count always leaves out messages with an excluded tag, while a search in
+   * FLAG or FALSE mode returns them: count without the excluded tags in those modes. */
+  locker = _nm_database_lock (self->database);
+  native = _nm_query_create_native (self, self->exclude == NM_EXCLUDE_TRUE
+                                          || self->exclude == NM_EXCLUDE_ALL, error);
+  if (native == NULL)
+    return 0;
+  status = notmuch_query_count_messages (native, &count);
+  g_clear_pointer (&native, notmuch_query_destroy);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot count the messages matching “%s”", self->query_string))
+    return 0;
+  return count;
+}
+
+/**
+ * nm_query_count_threads:
+ * @self: a query
+ * @error: return location for an error
+ *
+ * Counts the threads a search would return.
+ *
+ * Returns: the number of threads; 0 on error
+ */
+guint
+nm_query_count_threads (NmQuery  *self,
+                        GError  **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_query_t *native;
+  notmuch_status_t status;
+  guint count = 0;
+
+  g_return_val_if_fail (NM_IS_QUERY (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  locker = _nm_database_lock (self->database);
+  native = _nm_query_create_native (self, TRUE, error);
+  if (native == NULL)
+    return 0;
+  status = notmuch_query_count_threads (native, &count);
+  g_clear_pointer (&native, notmuch_query_destroy);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot count the threads matching “%s”", self->query_string))
+    return 0;
+  return count;
+}

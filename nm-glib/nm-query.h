@@ -1,0 +1,56 @@
+/* nm-query.h: a search over a notmuch database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(__NOTMUCH_GLIB_INSIDE__) && !defined(NOTMUCH_GLIB_COMPILATION)
+#error "Only <notmuch-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "notmuch-glib-version.h"
+#include "nm-enums.h"
+#include "nm-types.h"
+
+G_BEGIN_DECLS
+
+#define NM_TYPE_QUERY (nm_query_get_type ())
+NM_GLIB_EXPORT
+G_DECLARE_FINAL_TYPE (NmQuery, nm_query, NM, QUERY, GObject)
+
+NM_GLIB_EXPORT
+NmQuery *nm_query_new (NmDatabase *database, const char *query_string, GError **error);
+NM_GLIB_EXPORT
+NmQuery *nm_query_new_with_syntax (NmDatabase *database, const char *query_string,
+                                   NmQuerySyntax syntax, GError **error);
+
+NM_GLIB_EXPORT
+NmDatabase *nm_query_get_database (NmQuery *self);
+NM_GLIB_EXPORT
+const char *nm_query_get_query_string (NmQuery *self);
+NM_GLIB_EXPORT
+NmQuerySyntax nm_query_get_syntax (NmQuery *self);
+NM_GLIB_EXPORT
+NmSort nm_query_get_sort (NmQuery *self);
+NM_GLIB_EXPORT
+void nm_query_set_sort (NmQuery *self, NmSort sort);
+NM_GLIB_EXPORT
+NmExclude nm_query_get_exclude (NmQuery *self);
+NM_GLIB_EXPORT
+void nm_query_set_exclude (NmQuery *self, NmExclude exclude);
+NM_GLIB_EXPORT
+gboolean nm_query_add_tag_exclude (NmQuery *self, const char *tag, GError **error);
+NM_GLIB_EXPORT
+char **nm_query_get_excluded_tags (NmQuery *self);
+
+NM_GLIB_EXPORT
+NmMessages *nm_query_search_messages (NmQuery *self, GError **error);
+NM_GLIB_EXPORT
+NmThreads *nm_query_search_threads (NmQuery *self, GError **error);
+NM_GLIB_EXPORT
+guint nm_query_count_messages (NmQuery *self, GError **error);
+NM_GLIB_EXPORT
+guint nm_query_count_threads (NmQuery *self, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,243 @@
+/* nm-threads.c: a list of threads: the results of a thread search
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "nm-threads-private.h"
+#include "nm-database-private.h"
+#include "nm-query-private.h"
+#include "nm-thread-private.h"
+
+/**
+ * NmThreads:
+ *
+ * The results of [method@Notmuch.Query.search_threads]: a [iface@Gio.ListModel] of
+ * [class@Notmuch.Thread], so Python's `len()`, `for` and indexing work on it directly, and
+ * a `GtkListView` can show it.
+ *
+ * Threads are built as they are asked for and nothing keeps them once dropped.  Asking for
+ * an earlier position runs the search again from the start.  If another process commits
+ * changes while the list is read, [method@Gio.ListModel.get_item] returns %NULL from that
+ * point on and [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED.
+ */
+struct _NmThreads
+{
+  GObject parent_instance;
+
+  NmDatabase *database;
+  /* A frozen copy of the query, and the native query snapshot that owns every thread. */
+  NmQuery *query;
+  NmHandle *native_query;
+
+  /* The iterator in use and the position of its current thread. */
+  NmHandle *iterator;
+  guint position;
+
+  guint n_items;
+  gboolean n_items_known;
+  gboolean invalidated;
+};
+
+static void nm_threads_list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (NmThreads, nm_threads, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      nm_threads_list_model_iface_init))
+
+static void
+nm_threads_destroy_native_threads (gpointer native)
+{
+  notmuch_threads_destroy (native);
+}
+
+static void
+nm_threads_destroy_native_query (gpointer native)
+{
+  notmuch_query_destroy (native);
+}
+
+/* Starts a new walk over the results.  Requires the database lock. */
+static NmHandle *
+nm_threads_open_iterator (NmThreads  *self,
+                          GError    **error)
+{
+  notmuch_threads_t *native = NULL;
+  notmuch_status_t status;
+
+  status = notmuch_query_search_threads (_nm_handle_get_native (self->native_query), &native);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot search for threads matching “%s”",
+                                  nm_query_get_query_string (self->query)))
+    return NULL;
+  return _nm_handle_new (self->database, native, nm_threads_destroy_native_threads,
+                         _nm_handle_ref (self->native_query), (GDestroyNotify) _nm_handle_unref);
+}
+
+static gpointer
+nm_threads_get_item (GListModel *model,
+                     guint       position)
+{
+  NmThreads *self = NM_THREADS (model);
+  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+  notmuch_threads_t *iterator;
+  notmuch_thread_t *native;
+  NmThread *thread;
+
+  if (!_nm_database_is_open (self->database) || self->invalidated)
+    return NULL;
+
+  if (self->iterator == NULL || position < self->position)
+    {
+      g_clear_pointer (&self->iterator, _nm_handle_unref);
+      self->position = 0;
+      self->iterator = nm_threads_open_iterator (self, NULL);
+      if (self->iterator == NULL)
+        {
+          self->invalidated = TRUE;
+          return NULL;
+        }
+    }
+
+  iterator = _nm_handle_get_native (self->iterator);
+  for (; self->position < position && notmuch_threads_valid (iterator); self->position++)
+    {
+      /* Skipping a thread still builds it: libnotmuch has no cheaper way forward. */
+      native = notmuch_threads_get (iterator);
+      if (native == NULL)
+        {
+          self->invalidated = TRUE;
+          return NULL;
+        }
+      notmuch_thread_destroy (native);
+      notmuch_threads_move_to_next (iterator);
+    }
+  if (!notmuch_threads_valid (iterator))
+    return NULL;
+
+  native = notmuch_threads_get (iterator);
+  if (native == NULL)
+    {
+      self->invalidated = TRUE;
+      return NULL;
+    }
+  thread = _nm_thread_new (self->database, native, self->iterator);
+  notmuch_threads_move_to_next (iterator);
+  self->position++;
+  return thread;
+}
+
+static guint
+nm_threads_get_n_items (GListModel *model)
+{
+  NmThreads *self = NM_THREADS (model);
+  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (GError) error = NULL;
+
+  if (self->n_items_known)
+    return self->n_items;
+  if (!_nm_database_is_open (self->database))
+    return 0;
+
+  self->n_items = nm_query_count_threads (self->query, &error);
+  if (error != NULL)
+    return 0;
+  self->n_items_known = TRUE;
+  return self->n_items;
+}
+
+static GType
+nm_threads_get_item_type (GListModel *model)
+{
+  return NM_TYPE_THREAD;
+}
+
+static void
+nm_threads_list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item = nm_threads_get_item;
+  iface->get_item_type = nm_threads_get_item_type;
+  iface->get_n_items = nm_threads_get_n_items;
+}
+
+static void
+nm_threads_finalize (GObject *object)
+{
+  NmThreads *self = NM_THREADS (object);
+
+  g_clear_pointer (&self->iterator, _nm_handle_unref);
+  g_clear_pointer (&self->native_query, _nm_handle_unref);
+  g_clear_object (&self->query);
+  g_clear_object (&self->database);
+
+  G_OBJECT_CLASS (nm_threads_parent_class)->finalize (object);
+}
+
+static void
+nm_threads_class_init (NmThreadsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nm_threads_finalize;
+}
+
+static void
+nm_threads_init (NmThreads *self)
+{
+}
+
+NmThreads *
+_nm_threads_new_for_query (NmQuery  *query,
+                           GError  **error)
+{
+  NmDatabase *database = nm_query_get_database (query);
+  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmThreads) self = NULL;
+  notmuch_query_t *native;
+
+  native = _nm_query_create_native (query, TRUE, error);
+  if (native == NULL)
+    return NULL;
+
+  self = g_object_new (NM_TYPE_THREADS, NULL);
+  self->database = g_object_ref (database);
+  self->query = _nm_query_copy (query);
+  self->native_query = _nm_handle_new (database, native, nm_threads_destroy_native_query,
+                                       NULL, NULL);
+  /* Run the search now, so that a malformed query fails here. */
+  self->iterator = nm_threads_open_iterator (self, error);
+  if (self->iterator == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * nm_threads_check:
+ * @self: a list of threads
+ * @error: return location for an error
+ *
+ * Checks whether the list could be read completely.  A walk that ended early because
+ * another process changed the database gives %NM_ERROR_OPERATION_INVALIDATED; reopen the
+ * database with [method@Notmuch.Database.reopen] and search again.
+ *
+ * Returns: %TRUE if nothing cut the list short
+ */
+gboolean
+nm_threads_check (NmThreads  *self,
+                  GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_open (self->database, error))
+    return FALSE;
+  if (self->invalidated)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+                           "The database changed while the threads were read; reopen it "
+                           "and search again");
+      return FALSE;
+    }
+  return TRUE;
+}

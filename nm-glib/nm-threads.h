@@ -1,0 +1,25 @@
+/* nm-threads.h: a list of threads: the results of a thread search
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(__NOTMUCH_GLIB_INSIDE__) && !defined(NOTMUCH_GLIB_COMPILATION)
+#error "Only <notmuch-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "notmuch-glib-version.h"
+#include "nm-enums.h"
+#include "nm-types.h"
+
+G_BEGIN_DECLS
+
+#define NM_TYPE_THREADS (nm_threads_get_type ())
+NM_GLIB_EXPORT
+G_DECLARE_FINAL_TYPE (NmThreads, nm_threads, NM, THREADS, GObject)
+
+NM_GLIB_EXPORT
+gboolean nm_threads_check (NmThreads *self, GError **error);
+
+G_END_DECLS
