@@ -1,0 +1,36 @@
+#!/bin/bash
+# Installs the Debian packages notmuch-glib needs to build, test, document and benchmark.
+# Safe to run again: it does nothing when everything is installed already.
+set -euo pipefail
+
+packages=(
+  # build
+  meson ninja-build pkg-config gcc g++
+  libglib2.0-dev gobject-introspection libgirepository1.0-dev libnotmuch-dev
+  # bindings and their tests
+  python3-gi python3-pytest gjs valac
+  # the notmuch CLI (test oracle) and the existing Python bindings (benchmarks)
+  notmuch python3-notmuch2 python3-notmuch
+  # memory checking, and libnm for the symbol-clash test
+  valgrind libnm0
+  # documentation
+  gi-docgen
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=(sudo)
+fi
+echo "Installing: ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
