@@ -10,6 +10,7 @@
 #include "nm-database-private.h"
 #include "nm-enum-types.h"
 #include "nm-error-private.h"
+#include "nm-guard-private.h"
 #include "nm-index-options-private.h"
 #include "nm-message-private.h"
 #include "nm-messages-private.h"
@@ -517,6 +518,13 @@ _nm_database_check_status (NmDatabase        *self,
 
   if (status == NOTMUCH_STATUS_SUCCESS)
     return TRUE;
+  if (status == NM_GUARD_STATUS_INVALIDATED)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+                           "The database was changed by another process while it was read; "
+                           "reopen it and try again");
+      return FALSE;
+    }
 
   status_string = self->native != NULL ? notmuch_database_status_string (self->native) : NULL;
   if (status_string != NULL && g_strcmp0 (status_string, self->last_status_string) != 0)

@@ -6,6 +6,7 @@
 
 #include "nm-messages-private.h"
 #include "nm-database-private.h"
+#include "nm-guard-private.h"
 #include "nm-message-private.h"
 #include "nm-query-private.h"
 #include "nm-tags-private.h"
@@ -126,7 +127,7 @@ nm_messages_open_iterator (NmMessages  *self,
 static NmMessage *
 nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
 {
-  notmuch_message_t *native = notmuch_messages_get (iterator);
+  notmuch_message_t *native = _nm_guard_messages_get (iterator);
 
   if (native == NULL)
     {
@@ -360,7 +361,7 @@ nm_messages_collect_tags (NmMessages  *self,
   iterator = _nm_handle_get_native (walk);
   for (; notmuch_messages_valid (iterator); notmuch_messages_move_to_next (iterator))
     {
-      notmuch_message_t *message = notmuch_messages_get (iterator);
+      notmuch_message_t *message = _nm_guard_messages_get (iterator);
       notmuch_tags_t *message_tags;
 
       if (message == NULL)

@@ -4,6 +4,7 @@
  */
 #include "nm-query-private.h"
 #include "nm-database-private.h"
+#include "nm-guard-private.h"
 #include "nm-enum-types.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
@@ -594,7 +595,7 @@ nm_query_count_threads (NmQuery  *self,
   native = _nm_query_create_native (self, TRUE, error);
   if (native == NULL)
     return 0;
-  status = notmuch_query_count_threads (native, &count);
+  status = _nm_guard_query_count_threads (native, &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_database_check_status (self->database, status, error,
                                   "Cannot count the threads matching “%s”", self->query_string))

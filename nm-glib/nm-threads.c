@@ -4,6 +4,7 @@
  */
 #include "nm-threads-private.h"
 #include "nm-database-private.h"
+#include "nm-guard-private.h"
 #include "nm-query-private.h"
 #include "nm-thread-private.h"
 
@@ -101,7 +102,7 @@ nm_threads_get_item (GListModel *model,
   for (; self->position < position && notmuch_threads_valid (iterator); self->position++)
     {
       /* Skipping a thread still builds it: libnotmuch has no cheaper way forward. */
-      native = notmuch_threads_get (iterator);
+      native = _nm_guard_threads_get (iterator);
       if (native == NULL)
         {
           self->invalidated = TRUE;
@@ -113,9 +114,12 @@ nm_threads_get_item (GListModel *model,
   if (!notmuch_threads_valid (iterator))
     return NULL;
 
-  native = notmuch_threads_get (iterator);
-  if (native == NULL)
+  native = _nm_guard_threads_get (iterator);
+  /* libnotmuch 0.37 builds an empty thread when its messages vanished under a concurrent
+   * commit: that is an invalidated read, not a result. */
+  if (native == NULL || notmuch_thread_get_total_messages (native) == 0)
     {
+      g_clear_pointer (&native, notmuch_thread_destroy);
       self->invalidated = TRUE;
       return NULL;
     }
