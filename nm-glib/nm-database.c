@@ -49,6 +49,7 @@ struct _NmDatabase
   notmuch_database_t *native;
   gboolean closed;
   gboolean create;
+  guint atomic_depth;
 
   char *path;
   char *config_path;
@@ -179,6 +180,39 @@ nm_database_wait_for_write_lock (const char *path, guint timeout_ms, GError **er
   return TRUE;
 }
 
+/* libnotmuch 0.37 commits at the end of an outermost atomic section only if the environment
+ * holds XAPIAN_FLUSH_THRESHOLD=1 at that moment; Xapian reads the same variable when it opens
+ * a writable database, where 1 would mean a commit after every change.  The variable is
+ * switched to 1 only around those commits, and writable databases are opened only while it
+ * is not, both under this lock.  It exists (with the user's value, or "0", which both read
+ * as unset) before the first switch, so switching only replaces a string in place: getenv()
+ * in other threads never sees the environment array reallocated. */
+G_LOCK_DEFINE_STATIC (flush_threshold);
+static char *flush_threshold_default;
+
+static void
+nm_database_init_flush_threshold (void)
+{
+  const char *value = g_getenv ("XAPIAN_FLUSH_THRESHOLD");
+
+  flush_threshold_default = g_strdup (value != NULL ? value : "0");
+  if (value == NULL)
+    g_setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, TRUE);
+}
+
+static notmuch_status_t
+nm_database_end_outermost_atomic (notmuch_database_t *native)
+{
+  notmuch_status_t status;
+
+  G_LOCK (flush_threshold);
+  g_setenv ("XAPIAN_FLUSH_THRESHOLD", "1", TRUE);
+  status = notmuch_database_end_atomic (native);
+  g_setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, TRUE);
+  G_UNLOCK (flush_threshold);
+  return status;
+}
+
 static void
 nm_database_remember_status_string (NmDatabase *self)
 {
@@ -201,6 +235,7 @@ nm_database_open_native (NmDatabase *self, GError **error)
   notmuch_database_t *native = NULL;
   notmuch_status_t status;
 
+  G_LOCK (flush_threshold);
   if (self->create)
     {
       status = notmuch_database_create_with_config (self->path,
@@ -223,6 +258,7 @@ nm_database_open_native (NmDatabase *self, GError **error)
                                                       "", self->profile, &native, &message);
         }
     }
+  G_UNLOCK (flush_threshold);
 
   if (status != NOTMUCH_STATUS_SUCCESS)
     {
@@ -402,6 +438,8 @@ static void
 nm_database_class_init (NmDatabaseClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  nm_database_init_flush_threshold ();
 
   object_class->finalize = nm_database_finalize;
   object_class->get_property = nm_database_get_property;
@@ -692,6 +730,7 @@ nm_database_close (NmDatabase  *self,
   /* libnotmuch frees nothing on close; the native handle stays until finalize, so objects
    * derived from it never point into freed memory. */
   self->closed = TRUE;
+  self->atomic_depth = 0;
   nm_database_release_write_lock (self);
   return _nm_database_check_status (self, status, error, "Cannot close the database at %s",
                                     self->path);
@@ -726,6 +765,13 @@ nm_database_reopen (NmDatabase      *self,
   if (!_nm_database_check_open (self, error))
     return FALSE;
 
+  if (self->atomic_depth > 0)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                           "Cannot reopen the database inside an atomic section");
+      return FALSE;
+    }
+
   had_write_lock = self->write_lock_key != NULL;
   if (mode == NM_DATABASE_MODE_READ_WRITE && !had_write_lock)
     {
@@ -738,7 +784,9 @@ nm_database_reopen (NmDatabase      *self,
         }
     }
 
+  G_LOCK (flush_threshold);
   status = notmuch_database_reopen (self->native, (notmuch_database_mode_t) mode);
+  G_UNLOCK (flush_threshold);
   if (!_nm_database_check_status (self, status, error, "Cannot reopen the database at %s",
                                   self->path))
     {
@@ -757,19 +805,107 @@ nm_database_reopen (NmDatabase      *self,
   return TRUE;
 }
 
+/* Commits what is pending.  libnotmuch 0.37 has no commit call: its end of an outermost
+ * atomic section commits only every database.autocommit sections, or when the environment
+ * says XAPIAN_FLUSH_THRESHOLD=1, which notmuch reads at that moment.  Requires the lock. */
+static notmuch_status_t
+nm_database_commit_pending (NmDatabase *self)
+{
+  notmuch_status_t status = notmuch_database_begin_atomic (self->native);
+
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return status;
+  return nm_database_end_outermost_atomic (self->native);
+}
+
 /**
  * nm_database_commit:
- * @self: a database open for writing
+ * @self: a database
  * @error: return location for an error
  *
  * Makes every change made so far durable, so that it survives even if the process is
- * killed.  Must not be called inside an atomic section.
+ * killed, and visible to other processes that reopen the database.  Does nothing on a
+ * read-only database.  Inside an atomic section it fails with %NM_ERROR_ILLEGAL_ARGUMENT:
+ * the outermost [method@Notmuch.Database.end_atomic] commits instead.
  *
  * Returns: %TRUE on success
  */
 gboolean
 nm_database_commit (NmDatabase  *self,
                     GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
+    return TRUE;
+  if (self->atomic_depth > 0)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                           "Cannot commit inside an atomic section: end it instead");
+      return FALSE;
+    }
+  return _nm_database_check_status (self, nm_database_commit_pending (self), error,
+                                    "Cannot commit the database at %s", self->path);
+}
+
+/**
+ * nm_database_begin_atomic:
+ * @self: a database open for writing
+ * @error: return location for an error
+ *
+ * Starts an atomic section: the changes made until the matching
+ * [method@Notmuch.Database.end_atomic] become visible and durable together when the
+ * outermost section ends, or not at all.  Sections nest.
+ *
+ * Changes made before the outermost section begins are committed first, so that closing
+ * the database inside an unfinished section discards that section's changes and only those.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_begin_atomic (NmDatabase  *self,
+                          GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status = NOTMUCH_STATUS_SUCCESS;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  /* Xapian cancels an unfinished transaction by dropping every uncommitted change, including
+   * those made before the transaction began. */
+  if (self->atomic_depth == 0 && self->mode == NM_DATABASE_MODE_READ_WRITE)
+    status = nm_database_commit_pending (self);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    status = notmuch_database_begin_atomic (self->native);
+  if (!_nm_database_check_status (self, status, error, "Cannot begin an atomic section"))
+    return FALSE;
+  self->atomic_depth++;
+  return TRUE;
+}
+
+/**
+ * nm_database_end_atomic:
+ * @self: a database open for writing
+ * @error: return location for an error
+ *
+ * Ends the innermost atomic section started with [method@Notmuch.Database.begin_atomic].
+ * Ending the outermost section commits its changes.
+ *
+ * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section is open
+ */
+gboolean
+nm_database_end_atomic (NmDatabase  *self,
+                        GError     **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
   notmuch_status_t status;
@@ -780,70 +916,14 @@ nm_database_commit (NmDatabase  *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return FALSE;
-  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
-    {
-      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-                   "Cannot commit: the database at %s is open read-only", self->path);
-      return FALSE;
-    }
-
-  /* libnotmuch 0.37 has no commit call: reopening a writable handle closes it, which
-   * commits, and opens it again. */
-  status = notmuch_database_reopen (self->native, NOTMUCH_DATABASE_MODE_READ_WRITE);
-  return _nm_database_check_status (self, status, error, "Cannot commit the database at %s",
-                                    self->path);
-}
-
-/**
- * nm_database_begin_atomic:
- * @self: a database open for writing
- * @error: return location for an error
- *
- * Starts an atomic section: the changes made until the matching
- * [method@Notmuch.Database.end_atomic] become visible and durable together, or not at all.
- * Sections nest; only the outermost one commits.
- *
- * Returns: %TRUE on success
- */
-gboolean
-nm_database_begin_atomic (NmDatabase  *self,
-                          GError     **error)
-{
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
-  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = _nm_database_lock (self);
-  if (!_nm_database_check_open (self, error))
+  if (self->atomic_depth == 1 && self->mode == NM_DATABASE_MODE_READ_WRITE)
+    status = nm_database_end_outermost_atomic (self->native);
+  else
+    status = notmuch_database_end_atomic (self->native);
+  if (!_nm_database_check_status (self, status, error, "Cannot end the atomic section"))
     return FALSE;
-  return _nm_database_check_status (self, notmuch_database_begin_atomic (self->native), error,
-                                    "Cannot begin an atomic section");
-}
-
-/**
- * nm_database_end_atomic:
- * @self: a database open for writing
- * @error: return location for an error
- *
- * Ends the innermost atomic section started with [method@Notmuch.Database.begin_atomic].
- *
- * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section is open
- */
-gboolean
-nm_database_end_atomic (NmDatabase  *self,
-                        GError     **error)
-{
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
-  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = _nm_database_lock (self);
-  if (!_nm_database_check_open (self, error))
-    return FALSE;
-  return _nm_database_check_status (self, notmuch_database_end_atomic (self->native), error,
-                                    "Cannot end the atomic section");
+  self->atomic_depth--;
+  return TRUE;
 }
 
 /**
