@@ -20,6 +20,14 @@ GRecMutexLocker *_nm_database_lock (NmDatabase *self);
 gboolean _nm_database_is_open (NmDatabase *self);
 gboolean _nm_database_check_open (NmDatabase *self, GError **error);
 
+/* Reopening the database (which compact() does too) leaves every message, thread, list and
+ * directory read before pointing at the closed index, where libnotmuch can throw or exit:
+ * objects remember the generation they were read in, and only current ones reach
+ * libnotmuch.  Both require the lock. */
+guint _nm_database_get_generation (NmDatabase *self);
+gboolean _nm_database_is_current (NmDatabase *self, guint generation);
+gboolean _nm_database_check_current (NmDatabase *self, guint generation, GError **error);
+
 /* Turns a failing status into an NmError carrying libnotmuch's message for this call when
  * it logged one, else @format's text; returns TRUE for success.  Requires the lock. */
 gboolean _nm_database_check_status (NmDatabase        *self,

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "nm-database-private.h"
+#include "nm-directory-private.h"
 #include "nm-enum-types.h"
 #include "nm-error-private.h"
 #include "nm-guard-private.h"
@@ -50,6 +52,7 @@ struct _NmDatabase
   gboolean closed;
   gboolean create;
   guint atomic_depth;
+  guint generation;
 
   char *path;
   char *config_path;
@@ -543,6 +546,30 @@ _nm_database_check_open (NmDatabase *self, GError **error)
   return FALSE;
 }
 
+guint
+_nm_database_get_generation (NmDatabase *self)
+{
+  return self->generation;
+}
+
+gboolean
+_nm_database_is_current (NmDatabase *self, guint generation)
+{
+  return _nm_database_is_open (self) && self->generation == generation;
+}
+
+gboolean
+_nm_database_check_current (NmDatabase *self, guint generation, GError **error)
+{
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (self->generation == generation)
+    return TRUE;
+  g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+                       "The database was reopened after this was read; search again");
+  return FALSE;
+}
+
 gboolean
 _nm_database_check_status (NmDatabase        *self,
                            notmuch_status_t   status,
@@ -787,6 +814,7 @@ nm_database_reopen (NmDatabase      *self,
   G_LOCK (flush_threshold);
   status = notmuch_database_reopen (self->native, (notmuch_database_mode_t) mode);
   G_UNLOCK (flush_threshold);
+  self->generation++;
   if (!_nm_database_check_status (self, status, error, "Cannot reopen the database at %s",
                                   self->path))
     {
@@ -1081,7 +1109,7 @@ nm_database_find_message (NmDatabase  *self,
     return NULL;
   if (native == NULL)
     return NULL;
-  return _nm_message_new (self, native, NULL, NULL, TRUE);
+  return _nm_message_new (self, self->generation, native, NULL, NULL, TRUE);
 }
 
 /**
@@ -1117,7 +1145,7 @@ nm_database_find_message_by_filename (NmDatabase  *self,
     return NULL;
   if (native == NULL)
     return NULL;
-  return _nm_message_new (self, native, NULL, NULL, TRUE);
+  return _nm_message_new (self, self->generation, native, NULL, NULL, TRUE);
 }
 
 /**
@@ -1171,7 +1199,7 @@ nm_database_index_file (NmDatabase      *self,
     }
   if (!_nm_database_check_status (self, status, error, "Cannot index %s", filename))
     return NULL;
-  return _nm_message_new (self, native, NULL, NULL, TRUE);
+  return _nm_message_new (self, self->generation, native, NULL, NULL, TRUE);
 }
 
 /**
@@ -1266,6 +1294,40 @@ nm_database_get_all_tags (NmDatabase  *self,
   return _nm_tags_take_strv (tags);
 }
 
+/* libnotmuch exits the process when it opens a database whose stored autocommit value is
+ * not a number, so such a value is refused before it is stored. */
+static gboolean
+nm_database_validate_config (const char *key, const char *value, GError **error)
+{
+  const char *end = NULL;
+
+  if (g_strcmp0 (key, "database.autocommit") != 0 || value[0] == '\0')
+    return TRUE;
+  if (g_ascii_isdigit (value[0]))
+    g_ascii_strtoull (value, (char **) &end, 10);
+  if (end != NULL && *end == '\0')
+    return TRUE;
+  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+               "database.autocommit must be a non-negative number, not “%s”", value);
+  return FALSE;
+}
+
+static const char *const config_key_names[] = {
+  [NM_CONFIG_KEY_DATABASE_PATH] = "database.path",
+  [NM_CONFIG_KEY_MAIL_ROOT] = "database.mail_root",
+  [NM_CONFIG_KEY_HOOK_DIR] = "database.hook_dir",
+  [NM_CONFIG_KEY_BACKUP_DIR] = "database.backup_dir",
+  [NM_CONFIG_KEY_EXCLUDE_TAGS] = "search.exclude_tags",
+  [NM_CONFIG_KEY_NEW_TAGS] = "new.tags",
+  [NM_CONFIG_KEY_NEW_IGNORE] = "new.ignore",
+  [NM_CONFIG_KEY_SYNC_MAILDIR_FLAGS] = "maildir.synchronize_flags",
+  [NM_CONFIG_KEY_PRIMARY_EMAIL] = "user.primary_email",
+  [NM_CONFIG_KEY_OTHER_EMAIL] = "user.other_email",
+  [NM_CONFIG_KEY_USER_NAME] = "user.name",
+  [NM_CONFIG_KEY_AUTOCOMMIT] = "database.autocommit",
+  [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
+};
+
 /**
  * nm_database_get_config:
  * @self: a database
@@ -1329,12 +1391,142 @@ nm_database_set_config (NmDatabase  *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!nm_database_validate_config (key, value, error))
+    return FALSE;
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return FALSE;
   status = notmuch_database_set_config (self->native, key, value);
   return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",
                                     key);
+}
+
+/**
+ * nm_database_get_config_value:
+ * @self: a database
+ * @key: a configuration key
+ * @error: return location for an error
+ *
+ * Gets the value of a well-known configuration key as the notmuch CLI sees it (database,
+ * configuration file, defaults); a list comes as one string separated by `;`.
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL if it is not set (or empty) or
+ *   on error
+ */
+char *
+nm_database_get_config_value (NmDatabase   *self,
+                              NmConfigKey   key,
+                              GError      **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  const char *value;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  value = notmuch_config_get (self->native, (notmuch_config_key_t) key);
+  return value != NULL && value[0] != '\0' ? g_strdup (value) : NULL;
+}
+
+/**
+ * nm_database_get_config_values:
+ * @self: a database
+ * @key: a list-valued configuration key, such as %NM_CONFIG_KEY_NEW_TAGS
+ * @error: return location for an error
+ *
+ * Gets the items of a list-valued configuration key.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the items, without empty ones;
+ *   %NULL on error
+ */
+char **
+nm_database_get_config_values (NmDatabase   *self,
+                               NmConfigKey   key,
+                               GError      **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  return _nm_database_get_config_values (self, (notmuch_config_key_t) key);
+}
+
+/**
+ * nm_database_get_config_bool:
+ * @self: a database
+ * @key: a boolean configuration key, such as %NM_CONFIG_KEY_SYNC_MAILDIR_FLAGS
+ * @error: return location for an error
+ *
+ * Gets the value of a boolean configuration key.
+ *
+ * Returns: the value; %FALSE with %NM_ERROR_ILLEGAL_ARGUMENT if it is not a boolean
+ */
+gboolean
+nm_database_get_config_bool (NmDatabase   *self,
+                             NmConfigKey   key,
+                             GError      **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_bool_t value = FALSE;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  status = notmuch_config_get_bool (self->native, (notmuch_config_key_t) key, &value);
+  if (!_nm_database_check_status (self, status, error, "%s is not a boolean",
+                                  config_key_names[key]))
+    return FALSE;
+  return value;
+}
+
+/**
+ * nm_database_set_config_value:
+ * @self: a database open for writing
+ * @key: a configuration key
+ * @value: the value; lists are separated by `;`
+ * @error: return location for an error
+ *
+ * Stores the value of a well-known configuration key in the database.  A value in a
+ * configuration file still takes precedence when the database is opened with that file.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_set_config_value (NmDatabase   *self,
+                              NmConfigKey   key,
+                              const char   *value,
+                              GError      **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!nm_database_validate_config (config_key_names[key], value, error))
+    return FALSE;
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  status = notmuch_config_set (self->native, (notmuch_config_key_t) key, value);
+  return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",
+                                    config_key_names[key]);
 }
 
 /**
@@ -1493,4 +1685,401 @@ nm_database_count_threads (NmDatabase  *self,
   if (search == NULL)
     return 0;
   return nm_query_count_threads (search, error);
+}
+
+/**
+ * nm_database_get_directory:
+ * @self: a database
+ * @path: (type filename): a directory of the mail store, absolute or relative to the mail
+ *   root
+ * @error: return location for an error
+ *
+ * Looks up what the index records about a directory.  Directories are recorded when mail
+ * in them is indexed.
+ *
+ * Returns: (transfer full) (nullable): the directory, or %NULL if the index has no record
+ *   of it (with @error unset) or on error
+ */
+NmDirectory *
+nm_database_get_directory (NmDatabase  *self,
+                           const char  *path,
+                           GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_directory_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_get_directory (self->native, path, &native);
+  if (!_nm_database_check_status (self, status, error, "Cannot look up directory %s", path))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  return _nm_directory_new (self, self->generation, native, path);
+}
+
+/* Appends `tag:"<tag>"`, or `not tag:"<tag>"`, quoted so that any tag reads as one term. */
+static void
+nm_database_append_tag_term (GString *query, gboolean negate, const char *tag)
+{
+  g_string_append (query, negate ? "not tag:\"" : "tag:\"");
+  for (const char *c = tag; *c != '\0'; c++)
+    {
+      if (*c == '"')
+        g_string_append_c (query, '"');
+      g_string_append_c (query, *c);
+    }
+  g_string_append_c (query, '"');
+}
+
+/* Narrows @query to the messages a tag change would change, as `notmuch tag` does: those
+ * missing a tag to add or carrying a tag to remove. */
+static char *
+nm_database_build_tagging_query (const char         *query,
+                                 const char * const *add,
+                                 const char * const *remove)
+{
+  GString *narrowed = g_string_new (NULL);
+  gboolean first = TRUE;
+
+  if (query[0] != '\0' && strcmp (query, "*") != 0)
+    g_string_append_printf (narrowed, "( %s ) and ", query);
+  g_string_append (narrowed, "( ");
+  for (const char * const *tag = add; *tag != NULL; tag++, first = FALSE)
+    {
+      g_string_append (narrowed, first ? "" : " or ");
+      nm_database_append_tag_term (narrowed, TRUE, *tag);
+    }
+  for (const char * const *tag = remove; *tag != NULL; tag++, first = FALSE)
+    {
+      g_string_append (narrowed, first ? "" : " or ");
+      nm_database_append_tag_term (narrowed, FALSE, *tag);
+    }
+  g_string_append (narrowed, " )");
+  return g_string_free (narrowed, FALSE);
+}
+
+/* Applies one tag change to one message, in one index write.  Requires the lock. */
+static notmuch_status_t
+nm_database_retag (notmuch_message_t  *message,
+                   const char * const *add,
+                   const char * const *remove,
+                   gboolean            sync_maildir_flags)
+{
+  notmuch_status_t status = notmuch_message_freeze (message);
+  notmuch_status_t thaw_status;
+
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return status;
+  for (const char * const *tag = remove; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+    status = notmuch_message_remove_tag (message, *tag);
+  for (const char * const *tag = add; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+    status = notmuch_message_add_tag (message, *tag);
+  thaw_status = notmuch_message_thaw (message);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    status = thaw_status;
+  if (status == NOTMUCH_STATUS_SUCCESS && sync_maildir_flags)
+    status = notmuch_message_tags_to_maildir_flags (message);
+  return status;
+}
+
+static gboolean
+nm_database_validate_tags (const char * const *tags, GError **error)
+{
+  for (const char * const *tag = tags; *tag != NULL; tag++)
+    if (!_nm_tag_validate (*tag, error))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * nm_database_tag_messages:
+ * @self: a database open for writing
+ * @query: the messages to change, in notmuch's query syntax (`*` for all)
+ * @add: (array zero-terminated=1) (nullable): tags to add
+ * @remove: (array zero-terminated=1) (nullable): tags to remove
+ * @error: return location for an error
+ *
+ * Changes the tags of every message matching @query, as `notmuch tag` does: messages that
+ * already have the result are not touched, each changed message is written once, maildir
+ * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
+ * one atomic section, committed when it ends.  Excluded tags do not apply.
+ *
+ * A tag may not be both added and removed.
+ *
+ * Returns: the number of messages changed; 0 on error (with @error set)
+ */
+guint
+nm_database_tag_messages (NmDatabase          *self,
+                          const char          *query,
+                          const char * const  *add,
+                          const char * const  *remove,
+                          GError             **error)
+{
+  static const char *const none[] = { NULL };
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autofree char *narrowed = NULL;
+  notmuch_query_t *native_query = NULL;
+  notmuch_messages_t *messages = NULL;
+  notmuch_bool_t sync_maildir_flags = FALSE;
+  notmuch_status_t status;
+  guint changed = 0;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (query != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  add = add != NULL ? add : none;
+  remove = remove != NULL ? remove : none;
+  if (!nm_database_validate_tags (add, error) || !nm_database_validate_tags (remove, error))
+    return 0;
+  for (const char * const *tag = add; *tag != NULL; tag++)
+    if (g_strv_contains (remove, *tag))
+      {
+        g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Tag “%s” cannot be both added and removed", *tag);
+        return 0;
+      }
+  if (add[0] == NULL && remove[0] == NULL)
+    return 0;
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return 0;
+  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
+                   "Cannot tag messages: the database at %s is open read-only", self->path);
+      return 0;
+    }
+
+  status = notmuch_config_get_bool (self->native, NOTMUCH_CONFIG_SYNC_MAILDIR_FLAGS,
+                                    &sync_maildir_flags);
+  if (!_nm_database_check_status (self, status, error,
+                                  "Cannot read maildir.synchronize_flags"))
+    return 0;
+
+  narrowed = nm_database_build_tagging_query (query, add, remove);
+  native_query = notmuch_query_create (self->native, narrowed);
+  if (native_query == NULL)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
+      return 0;
+    }
+  notmuch_query_set_sort (native_query, NOTMUCH_SORT_UNSORTED);
+  notmuch_query_set_omit_excluded (native_query, NOTMUCH_EXCLUDE_FALSE);
+
+  if (!nm_database_begin_atomic (self, error))
+    {
+      notmuch_query_destroy (native_query);
+      return 0;
+    }
+  status = notmuch_query_search_messages (native_query, &messages);
+  for (; status == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid (messages);
+       notmuch_messages_move_to_next (messages))
+    {
+      notmuch_message_t *message = _nm_guard_messages_get (messages);
+
+      if (message == NULL)
+        {
+          status = NM_GUARD_STATUS_INVALIDATED;
+          break;
+        }
+      status = nm_database_retag (message, add, remove, sync_maildir_flags);
+      notmuch_message_destroy (message);
+      if (status == NOTMUCH_STATUS_SUCCESS)
+        changed++;
+    }
+  notmuch_query_destroy (native_query);
+
+  if (!_nm_database_check_status (self, status, error, "Cannot tag the messages matching “%s”",
+                                  query))
+    {
+      /* The changes made so far stay: libnotmuch cannot abandon an atomic section short of
+       * closing the database. */
+      nm_database_end_atomic (self, NULL);
+      return 0;
+    }
+  if (!nm_database_end_atomic (self, error))
+    return 0;
+  return changed;
+}
+
+/* Adapts libnotmuch's upgrade progress callback, which takes its data first. */
+typedef struct
+{
+  NmUpgradeProgressFunc func;
+  gpointer user_data;
+} NmUpgradeProgress;
+
+static void
+nm_database_report_upgrade (void *closure, double progress)
+{
+  NmUpgradeProgress *report = closure;
+
+  report->func (progress, report->user_data);
+}
+
+/**
+ * nm_database_upgrade:
+ * @self: a database open for writing
+ * @progress: (scope call) (nullable) (closure user_data): called with the fraction done
+ * @user_data: data for @progress
+ * @error: return location for an error
+ *
+ * Upgrades the database to the newest format libnotmuch supports, if
+ * [method@Notmuch.Database.needs_upgrade] says so.  A database that needs no upgrade is
+ * left alone.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_upgrade (NmDatabase             *self,
+                     NmUpgradeProgressFunc   progress,
+                     gpointer                user_data,
+                     GError                **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  NmUpgradeProgress report = { progress, user_data };
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
+                   "Cannot upgrade: the database at %s is open read-only", self->path);
+      return FALSE;
+    }
+  status = notmuch_database_upgrade (self->native,
+                                     progress != NULL ? nm_database_report_upgrade : NULL,
+                                     &report);
+  return _nm_database_check_status (self, status, error, "Cannot upgrade the database at %s",
+                                    self->path);
+}
+
+/* Forwards libnotmuch's compaction messages and keeps the last one, which names the error
+ * when compaction fails. */
+typedef struct
+{
+  NmCompactProgressFunc func;
+  gpointer user_data;
+  char *last_message;
+} NmCompactProgress;
+
+static void
+nm_database_report_compaction (const char *message, void *closure)
+{
+  NmCompactProgress *report = closure;
+
+  g_free (report->last_message);
+  report->last_message = g_strdup (message);
+  if (report->func != NULL)
+    report->func (message, report->user_data);
+}
+
+/**
+ * nm_database_compact:
+ * @self: a database
+ * @backup_path: (type filename) (nullable): where to keep the uncompacted index, on the
+ *   same file system; %NULL to delete it
+ * @progress: (scope call) (nullable) (closure user_data): called with progress messages
+ * @user_data: data for @progress
+ * @error: return location for an error
+ *
+ * Rewrites the index compactly.  Pending changes are committed first.  Compaction needs the
+ * write lock: it fails with %NM_ERROR_LOCKED when another process holds it (after
+ * [property@Notmuch.Database:lock-timeout]).  Results read before must be searched again.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_database_compact (NmDatabase             *self,
+                     const char             *backup_path,
+                     NmCompactProgressFunc   progress,
+                     gpointer                user_data,
+                     GError                **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  NmCompactProgress report = { progress, user_data, NULL };
+  gboolean claimed_write_lock = FALSE;
+  notmuch_status_t status;
+  gboolean ok;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (self->atomic_depth > 0)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                           "Cannot compact the database inside an atomic section");
+      return FALSE;
+    }
+  if (self->write_lock_key == NULL)
+    {
+      if (!nm_database_claim_write_lock (self, self->path, error))
+        return FALSE;
+      claimed_write_lock = TRUE;
+    }
+
+  /* libnotmuch compacts through a handle of its own, which takes the write lock: this
+   * handle must not hold it meanwhile.  Reopening read-only commits and releases it. */
+  G_LOCK (flush_threshold);
+  status = notmuch_database_reopen (self->native, NOTMUCH_DATABASE_MODE_READ_ONLY);
+  G_UNLOCK (flush_threshold);
+  self->generation++;
+  if (!_nm_database_check_status (self, status, error, "Cannot compact the database at %s",
+                                  self->path))
+    goto out;
+  if (!nm_database_wait_for_write_lock (self->path, self->lock_timeout, error))
+    {
+      status = NOTMUCH_STATUS_FILE_ERROR;
+      goto reopen;
+    }
+
+  G_LOCK (flush_threshold);
+  status = notmuch_database_compact (self->path, backup_path, nm_database_report_compaction,
+                                     &report);
+  G_UNLOCK (flush_threshold);
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    g_set_error (error, NM_ERROR, _nm_error_code_from_status (status),
+                 "Cannot compact the database at %s: %s", self->path,
+                 report.last_message != NULL ? g_strstrip (report.last_message)
+                                             : notmuch_status_to_string (status));
+
+reopen:
+  {
+    notmuch_status_t reopen_status;
+
+    G_LOCK (flush_threshold);
+    reopen_status = notmuch_database_reopen (self->native,
+                                             (notmuch_database_mode_t) self->mode);
+    G_UNLOCK (flush_threshold);
+    if (status == NOTMUCH_STATUS_SUCCESS)
+      {
+        status = reopen_status;
+        _nm_database_check_status (self, status, error, "Cannot reopen the database at %s",
+                                   self->path);
+      }
+  }
+
+out:
+  ok = status == NOTMUCH_STATUS_SUCCESS;
+  if (claimed_write_lock)
+    nm_database_release_write_lock (self);
+  g_free (report.last_message);
+  return ok;
 }

@@ -15,6 +15,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * NmUpgradeProgressFunc:
+ * @progress: the fraction done, from 0 to 1
+ * @user_data: the data passed with the callback
+ *
+ * Called while [method@Notmuch.Database.upgrade] runs.
+ */
+typedef void (*NmUpgradeProgressFunc) (double progress, gpointer user_data);
+
+/**
+ * NmCompactProgressFunc:
+ * @message: what the compaction is doing
+ * @user_data: the data passed with the callback
+ *
+ * Called while [method@Notmuch.Database.compact] runs.
+ */
+typedef void (*NmCompactProgressFunc) (const char *message, gpointer user_data);
+
 #define NM_TYPE_DATABASE (nm_database_get_type ())
 NM_GLIB_EXPORT
 G_DECLARE_FINAL_TYPE (NmDatabase, nm_database, NM, DATABASE, GObject)
@@ -67,12 +85,35 @@ NM_GLIB_EXPORT
 NmIndexOptions *nm_database_get_default_index_options (NmDatabase *self);
 
 NM_GLIB_EXPORT
+guint nm_database_tag_messages (NmDatabase *self, const char *query,
+                                const char * const *add, const char * const *remove,
+                                GError **error);
+NM_GLIB_EXPORT
+NmDirectory *nm_database_get_directory (NmDatabase *self, const char *path, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_upgrade (NmDatabase *self, NmUpgradeProgressFunc progress,
+                              gpointer user_data, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_compact (NmDatabase *self, const char *backup_path,
+                              NmCompactProgressFunc progress, gpointer user_data,
+                              GError **error);
+
+NM_GLIB_EXPORT
 char **nm_database_get_all_tags (NmDatabase *self, GError **error);
 NM_GLIB_EXPORT
 char *nm_database_get_config (NmDatabase *self, const char *key, GError **error);
 NM_GLIB_EXPORT
 gboolean nm_database_set_config (NmDatabase *self, const char *key, const char *value,
                                  GError **error);
+NM_GLIB_EXPORT
+char *nm_database_get_config_value (NmDatabase *self, NmConfigKey key, GError **error);
+NM_GLIB_EXPORT
+char **nm_database_get_config_values (NmDatabase *self, NmConfigKey key, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_get_config_bool (NmDatabase *self, NmConfigKey key, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_database_set_config_value (NmDatabase *self, NmConfigKey key, const char *value,
+                                       GError **error);
 NM_GLIB_EXPORT
 GHashTable *nm_database_get_config_list (NmDatabase *self, const char *prefix, GError **error);
 

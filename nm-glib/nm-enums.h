@@ -111,4 +111,42 @@ typedef enum /*< prefix=NM_QUERY_SYNTAX >*/
   NM_QUERY_SYNTAX_SEXP = 1,
 } NmQuerySyntax;
 
+/**
+ * NmConfigKey:
+ * @NM_CONFIG_KEY_DATABASE_PATH: `database.path`, the directory holding the database
+ * @NM_CONFIG_KEY_MAIL_ROOT: `database.mail_root`, the root of the mail store
+ * @NM_CONFIG_KEY_HOOK_DIR: `database.hook_dir`, where notmuch's hooks live
+ * @NM_CONFIG_KEY_BACKUP_DIR: `database.backup_dir`, where backups go
+ * @NM_CONFIG_KEY_EXCLUDE_TAGS: `search.exclude_tags`, tags hidden from searches (a list)
+ * @NM_CONFIG_KEY_NEW_TAGS: `new.tags`, tags given to new messages (a list)
+ * @NM_CONFIG_KEY_NEW_IGNORE: `new.ignore`, file names an indexer skips (a list)
+ * @NM_CONFIG_KEY_SYNC_MAILDIR_FLAGS: `maildir.synchronize_flags`, whether tags and maildir
+ *   flags are kept in step (a boolean)
+ * @NM_CONFIG_KEY_PRIMARY_EMAIL: `user.primary_email`
+ * @NM_CONFIG_KEY_OTHER_EMAIL: `user.other_email` (a list)
+ * @NM_CONFIG_KEY_USER_NAME: `user.name`
+ * @NM_CONFIG_KEY_AUTOCOMMIT: `database.autocommit`, how many atomic sections libnotmuch ends
+ *   before it commits by itself (a number)
+ * @NM_CONFIG_KEY_EXTRA_HEADERS: `show.extra_headers` (a list)
+ *
+ * The configuration keys libnotmuch knows, for
+ * [method@Notmuch.Database.get_config_value] and friends.
+ */
+typedef enum /*< prefix=NM_CONFIG_KEY >*/
+{
+  NM_CONFIG_KEY_DATABASE_PATH = 0,
+  NM_CONFIG_KEY_MAIL_ROOT = 1,
+  NM_CONFIG_KEY_HOOK_DIR = 2,
+  NM_CONFIG_KEY_BACKUP_DIR = 3,
+  NM_CONFIG_KEY_EXCLUDE_TAGS = 4,
+  NM_CONFIG_KEY_NEW_TAGS = 5,
+  NM_CONFIG_KEY_NEW_IGNORE = 6,
+  NM_CONFIG_KEY_SYNC_MAILDIR_FLAGS = 7,
+  NM_CONFIG_KEY_PRIMARY_EMAIL = 8,
+  NM_CONFIG_KEY_OTHER_EMAIL = 9,
+  NM_CONFIG_KEY_USER_NAME = 10,
+  NM_CONFIG_KEY_AUTOCOMMIT = 11,
+  NM_CONFIG_KEY_EXTRA_HEADERS = 12,
+} NmConfigKey;
+
 G_END_DECLS

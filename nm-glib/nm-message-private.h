@@ -16,10 +16,12 @@ G_BEGIN_DECLS
  * by a thread are never destroyed individually (@owns_native FALSE): libnotmuch hands out the
  * same pointer on every walk. */
 NmMessage *_nm_message_new (NmDatabase        *database,
+                            guint              generation,
                             notmuch_message_t *native,
                             gpointer           owner,
                             GDestroyNotify     owner_release,
                             gboolean           owns_native);
 notmuch_message_t *_nm_message_get_native (NmMessage *self);
+guint _nm_message_get_generation (NmMessage *self);
 
 G_END_DECLS

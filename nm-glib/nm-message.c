@@ -6,6 +6,7 @@
 
 #include "nm-message-private.h"
 #include "nm-database-private.h"
+#include "nm-index-options-private.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
 
@@ -25,6 +26,7 @@ struct _NmMessage
   GObject parent_instance;
 
   NmDatabase *database;
+  guint generation;
   notmuch_message_t *native;
   gboolean owns_native;
   gpointer owner;
@@ -198,6 +200,7 @@ nm_message_init (NmMessage *self)
 
 NmMessage *
 _nm_message_new (NmDatabase        *database,
+                 guint              generation,
                  notmuch_message_t *native,
                  gpointer           owner,
                  GDestroyNotify     owner_release,
@@ -206,6 +209,7 @@ _nm_message_new (NmDatabase        *database,
   NmMessage *self = g_object_new (NM_TYPE_MESSAGE, NULL);
 
   self->database = g_object_ref (database);
+  self->generation = generation;
   self->native = native;
   self->owns_native = owns_native;
   self->owner = owner;
@@ -219,6 +223,12 @@ _nm_message_get_native (NmMessage *self)
   return self->native;
 }
 
+guint
+_nm_message_get_generation (NmMessage *self)
+{
+  return self->generation;
+}
+
 /* Runs @read once and keeps a copy of its answer; a NULL answer (the database was closed
  * before the value was read) is not kept.  Requires the database lock. */
 static const char *
@@ -226,7 +236,7 @@ nm_message_cache_string (NmMessage   *self,
                          char       **cache,
                          const char *(*read) (notmuch_message_t *))
 {
-  if (*cache == NULL && _nm_database_is_open (self->database))
+  if (*cache == NULL && _nm_database_is_current (self->database, self->generation))
     *cache = g_strdup (read (self->native));
   return *cache;
 }
@@ -306,7 +316,7 @@ nm_message_get_date (NmMessage *self)
   g_return_val_if_fail (NM_IS_MESSAGE (self), 0);
 
   locker = _nm_database_lock (self->database);
-  if (!self->date_known && _nm_database_is_open (self->database))
+  if (!self->date_known && _nm_database_is_current (self->database, self->generation))
     {
       self->date = notmuch_message_get_date (self->native);
       self->date_known = TRUE;
@@ -348,7 +358,7 @@ nm_message_get_header (NmMessage   *self,
   if (cache != NULL && *cache != NULL)
     return (*cache)[0] != '\0' ? g_strdup (*cache) : NULL;
 
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
   value = notmuch_message_get_header (self->native, name);
   if (value == NULL)
@@ -392,7 +402,7 @@ nm_message_get_filename (NmMessage *self)
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database) || nm_message_is_ghost (self))
+  if (!_nm_database_is_current (self->database, self->generation) || nm_message_is_ghost (self))
     return NULL;
   filename = notmuch_message_get_filename (self->native);
   return filename != NULL && filename[0] != '\0' ? g_strdup (filename) : NULL;
@@ -419,7 +429,7 @@ nm_message_get_filenames (NmMessage *self)
 
   builder = g_strv_builder_new ();
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database) || nm_message_is_ghost (self))
+  if (!_nm_database_is_current (self->database, self->generation) || nm_message_is_ghost (self))
     return g_strv_builder_end (builder);
 
   filenames = notmuch_message_get_filenames (self->native);
@@ -446,7 +456,7 @@ nm_message_get_tags (NmMessage *self)
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database))
+  if (!_nm_database_is_current (self->database, self->generation))
     return g_new0 (char *, 1);
   return _nm_tags_take_strv (notmuch_message_get_tags (self->native));
 }
@@ -472,7 +482,7 @@ nm_message_has_tag (NmMessage  *self,
   g_return_val_if_fail (tag != NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database))
+  if (!_nm_database_is_current (self->database, self->generation))
     return FALSE;
   tags = notmuch_message_get_tags (self->native);
   for (; !found && notmuch_tags_valid (tags); notmuch_tags_move_to_next (tags))
@@ -506,7 +516,7 @@ nm_message_get_flag (NmMessage      *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   status = notmuch_message_get_flag_st (self->native, (notmuch_message_flag_t) flag, &set);
   if (!_nm_database_check_status (self->database, status, error,
@@ -570,7 +580,7 @@ nm_message_add_tag (NmMessage   *self,
   if (!_nm_tag_validate (tag, error))
     return FALSE;
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   return nm_message_check_status (self, notmuch_message_add_tag (self->native, tag), error,
                                   "add a tag to");
@@ -599,7 +609,7 @@ nm_message_remove_tag (NmMessage   *self,
   if (!_nm_tag_validate (tag, error))
     return FALSE;
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   return nm_message_check_status (self, notmuch_message_remove_tag (self->native, tag), error,
                                   "remove a tag from");
@@ -624,7 +634,7 @@ nm_message_remove_all_tags (NmMessage  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   return nm_message_check_status (self, notmuch_message_remove_all_tags (self->native), error,
                                   "remove the tags of");
@@ -659,7 +669,7 @@ nm_message_set_tags (NmMessage          *self,
       return FALSE;
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   current = _nm_tags_take_strv (notmuch_message_get_tags (self->native));
 
@@ -698,7 +708,7 @@ nm_message_freeze (NmMessage  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   return nm_message_check_status (self, notmuch_message_freeze (self->native), error,
                                   "freeze");
@@ -723,7 +733,348 @@ nm_message_thaw (NmMessage  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   return nm_message_check_status (self, notmuch_message_thaw (self->native), error, "thaw");
+}
+
+/**
+ * nm_message_maildir_flags_to_tags:
+ * @self: a message of a database open for writing
+ * @error: return location for an error
+ *
+ * Sets the tags that mirror maildir flags from the flags in the message's file names:
+ * `draft` (D), `flagged` (F), `passed` (P), `replied` (R), and `unread` for the absence
+ * of S.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_maildir_flags_to_tags (NmMessage  *self,
+                                  GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_maildir_flags_to_tags (self->native),
+                                  error, "read the maildir flags of");
+}
+
+/**
+ * nm_message_tags_to_maildir_flags:
+ * @self: a message of a database open for writing
+ * @error: return location for an error
+ *
+ * Renames the message's files in `cur/` directories so that their maildir flags match its
+ * tags (the reverse of [method@Notmuch.Message.maildir_flags_to_tags]); files in `new/`
+ * move to `cur/`.  [method@Notmuch.Message.get_filenames] returns the new names afterwards.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_tags_to_maildir_flags (NmMessage  *self,
+                                  GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_tags_to_maildir_flags (self->native),
+                                  error, "write the maildir flags of");
+}
+
+/**
+ * nm_message_has_maildir_flag:
+ * @self: a message
+ * @flag: a maildir flag character, such as `S` or `F`
+ * @error: return location for an error
+ *
+ * Checks whether any of the message's file names carries a maildir flag.
+ *
+ * Returns: %TRUE if one does; %FALSE if none does, or on error
+ */
+gboolean
+nm_message_has_maildir_flag (NmMessage  *self,
+                             gunichar    flag,
+                             GError    **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_bool_t set = FALSE;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (flag == 0 || flag > 0x7f)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                   "Maildir flags are ASCII characters, not U+%04X", flag);
+      return FALSE;
+    }
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  status = notmuch_message_has_maildir_flag_st (self->native, (char) flag, &set);
+  if (!nm_message_check_status (self, status, error, "read the maildir flags of"))
+    return FALSE;
+  return set;
+}
+
+/**
+ * nm_message_reindex:
+ * @self: a message of a database open for writing
+ * @options: (nullable): how to index, or %NULL for the database's defaults
+ * @error: return location for an error
+ *
+ * Indexes the message's files again, keeping its tags and properties.  Cached header
+ * values are read again afterwards.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_reindex (NmMessage       *self,
+                    NmIndexOptions  *options,
+                    GError         **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  status = notmuch_message_reindex (self->native,
+                                    options != NULL ? _nm_index_options_get_native (options)
+                                                    : NULL);
+  if (!nm_message_check_status (self, status, error, "reindex"))
+    return FALSE;
+  g_clear_pointer (&self->thread_id, g_free);
+  g_clear_pointer (&self->from, g_free);
+  g_clear_pointer (&self->subject, g_free);
+  self->date_known = FALSE;
+  return TRUE;
+}
+
+/* Copies "key=value" pairs, or only the values.  Requires the lock. */
+static char **
+nm_message_take_properties (notmuch_message_properties_t *properties, gboolean values_only)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (; notmuch_message_properties_valid (properties);
+       notmuch_message_properties_move_to_next (properties))
+    {
+      const char *value = notmuch_message_properties_value (properties);
+
+      g_autofree char *pair = NULL;
+
+      if (values_only)
+        {
+          g_strv_builder_add (builder, value);
+          continue;
+        }
+      pair = g_strconcat (notmuch_message_properties_key (properties), "=", value, NULL);
+      g_strv_builder_add (builder, pair);
+    }
+  g_clear_pointer (&properties, notmuch_message_properties_destroy);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * nm_message_get_property_values:
+ * @self: a message
+ * @key: a property key
+ *
+ * Gets the values of a message property: applications store their own data on messages as
+ * key/value properties, each key with any number of values.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the values of exactly @key; empty if
+ *   there are none or the database is closed
+ */
+char **
+nm_message_get_property_values (NmMessage  *self,
+                                const char *key)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_is_current (self->database, self->generation))
+    return g_new0 (char *, 1);
+  return nm_message_take_properties (notmuch_message_get_properties (self->native, key, TRUE),
+                                     TRUE);
+}
+
+/**
+ * nm_message_add_property:
+ * @self: a message of a database open for writing
+ * @key: the property key; it cannot contain `=`
+ * @value: the value to add
+ * @error: return location for an error
+ *
+ * Adds a value to a message property.  Adding a value the key has changes nothing.
+ *
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key with `=`
+ */
+gboolean
+nm_message_add_property (NmMessage   *self,
+                         const char  *key,
+                         const char  *value,
+                         GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  return nm_message_check_status (self, notmuch_message_add_property (self->native, key, value),
+                                  error, "add a property to");
+}
+
+/**
+ * nm_message_remove_property:
+ * @self: a message of a database open for writing
+ * @key: the property key
+ * @value: (nullable): the value to remove, or %NULL for every value of @key
+ * @error: return location for an error
+ *
+ * Removes one value, or every value, of a message property.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_remove_property (NmMessage   *self,
+                            const char  *key,
+                            const char  *value,
+                            GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  if (value != NULL)
+    status = notmuch_message_remove_property (self->native, key, value);
+  else
+    status = notmuch_message_remove_all_properties (self->native, key);
+  return nm_message_check_status (self, status, error, "remove a property from");
+}
+
+/**
+ * nm_message_remove_all_properties:
+ * @self: a message of a database open for writing
+ * @prefix: (nullable): remove only the properties whose key starts with @prefix, or %NULL
+ *   for all
+ * @error: return location for an error
+ *
+ * Removes every property, or every property whose key starts with @prefix.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_message_remove_all_properties (NmMessage   *self,
+                                  const char  *prefix,
+                                  GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  if (prefix != NULL)
+    status = notmuch_message_remove_all_properties_with_prefix (self->native, prefix);
+  else
+    status = notmuch_message_remove_all_properties (self->native, NULL);
+  return nm_message_check_status (self, status, error, "remove the properties of");
+}
+
+/**
+ * nm_message_count_properties:
+ * @self: a message
+ * @key: a property key
+ * @error: return location for an error
+ *
+ * Counts the values of a message property.
+ *
+ * Returns: the number of values of exactly @key; 0 on error
+ */
+guint
+nm_message_count_properties (NmMessage   *self,
+                             const char  *key,
+                             GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  unsigned int count = 0;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), 0);
+  g_return_val_if_fail (key != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return 0;
+  status = notmuch_message_count_properties (self->native, key, &count);
+  if (!nm_message_check_status (self, status, error, "count the properties of"))
+    return 0;
+  return count;
+}
+
+/**
+ * nm_message_get_all_properties:
+ * @self: a message
+ * @prefix: (nullable): a key, or key prefix; %NULL or the empty string for all keys
+ * @exact: whether @prefix must match the whole key
+ * @error: return location for an error
+ *
+ * Gets a message's properties as `key=value` strings.  Keys cannot contain `=`, so the
+ * first `=` of each string separates key and value.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the properties, sorted by key; %NULL
+ *   on error
+ */
+char **
+nm_message_get_all_properties (NmMessage   *self,
+                               const char  *prefix,
+                               gboolean     exact,
+                               GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return NULL;
+  return nm_message_take_properties (
+    notmuch_message_get_properties (self->native, prefix != NULL ? prefix : "", exact), FALSE);
 }

@@ -54,5 +54,29 @@ NM_GLIB_EXPORT
 gboolean nm_message_freeze (NmMessage *self, GError **error);
 NM_GLIB_EXPORT
 gboolean nm_message_thaw (NmMessage *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_maildir_flags_to_tags (NmMessage *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_tags_to_maildir_flags (NmMessage *self, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_has_maildir_flag (NmMessage *self, gunichar flag, GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_reindex (NmMessage *self, NmIndexOptions *options, GError **error);
+
+NM_GLIB_EXPORT
+char **nm_message_get_property_values (NmMessage *self, const char *key);
+NM_GLIB_EXPORT
+gboolean nm_message_add_property (NmMessage *self, const char *key, const char *value,
+                                  GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_remove_property (NmMessage *self, const char *key, const char *value,
+                                     GError **error);
+NM_GLIB_EXPORT
+gboolean nm_message_remove_all_properties (NmMessage *self, const char *prefix, GError **error);
+NM_GLIB_EXPORT
+guint nm_message_count_properties (NmMessage *self, const char *key, GError **error);
+NM_GLIB_EXPORT
+char **nm_message_get_all_properties (NmMessage *self, const char *prefix, gboolean exact,
+                                      GError **error);
 
 G_END_DECLS

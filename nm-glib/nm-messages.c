@@ -42,6 +42,8 @@ struct _NmMessages
   GObject parent_instance;
 
   NmDatabase *database;
+  /* The database generation the list was read in (see _nm_database_get_generation()). */
+  guint generation;
   NmMessagesSource source;
   /* NM_MESSAGES_SOURCE_QUERY: a frozen copy of the query, and the native query snapshot
    * that owns every messages iterator and message of this list. */
@@ -135,12 +137,13 @@ nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
       return NULL;
     }
   if (self->source == NM_MESSAGES_SOURCE_QUERY)
-    return _nm_message_new (self->database, native, _nm_handle_ref (self->iterator),
+    return _nm_message_new (self->database, self->generation, native,
+                            _nm_handle_ref (self->iterator),
                             (GDestroyNotify) _nm_handle_unref, TRUE);
 
   /* libnotmuch returns the same pointer for a thread's message on every walk, and frees it
    * with the thread: it must never be destroyed on its own. */
-  return _nm_message_new (self->database, native,
+  return _nm_message_new (self->database, self->generation, native,
                           g_object_ref (self->thread != NULL ? G_OBJECT (self->thread)
                                                              : G_OBJECT (self->parent_message)),
                           g_object_unref, FALSE);
@@ -155,7 +158,11 @@ nm_messages_get_item (GListModel *model,
   notmuch_messages_t *iterator;
   NmMessage *message;
 
-  if (!_nm_database_is_open (self->database) || self->invalidated)
+  if (!_nm_database_is_open (self->database))
+    return NULL;
+  if (!_nm_database_is_current (self->database, self->generation))
+    self->invalidated = TRUE;
+  if (self->invalidated)
     return NULL;
 
   if (self->iterator == NULL || position < self->position)
@@ -208,7 +215,7 @@ nm_messages_get_n_items (GListModel *model)
 
   if (self->n_items_known)
     return self->n_items;
-  if (!_nm_database_is_open (self->database))
+  if (!_nm_database_is_current (self->database, self->generation))
     return 0;
 
   if (self->source == NM_MESSAGES_SOURCE_QUERY)
@@ -282,6 +289,7 @@ _nm_messages_new_for_query (NmQuery  *query,
 
   self = g_object_new (NM_TYPE_MESSAGES, NULL);
   self->database = g_object_ref (database);
+  self->generation = _nm_database_get_generation (database);
   self->source = NM_MESSAGES_SOURCE_QUERY;
   self->query = _nm_query_copy (query);
   self->native_query = _nm_handle_new (database, native, nm_messages_destroy_native_query,
@@ -301,6 +309,7 @@ _nm_messages_new_for_thread (NmThread *thread,
   NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
 
   self->database = g_object_ref (_nm_thread_get_database (thread));
+  self->generation = _nm_thread_get_generation (thread);
   self->source = toplevel_only ? NM_MESSAGES_SOURCE_THREAD_TOPLEVEL : NM_MESSAGES_SOURCE_THREAD;
   self->thread = g_object_ref (thread);
   return self;
@@ -312,6 +321,7 @@ _nm_messages_new_for_replies (NmMessage *message)
   NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
 
   self->database = g_object_ref (nm_message_get_database (message));
+  self->generation = _nm_message_get_generation (message);
   self->source = NM_MESSAGES_SOURCE_REPLIES;
   self->parent_message = g_object_ref (message);
   return self;
@@ -348,7 +358,7 @@ nm_messages_collect_tags (NmMessages  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
   walk = nm_messages_open_iterator (self, error);
   if (walk == NULL)
@@ -415,7 +425,7 @@ nm_messages_check (NmMessages  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   if (self->invalidated)
     {

@@ -15,5 +15,6 @@ G_BEGIN_DECLS
 NmThread *_nm_thread_new (NmDatabase *database, notmuch_thread_t *native, NmHandle *owner);
 notmuch_thread_t *_nm_thread_get_native (NmThread *self);
 NmDatabase *_nm_thread_get_database (NmThread *self);
+guint _nm_thread_get_generation (NmThread *self);
 
 G_END_DECLS

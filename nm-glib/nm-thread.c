@@ -16,13 +16,15 @@
  * and references, with what the search matched in them.
  *
  * A thread is read completely when the search reaches it; its accessors read no more from
- * the index and keep working after the database is closed.
+ * the index and keep working after the database is closed, except
+ * [method@Notmuch.Thread.get_total_files].
  */
 struct _NmThread
 {
   GObject parent_instance;
 
   NmDatabase *database;
+  guint generation;
   notmuch_thread_t *native;
   /* The threads iterator the thread came from, which keeps the query owning it alive. */
   NmHandle *owner;
@@ -245,6 +247,7 @@ _nm_thread_new (NmDatabase       *database,
   const char *authors = notmuch_thread_get_authors (native);
 
   self->database = g_object_ref (database);
+  self->generation = _nm_database_get_generation (database);
   self->native = native;
   self->owner = _nm_handle_ref (owner);
   /* libnotmuch computed these when it built the thread; copy them now. */
@@ -264,6 +267,12 @@ NmDatabase *
 _nm_thread_get_database (NmThread *self)
 {
   return self->database;
+}
+
+guint
+_nm_thread_get_generation (NmThread *self)
+{
+  return self->generation;
 }
 
 /**
@@ -463,7 +472,7 @@ nm_thread_get_total_files (NmThread *self)
   g_return_val_if_fail (NM_IS_THREAD (self), 0);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database))
+  if (!_nm_database_is_current (self->database, self->generation))
     return 0;
   files = notmuch_thread_get_total_files (self->native);
   return files > 0 ? (guint) files : 0;

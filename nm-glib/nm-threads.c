@@ -25,6 +25,8 @@ struct _NmThreads
   GObject parent_instance;
 
   NmDatabase *database;
+  /* The database generation the list was read in (see _nm_database_get_generation()). */
+  guint generation;
   /* A frozen copy of the query, and the native query snapshot that owns every thread. */
   NmQuery *query;
   NmHandle *native_query;
@@ -83,7 +85,11 @@ nm_threads_get_item (GListModel *model,
   notmuch_thread_t *native;
   NmThread *thread;
 
-  if (!_nm_database_is_open (self->database) || self->invalidated)
+  if (!_nm_database_is_open (self->database))
+    return NULL;
+  if (!_nm_database_is_current (self->database, self->generation))
+    self->invalidated = TRUE;
+  if (self->invalidated)
     return NULL;
 
   if (self->iterator == NULL || position < self->position)
@@ -138,7 +144,7 @@ nm_threads_get_n_items (GListModel *model)
 
   if (self->n_items_known)
     return self->n_items;
-  if (!_nm_database_is_open (self->database))
+  if (!_nm_database_is_current (self->database, self->generation))
     return 0;
 
   self->n_items = nm_query_count_threads (self->query, &error);
@@ -203,6 +209,7 @@ _nm_threads_new_for_query (NmQuery  *query,
 
   self = g_object_new (NM_TYPE_THREADS, NULL);
   self->database = g_object_ref (database);
+  self->generation = _nm_database_get_generation (database);
   self->query = _nm_query_copy (query);
   self->native_query = _nm_handle_new (database, native, nm_threads_destroy_native_query,
                                        NULL, NULL);
@@ -234,7 +241,7 @@ nm_threads_check (NmThreads  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_open (self->database, error))
+  if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   if (self->invalidated)
     {

@@ -21,5 +21,6 @@ typedef struct _NmMessage NmMessage;
 typedef struct _NmThreads NmThreads;
 typedef struct _NmThread NmThread;
 typedef struct _NmIndexOptions NmIndexOptions;
+typedef struct _NmDirectory NmDirectory;
 
 G_END_DECLS

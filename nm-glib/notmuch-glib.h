@@ -18,5 +18,6 @@
 #include "nm-threads.h"
 #include "nm-thread.h"
 #include "nm-index-options.h"
+#include "nm-directory.h"
 
 #undef __NOTMUCH_GLIB_INSIDE__

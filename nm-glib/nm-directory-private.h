@@ -1,0 +1,15 @@
+/* nm-directory-private.h: creating directory wrappers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <notmuch.h>
+#include "nm-directory.h"
+
+G_BEGIN_DECLS
+
+NmDirectory *_nm_directory_new (NmDatabase *database, guint generation,
+                                notmuch_directory_t *native, const char *path);
+
+G_END_DECLS

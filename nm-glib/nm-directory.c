@@ -1,0 +1,301 @@
+/* nm-directory.c: a directory of the mail store, as the index records it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "nm-directory-private.h"
+#include "nm-database-private.h"
+
+/**
+ * NmDirectory:
+ *
+ * What the index records about a directory of the mail store: the modification time an
+ * indexer stored with [method@Notmuch.Directory.set_mtime], and the files and
+ * subdirectories indexed in it.  An incremental indexer compares the stored time with the
+ * directory's real one to find the directories that changed.
+ *
+ * Get one with [method@Notmuch.Database.get_directory].
+ */
+struct _NmDirectory
+{
+  GObject parent_instance;
+
+  NmDatabase *database;
+  guint generation;
+  notmuch_directory_t *native;
+  char *path;
+};
+
+G_DEFINE_FINAL_TYPE (NmDirectory, nm_directory, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_PATH,
+  PROP_MTIME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+nm_directory_finalize (GObject *object)
+{
+  NmDirectory *self = NM_DIRECTORY (object);
+
+  {
+    g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+
+    g_clear_pointer (&self->native, notmuch_directory_destroy);
+  }
+  g_clear_object (&self->database);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (nm_directory_parent_class)->finalize (object);
+}
+
+static void
+nm_directory_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  NmDirectory *self = NM_DIRECTORY (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case PROP_MTIME:
+      g_value_set_int64 (value, nm_directory_get_mtime (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_directory_class_init (NmDirectoryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nm_directory_finalize;
+  object_class->get_property = nm_directory_get_property;
+
+  /**
+   * NmDirectory:path: (getter get_path)
+   *
+   * The path the directory was looked up with.
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmDirectory:mtime: (getter get_mtime)
+   *
+   * The modification time stored for the directory.
+   */
+  properties[PROP_MTIME] =
+    g_param_spec_int64 ("mtime", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nm_directory_init (NmDirectory *self)
+{
+}
+
+NmDirectory *
+_nm_directory_new (NmDatabase          *database,
+                   guint                generation,
+                   notmuch_directory_t *native,
+                   const char          *path)
+{
+  NmDirectory *self = g_object_new (NM_TYPE_DIRECTORY, NULL);
+
+  self->database = g_object_ref (database);
+  self->generation = generation;
+  self->native = native;
+  self->path = g_strdup (path);
+  return self;
+}
+
+/* A deleted directory has no native object any more.  Requires the lock. */
+static gboolean
+nm_directory_check_usable (NmDirectory *self, GError **error)
+{
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  if (self->native == NULL)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                   "The directory %s has been deleted from the index", self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nm_directory_get_path: (get-property path)
+ * @self: a directory
+ *
+ * Gets the path the directory was looked up with.
+ *
+ * Returns: (type filename): the path
+ */
+const char *
+nm_directory_get_path (NmDirectory *self)
+{
+  g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * nm_directory_get_mtime: (get-property mtime)
+ * @self: a directory
+ *
+ * Gets the modification time stored with [method@Notmuch.Directory.set_mtime].
+ *
+ * Returns: seconds since the epoch; 0 if none was stored, the directory was deleted or the
+ *   database is closed
+ */
+gint64
+nm_directory_get_mtime (NmDirectory *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DIRECTORY (self), 0);
+
+  locker = _nm_database_lock (self->database);
+  if (!nm_directory_check_usable (self, NULL))
+    return 0;
+  return notmuch_directory_get_mtime (self->native);
+}
+
+/**
+ * nm_directory_set_mtime:
+ * @self: a directory of a database open for writing
+ * @mtime: the modification time to store, in seconds since the epoch
+ * @error: return location for an error
+ *
+ * Stores the directory's modification time, normally after indexing its content, so that a
+ * later scan can skip the directory while its real modification time is unchanged.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_directory_set_mtime (NmDirectory  *self,
+                        gint64        mtime,
+                        GError      **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DIRECTORY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!nm_directory_check_usable (self, error))
+    return FALSE;
+  status = notmuch_directory_set_mtime (self->native, (time_t) mtime);
+  if (!_nm_database_check_status (self->database, status, error,
+                                  "Cannot store the modification time of %s", self->path))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MTIME]);
+  return TRUE;
+}
+
+static char **
+nm_directory_take_names (notmuch_filenames_t *names)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (; notmuch_filenames_valid (names); notmuch_filenames_move_to_next (names))
+    g_strv_builder_add (builder, notmuch_filenames_get (names));
+  g_clear_pointer (&names, notmuch_filenames_destroy);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * nm_directory_get_child_files:
+ * @self: a directory
+ *
+ * Gets the names of the files indexed directly in the directory.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the file
+ *   names, without the directory part, sorted; empty if the database is closed
+ */
+char **
+nm_directory_get_child_files (NmDirectory *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (!nm_directory_check_usable (self, NULL))
+    return g_new0 (char *, 1);
+  return nm_directory_take_names (notmuch_directory_get_child_files (self->native));
+}
+
+/**
+ * nm_directory_get_child_directories:
+ * @self: a directory
+ *
+ * Gets the names of the subdirectories the index knows in the directory.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the
+ *   directory names, sorted; empty if the database is closed
+ */
+char **
+nm_directory_get_child_directories (NmDirectory *self)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
+
+  locker = _nm_database_lock (self->database);
+  if (!nm_directory_check_usable (self, NULL))
+    return g_new0 (char *, 1);
+  return nm_directory_take_names (notmuch_directory_get_child_directories (self->native));
+}
+
+/**
+ * nm_directory_delete:
+ * @self: a directory of a database open for writing
+ * @error: return location for an error
+ *
+ * Deletes the directory's record from the index (not from the disk), for a directory that
+ * no longer exists.  Its files must be removed with [method@Notmuch.Database.remove_message]
+ * first.  Afterwards the object only fails.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nm_directory_delete (NmDirectory  *self,
+                     GError      **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DIRECTORY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self->database);
+  if (!nm_directory_check_usable (self, error))
+    return FALSE;
+  if (nm_database_get_mode (self->database) != NM_DATABASE_MODE_READ_WRITE)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
+                   "Cannot delete directory %s: the database is open read-only", self->path);
+      return FALSE;
+    }
+  /* Once past its writability check, libnotmuch destroys the native object itself, whatever
+   * the outcome. */
+  status = notmuch_directory_delete (g_steal_pointer (&self->native));
+  return _nm_database_check_status (self->database, status, error, "Cannot delete directory %s",
+                                    self->path);
+}
