@@ -36,6 +36,16 @@ gboolean _nm_database_check_status (NmDatabase        *self,
                                     const char        *format,
                                     ...) G_GNUC_PRINTF (4, 5);
 
+/* The same for the status of running a query: when libnotmuch did not log this query's
+ * Xapian exception, the query is run again on a fresh handle to get its message. */
+gboolean _nm_database_check_query_status (NmDatabase        *self,
+                                          notmuch_status_t   status,
+                                          const char        *query_string,
+                                          NmQuerySyntax      syntax,
+                                          GError           **error,
+                                          const char        *format,
+                                          ...) G_GNUC_PRINTF (6, 7);
+
 /* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
  * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
 char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "nm-database-private.h"
 #include "nm-directory-private.h"
 #include "nm-enum-types.h"
@@ -51,6 +53,8 @@ struct _NmDatabase
   notmuch_database_t *native;
   gboolean closed;
   gboolean create;
+  /* Opened without a configuration file because none was found. */
+  gboolean without_config_file;
   guint atomic_depth;
   guint generation;
 
@@ -229,6 +233,92 @@ nm_database_forget_native (NmDatabase *self)
   g_clear_pointer (&self->native, notmuch_database_destroy);
 }
 
+/* libnotmuch exits the process when it opens a database whose stored autocommit value is
+ * not a number, so such a value is refused before it is stored. */
+static gboolean
+nm_database_validate_config (const char *key, const char *value, GError **error)
+{
+  const char *end = NULL;
+
+  if (g_strcmp0 (key, "database.autocommit") != 0 || value[0] == '\0')
+    return TRUE;
+  if (g_ascii_isdigit (value[0]))
+    g_ascii_strtoull (value, (char **) &end, 10);
+  if (end != NULL && *end == '\0')
+    return TRUE;
+  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+               "database.autocommit must be a non-negative number, not “%s”", value);
+  return FALSE;
+}
+
+static const char *const config_key_names[] = {
+  [NM_CONFIG_KEY_DATABASE_PATH] = "database.path",
+  [NM_CONFIG_KEY_MAIL_ROOT] = "database.mail_root",
+  [NM_CONFIG_KEY_HOOK_DIR] = "database.hook_dir",
+  [NM_CONFIG_KEY_BACKUP_DIR] = "database.backup_dir",
+  [NM_CONFIG_KEY_EXCLUDE_TAGS] = "search.exclude_tags",
+  [NM_CONFIG_KEY_NEW_TAGS] = "new.tags",
+  [NM_CONFIG_KEY_NEW_IGNORE] = "new.ignore",
+  [NM_CONFIG_KEY_SYNC_MAILDIR_FLAGS] = "maildir.synchronize_flags",
+  [NM_CONFIG_KEY_PRIMARY_EMAIL] = "user.primary_email",
+  [NM_CONFIG_KEY_OTHER_EMAIL] = "user.other_email",
+  [NM_CONFIG_KEY_USER_NAME] = "user.name",
+  [NM_CONFIG_KEY_AUTOCOMMIT] = "database.autocommit",
+  [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
+};
+
+/* The configuration file libnotmuch would read, found the way it finds it. */
+static char *
+nm_database_find_config_file (const char *config_path, const char *profile)
+{
+  const char *home = g_getenv ("HOME");
+  const char *xdg_config = g_getenv ("XDG_CONFIG_HOME");
+  g_autofree char *xdg_file = NULL;
+
+  if (config_path != NULL)
+    return config_path[0] != '\0' ? g_strdup (config_path) : NULL;
+  if (g_getenv ("NOTMUCH_CONFIG") != NULL)
+    return g_strdup (g_getenv ("NOTMUCH_CONFIG"));
+  if (profile == NULL)
+    profile = g_getenv ("NOTMUCH_PROFILE");
+  if (xdg_config != NULL || home != NULL)
+    {
+      xdg_file = xdg_config != NULL
+        ? g_build_filename (xdg_config, "notmuch", profile != NULL ? profile : "default",
+                            "config", NULL)
+        : g_build_filename (home, ".config", "notmuch",
+                            profile != NULL ? profile : "default", "config", NULL);
+      if (g_access (xdg_file, R_OK) == 0)
+        return g_steal_pointer (&xdg_file);
+    }
+  if (home == NULL)
+    return NULL;
+  if (profile != NULL)
+    return g_strdup_printf ("%s/.notmuch-config.%s", home, profile);
+  return g_build_filename (home, ".notmuch-config", NULL);
+}
+
+/* libnotmuch exits the process when database.autocommit is not a number: refuse such a
+ * configuration file before libnotmuch reads it. */
+static gboolean
+nm_database_validate_config_file (NmDatabase *self, GError **error)
+{
+  g_autofree char *file = nm_database_find_config_file (self->config_path, self->profile);
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  g_autofree char *autocommit = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (file == NULL || !g_key_file_load_from_file (key_file, file, G_KEY_FILE_NONE, NULL))
+    return TRUE;   /* libnotmuch reports a missing or unreadable file itself */
+  autocommit = g_key_file_get_string (key_file, "database", "autocommit", NULL);
+  if (autocommit == NULL || nm_database_validate_config ("database.autocommit",
+                                                         g_strstrip (autocommit), &local_error))
+    return TRUE;
+  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
+               local_error->message);
+  return FALSE;
+}
+
 /* Opens or creates the native database from the construct properties.  Requires the lock. */
 static gboolean
 nm_database_open_native (NmDatabase *self, GError **error)
@@ -237,6 +327,9 @@ nm_database_open_native (NmDatabase *self, GError **error)
   const char *config_path = self->config_path;
   notmuch_database_t *native = NULL;
   notmuch_status_t status;
+
+  if (!nm_database_validate_config_file (self, error))
+    return FALSE;
 
   G_LOCK (flush_threshold);
   if (self->create)
@@ -259,6 +352,7 @@ nm_database_open_native (NmDatabase *self, GError **error)
           status = notmuch_database_open_with_config (self->path,
                                                       (notmuch_database_mode_t) self->mode,
                                                       "", self->profile, &native, &message);
+          self->without_config_file = TRUE;
         }
     }
   G_UNLOCK (flush_threshold);
@@ -570,16 +664,32 @@ _nm_database_check_current (NmDatabase *self, guint generation, GError **error)
   return FALSE;
 }
 
-gboolean
-_nm_database_check_status (NmDatabase        *self,
-                           notmuch_status_t   status,
-                           GError           **error,
-                           const char        *format,
-                           ...)
+/* What libnotmuch logged since the last message this handle reported, or NULL.  It appends
+ * some messages to the previous one instead of replacing it.  Requires the lock. */
+static const char *
+nm_database_fresh_status_string (NmDatabase *self)
+{
+  const char *status_string;
+
+  if (self->native == NULL)
+    return NULL;
+  status_string = notmuch_database_status_string (self->native);
+  if (status_string == NULL || g_strcmp0 (status_string, self->last_status_string) == 0)
+    return NULL;
+  if (self->last_status_string != NULL && g_str_has_prefix (status_string, self->last_status_string))
+    return status_string + strlen (self->last_status_string);
+  return status_string;
+}
+
+static gboolean
+nm_database_check_status_va (NmDatabase        *self,
+                             notmuch_status_t   status,
+                             GError           **error,
+                             const char        *format,
+                             va_list            args)
 {
   const char *status_string;
   g_autofree char *context = NULL;
-  va_list args;
 
   if (status == NOTMUCH_STATUS_SUCCESS)
     return TRUE;
@@ -591,23 +701,103 @@ _nm_database_check_status (NmDatabase        *self,
       return FALSE;
     }
 
-  status_string = self->native != NULL ? notmuch_database_status_string (self->native) : NULL;
-  if (status_string != NULL && g_strcmp0 (status_string, self->last_status_string) != 0)
+  status_string = nm_database_fresh_status_string (self);
+  if (status_string != NULL)
     {
-      g_autofree char *text = g_strdup (status_string);
+      g_autofree char *text = g_strstrip (g_strdup (status_string));
 
       nm_database_remember_status_string (self);
-      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                           g_strstrip (text));
-      return FALSE;
+      if (text[0] != '\0')
+        {
+          g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status), text);
+          return FALSE;
+        }
     }
 
-  va_start (args, format);
   context = g_strdup_vprintf (format, args);
-  va_end (args);
   g_set_error (error, NM_ERROR, _nm_error_code_from_status (status), "%s: %s", context,
                notmuch_status_to_string (status));
   return FALSE;
+}
+
+gboolean
+_nm_database_check_status (NmDatabase        *self,
+                           notmuch_status_t   status,
+                           GError           **error,
+                           const char        *format,
+                           ...)
+{
+  va_list args;
+  gboolean ok;
+
+  va_start (args, format);
+  ok = nm_database_check_status_va (self, status, error, format, args);
+  va_end (args);
+  return ok;
+}
+
+/* libnotmuch logs only the first Xapian exception of a handle; later ones leave its status
+ * string as it was.  Running the failed query once more on a fresh read-only handle gets the
+ * message for this query.  Requires the lock. */
+static char *
+nm_database_explain_query_failure (NmDatabase    *self,
+                                   const char    *query_string,
+                                   NmQuerySyntax  syntax)
+{
+  g_autofree char *message = NULL;
+  notmuch_database_t *probe = NULL;
+  notmuch_query_t *query = NULL;
+  unsigned int count;
+  char *explanation = NULL;
+
+  if (notmuch_database_open_with_config (self->path, NOTMUCH_DATABASE_MODE_READ_ONLY,
+                                         self->without_config_file ? "" : self->config_path,
+                                         self->profile, &probe, &message)
+      != NOTMUCH_STATUS_SUCCESS)
+    {
+      g_clear_pointer (&probe, notmuch_database_destroy);
+      return NULL;
+    }
+  if (notmuch_query_create_with_syntax (probe, query_string, (notmuch_query_syntax_t) syntax,
+                                        &query) == NOTMUCH_STATUS_SUCCESS
+      && notmuch_query_count_messages (query, &count) != NOTMUCH_STATUS_SUCCESS
+      && notmuch_database_status_string (probe) != NULL)
+    explanation = g_strstrip (g_strdup (notmuch_database_status_string (probe)));
+  notmuch_database_destroy (probe);
+  return explanation;
+}
+
+gboolean
+_nm_database_check_query_status (NmDatabase        *self,
+                                 notmuch_status_t   status,
+                                 const char        *query_string,
+                                 NmQuerySyntax      syntax,
+                                 GError           **error,
+                                 const char        *format,
+                                 ...)
+{
+  va_list args;
+  gboolean ok;
+
+  if (status == NOTMUCH_STATUS_XAPIAN_EXCEPTION && self->native != NULL)
+    {
+      if (nm_database_fresh_status_string (self) == NULL)
+        {
+          char *explanation = nm_database_explain_query_failure (self, query_string, syntax);
+
+          if (explanation != NULL)
+            {
+              g_set_error_literal (error, NM_ERROR, NM_ERROR_XAPIAN_EXCEPTION, explanation);
+              g_free (explanation);
+              return FALSE;
+            }
+        }
+    }
+
+  va_start (args, format);
+  ok = nm_database_check_status_va (self, status, error, format, args);
+  va_end (args);
+  return ok;
 }
 
 char **
@@ -1293,40 +1483,6 @@ nm_database_get_all_tags (NmDatabase  *self,
     }
   return _nm_tags_take_strv (tags);
 }
-
-/* libnotmuch exits the process when it opens a database whose stored autocommit value is
- * not a number, so such a value is refused before it is stored. */
-static gboolean
-nm_database_validate_config (const char *key, const char *value, GError **error)
-{
-  const char *end = NULL;
-
-  if (g_strcmp0 (key, "database.autocommit") != 0 || value[0] == '\0')
-    return TRUE;
-  if (g_ascii_isdigit (value[0]))
-    g_ascii_strtoull (value, (char **) &end, 10);
-  if (end != NULL && *end == '\0')
-    return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-               "database.autocommit must be a non-negative number, not “%s”", value);
-  return FALSE;
-}
-
-static const char *const config_key_names[] = {
-  [NM_CONFIG_KEY_DATABASE_PATH] = "database.path",
-  [NM_CONFIG_KEY_MAIL_ROOT] = "database.mail_root",
-  [NM_CONFIG_KEY_HOOK_DIR] = "database.hook_dir",
-  [NM_CONFIG_KEY_BACKUP_DIR] = "database.backup_dir",
-  [NM_CONFIG_KEY_EXCLUDE_TAGS] = "search.exclude_tags",
-  [NM_CONFIG_KEY_NEW_TAGS] = "new.tags",
-  [NM_CONFIG_KEY_NEW_IGNORE] = "new.ignore",
-  [NM_CONFIG_KEY_SYNC_MAILDIR_FLAGS] = "maildir.synchronize_flags",
-  [NM_CONFIG_KEY_PRIMARY_EMAIL] = "user.primary_email",
-  [NM_CONFIG_KEY_OTHER_EMAIL] = "user.other_email",
-  [NM_CONFIG_KEY_USER_NAME] = "user.name",
-  [NM_CONFIG_KEY_AUTOCOMMIT] = "database.autocommit",
-  [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
-};
 
 /**
  * nm_database_get_config:

@@ -94,9 +94,7 @@ nm_messages_open_iterator (NmMessages  *self,
     case NM_MESSAGES_SOURCE_QUERY:
       status = notmuch_query_search_messages (_nm_handle_get_native (self->native_query),
                                               &native);
-      if (!_nm_database_check_status (self->database, status, error,
-                                      "Cannot search for messages matching “%s”",
-                                      nm_query_get_query_string (self->query)))
+      if (!_nm_query_check_status (self->query, status, error, "search for messages matching"))
         return NULL;
       /* Messages of a query belong to the iterator that produced them. */
       return _nm_handle_new (self->database, native, nm_messages_destroy_native_messages,

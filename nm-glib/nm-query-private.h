@@ -23,4 +23,10 @@ notmuch_query_t *_nm_query_create_native (NmQuery *self, gboolean with_tag_exclu
  * change when the query is changed later. */
 NmQuery *_nm_query_copy (NmQuery *self);
 
+/* Turns the status of running the query into an error carrying libnotmuch's message for
+ * this query; @action says what failed ("search for messages matching").  Requires the
+ * database lock. */
+gboolean _nm_query_check_status (NmQuery *self, notmuch_status_t status, GError **error,
+                                 const char *action);
+
 G_END_DECLS

@@ -321,6 +321,17 @@ _nm_query_copy (NmQuery *self)
   return copy;
 }
 
+gboolean
+_nm_query_check_status (NmQuery           *self,
+                        notmuch_status_t   status,
+                        GError           **error,
+                        const char        *action)
+{
+  return _nm_database_check_query_status (self->database, status, self->query_string,
+                                          self->syntax, error, "Cannot %s “%s”", action,
+                                          self->query_string);
+}
+
 /**
  * nm_query_get_database: (get-property database)
  * @self: a query
@@ -564,8 +575,7 @@ nm_query_count_messages (NmQuery  *self,
     return 0;
   status = notmuch_query_count_messages (native, &count);
   g_clear_pointer (&native, notmuch_query_destroy);
-  if (!_nm_database_check_status (self->database, status, error,
-                                  "Cannot count the messages matching “%s”", self->query_string))
+  if (!_nm_query_check_status (self, status, error, "count the messages matching"))
     return 0;
   return count;
 }
@@ -597,8 +607,7 @@ nm_query_count_threads (NmQuery  *self,
     return 0;
   status = _nm_guard_query_count_threads (native, &count);
   g_clear_pointer (&native, notmuch_query_destroy);
-  if (!_nm_database_check_status (self->database, status, error,
-                                  "Cannot count the threads matching “%s”", self->query_string))
+  if (!_nm_query_check_status (self, status, error, "count the threads matching"))
     return 0;
   return count;
 }

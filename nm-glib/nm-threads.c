@@ -67,9 +67,7 @@ nm_threads_open_iterator (NmThreads  *self,
   notmuch_status_t status;
 
   status = notmuch_query_search_threads (_nm_handle_get_native (self->native_query), &native);
-  if (!_nm_database_check_status (self->database, status, error,
-                                  "Cannot search for threads matching “%s”",
-                                  nm_query_get_query_string (self->query)))
+  if (!_nm_query_check_status (self->query, status, error, "search for threads matching"))
     return NULL;
   return _nm_handle_new (self->database, native, nm_threads_destroy_native_threads,
                          _nm_handle_ref (self->native_query), (GDestroyNotify) _nm_handle_unref);
