@@ -4,6 +4,13 @@
  */
 #include "nm-error-private.h"
 
+/**
+ * nm_error_quark:
+ *
+ * Gets the quark of the %NM_ERROR domain.
+ *
+ * Returns: the error domain
+ */
 G_DEFINE_QUARK (nm-error-quark, nm_error)
 
 NmError
