@@ -46,6 +46,10 @@ gboolean _nm_database_check_query_status (NmDatabase        *self,
                                           const char        *format,
                                           ...) G_GNUC_PRINTF (6, 7);
 
+/* Runs @func in the database's worker thread, where the asynchronous calls run one after
+ * another; @task is the GTask whose source object is the caller. */
+void _nm_database_run_in_worker (NmDatabase *self, GTask *task, GTaskThreadFunc func);
+
 /* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
  * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
 char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);

@@ -69,6 +69,8 @@ struct _NmDatabase
   /* libnotmuch never clears its status string: a message is fresh only if it differs from
    * the last one this handle reported. */
   char *last_status_string;
+  /* Runs the asynchronous calls on this database one after another. */
+  GThreadPool *worker;
   /* Known after close, when libnotmuch can no longer tell. */
   guint64 revision;
   char *uuid;
@@ -456,6 +458,9 @@ nm_database_finalize (GObject *object)
 
   /* Every object derived from the database holds a reference to it, so nothing points into
    * the native database any more.  Destroying it commits pending writes. */
+  /* Pending work holds a reference to the database, so none is left; this may run on the
+   * worker's own thread, hence no waiting. */
+  g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, FALSE);
   nm_database_forget_native (self);
   nm_database_release_write_lock (self);
   g_clear_pointer (&self->path, g_free);
@@ -604,10 +609,42 @@ nm_database_class_init (NmDatabaseClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+typedef struct
+{
+  GTask *task;
+  GTaskThreadFunc func;
+} NmDatabaseWork;
+
+static void
+nm_database_do_work (gpointer data, gpointer unused)
+{
+  NmDatabaseWork *work = data;
+
+  work->func (work->task, g_task_get_source_object (work->task),
+              g_task_get_task_data (work->task), g_task_get_cancellable (work->task));
+  g_object_unref (work->task);
+  g_free (work);
+}
+
+void
+_nm_database_run_in_worker (NmDatabase      *self,
+                            GTask           *task,
+                            GTaskThreadFunc  func)
+{
+  NmDatabaseWork *work = g_new0 (NmDatabaseWork, 1);
+
+  work->task = g_object_ref (task);
+  work->func = func;
+  g_thread_pool_push (self->worker, work, NULL);
+}
+
 static void
 nm_database_init (NmDatabase *self)
 {
   g_rec_mutex_init (&self->lock);
+  /* One thread at a time per database: asynchronous calls run in order, and none of them
+   * holds a thread of GLib's shared pool waiting for the database lock. */
+  self->worker = g_thread_pool_new (nm_database_do_work, NULL, 1, FALSE, NULL);
 }
 
 notmuch_database_t *
@@ -2238,4 +2275,291 @@ out:
     nm_database_release_write_lock (self);
   g_free (report.last_message);
   return ok;
+}
+
+typedef struct
+{
+  char *path;
+  NmDatabaseMode mode;
+} NmOpenRequest;
+
+static void
+nm_open_request_free (NmOpenRequest *request)
+{
+  g_free (request->path);
+  g_free (request);
+}
+
+static void
+nm_database_open_in_thread (GTask        *task,
+                            gpointer      unused,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  NmOpenRequest *request = task_data;
+  GError *error = NULL;
+  NmDatabase *database;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  database = nm_database_open (request->path, request->mode, &error);
+  if (database == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, database, g_object_unref);
+}
+
+/**
+ * nm_database_open_async:
+ * @path: (type filename) (nullable): the database directory, or %NULL for notmuch's lookup
+ * @mode: how to open the database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called when the database is open
+ * @user_data: data for @callback
+ *
+ * Opens a database in a worker thread; see [ctor@Notmuch.Database.open].  @callback runs
+ * in the thread-default main context of the calling thread.
+ */
+void
+nm_database_open_async (const char          *path,
+                        NmDatabaseMode       mode,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  NmOpenRequest *request = g_new0 (NmOpenRequest, 1);
+
+  request->path = g_strdup (path);
+  request->mode = mode;
+  g_task_set_source_tag (task, nm_database_open_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) nm_open_request_free);
+  g_task_run_in_thread (task, nm_database_open_in_thread);
+}
+
+/**
+ * nm_database_open_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [func@Notmuch.Database.open_async].
+ *
+ * Returns: (transfer full): the open database, or %NULL with @error set
+ */
+NmDatabase *
+nm_database_open_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char *filename;
+  NmIndexOptions *options;
+  gboolean duplicate;
+} NmIndexRequest;
+
+static void
+nm_index_request_free (NmIndexRequest *request)
+{
+  g_free (request->filename);
+  g_clear_object (&request->options);
+  g_free (request);
+}
+
+static void
+nm_database_index_in_worker (GTask        *task,
+                             gpointer      source,
+                             gpointer      task_data,
+                             GCancellable *cancellable)
+{
+  NmIndexRequest *request = task_data;
+  GError *error = NULL;
+  NmMessage *message;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  message = nm_database_index_file (source, request->filename, request->options,
+                                    &request->duplicate, &error);
+  if (message == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, message, g_object_unref);
+}
+
+/**
+ * nm_database_index_file_async:
+ * @self: a database open for writing
+ * @filename: (type filename): a mail file inside the mail root
+ * @options: (nullable): how to index, or %NULL for the defaults
+ * @cancellable: (nullable): a #GCancellable; cancelling before indexing starts indexes
+ *   nothing
+ * @callback: (scope async) (nullable): called when the file is indexed
+ * @user_data: data for @callback
+ *
+ * Indexes a mail file in the database's worker thread; see
+ * [method@Notmuch.Database.index_file].
+ */
+void
+nm_database_index_file_async (NmDatabase          *self,
+                              const char          *filename,
+                              NmIndexOptions      *options,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  NmIndexRequest *request;
+
+  g_return_if_fail (NM_IS_DATABASE (self));
+  g_return_if_fail (filename != NULL);
+  g_return_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  request = g_new0 (NmIndexRequest, 1);
+  request->filename = g_strdup (filename);
+  request->options = options != NULL ? g_object_ref (options) : NULL;
+  g_task_set_source_tag (task, nm_database_index_file_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) nm_index_request_free);
+  /* Once indexing ran, report what happened, even if cancelled meanwhile. */
+  g_task_set_check_cancellable (task, FALSE);
+  _nm_database_run_in_worker (self, task, nm_database_index_in_worker);
+}
+
+/**
+ * nm_database_index_file_finish:
+ * @self: a database
+ * @result: the result passed to the callback
+ * @duplicate: (out) (optional): set to %TRUE if the message was indexed already
+ * @error: return location for an error
+ *
+ * Finishes [method@Notmuch.Database.index_file_async].
+ *
+ * Returns: (transfer full): the message stored in the file, or %NULL with @error set
+ */
+NmMessage *
+nm_database_index_file_finish (NmDatabase    *self,
+                               GAsyncResult  *result,
+                               gboolean      *duplicate,
+                               GError       **error)
+{
+  NmIndexRequest *request;
+  NmMessage *message;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_index_file_async,
+                        NULL);
+
+  request = g_task_get_task_data (G_TASK (result));
+  message = g_task_propagate_pointer (G_TASK (result), error);
+  if (duplicate != NULL)
+    *duplicate = message != NULL && request->duplicate;
+  return message;
+}
+
+typedef struct
+{
+  char *query;
+  GStrv add;
+  GStrv remove;
+} NmTagRequest;
+
+static void
+nm_tag_request_free (NmTagRequest *request)
+{
+  g_free (request->query);
+  g_strfreev (request->add);
+  g_strfreev (request->remove);
+  g_free (request);
+}
+
+static void
+nm_database_tag_in_worker (GTask        *task,
+                           gpointer      source,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  NmTagRequest *request = task_data;
+  GError *error = NULL;
+  guint changed;
+
+  /* The change is one atomic section: cancelling is possible only before it starts, so a
+   * cancelled call leaves nothing half-written. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  changed = nm_database_tag_messages (source, request->query,
+                                      (const char * const *) request->add,
+                                      (const char * const *) request->remove, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, changed);
+}
+
+/**
+ * nm_database_tag_messages_async:
+ * @self: a database open for writing
+ * @query: the messages to change
+ * @add: (array zero-terminated=1) (nullable): tags to add
+ * @remove: (array zero-terminated=1) (nullable): tags to remove
+ * @cancellable: (nullable): a #GCancellable; cancelling before the change starts changes
+ *   nothing, and a started change is never cut short
+ * @callback: (scope async) (nullable): called when the change is committed
+ * @user_data: data for @callback
+ *
+ * Changes tags in the database's worker thread; see [method@Notmuch.Database.tag_messages].
+ */
+void
+nm_database_tag_messages_async (NmDatabase          *self,
+                                const char          *query,
+                                const char * const  *add,
+                                const char * const  *remove,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  NmTagRequest *request;
+
+  g_return_if_fail (NM_IS_DATABASE (self));
+  g_return_if_fail (query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  request = g_new0 (NmTagRequest, 1);
+  request->query = g_strdup (query);
+  request->add = g_strdupv ((char **) add);
+  request->remove = g_strdupv ((char **) remove);
+  g_task_set_source_tag (task, nm_database_tag_messages_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) nm_tag_request_free);
+  g_task_set_check_cancellable (task, FALSE);
+  _nm_database_run_in_worker (self, task, nm_database_tag_in_worker);
+}
+
+/**
+ * nm_database_tag_messages_finish:
+ * @self: a database
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Notmuch.Database.tag_messages_async].
+ *
+ * Returns: the number of messages changed; 0 on error
+ */
+guint
+nm_database_tag_messages_finish (NmDatabase    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  gssize changed;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_tag_messages_async,
+                        0);
+
+  changed = g_task_propagate_int (G_TASK (result), error);
+  return changed > 0 ? (guint) changed : 0;
 }

@@ -47,6 +47,12 @@ NM_GLIB_EXPORT
 NmDatabase *nm_database_create (const char *path, GError **error);
 
 NM_GLIB_EXPORT
+void nm_database_open_async (const char *path, NmDatabaseMode mode, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+NmDatabase *nm_database_open_finish (GAsyncResult *result, GError **error);
+
+NM_GLIB_EXPORT
 gboolean nm_database_close (NmDatabase *self, GError **error);
 NM_GLIB_EXPORT
 gboolean nm_database_reopen (NmDatabase *self, NmDatabaseMode mode, GError **error);
@@ -80,6 +86,13 @@ NmMessage *nm_database_index_file (NmDatabase *self, const char *filename,
                                    NmIndexOptions *options, gboolean *duplicate,
                                    GError **error);
 NM_GLIB_EXPORT
+void nm_database_index_file_async (NmDatabase *self, const char *filename,
+                                   NmIndexOptions *options, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+NmMessage *nm_database_index_file_finish (NmDatabase *self, GAsyncResult *result,
+                                          gboolean *duplicate, GError **error);
+NM_GLIB_EXPORT
 gboolean nm_database_remove_message (NmDatabase *self, const char *filename, GError **error);
 NM_GLIB_EXPORT
 NmIndexOptions *nm_database_get_default_index_options (NmDatabase *self);
@@ -88,6 +101,13 @@ NM_GLIB_EXPORT
 guint nm_database_tag_messages (NmDatabase *self, const char *query,
                                 const char * const *add, const char * const *remove,
                                 GError **error);
+NM_GLIB_EXPORT
+void nm_database_tag_messages_async (NmDatabase *self, const char *query,
+                                     const char * const *add, const char * const *remove,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+NM_GLIB_EXPORT
+guint nm_database_tag_messages_finish (NmDatabase *self, GAsyncResult *result, GError **error);
 NM_GLIB_EXPORT
 NmDirectory *nm_database_get_directory (NmDatabase *self, const char *path, GError **error);
 NM_GLIB_EXPORT

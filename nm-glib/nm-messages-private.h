@@ -14,4 +14,9 @@ NmMessages *_nm_messages_new_for_query (NmQuery *query, GError **error);
 NmMessages *_nm_messages_new_for_thread (NmThread *thread, gboolean toplevel_only);
 NmMessages *_nm_messages_new_for_replies (NmMessage *message);
 
+/* Reads every item now, so that the list serves them without touching the index: what an
+ * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
+ * next item once @cancellable is cancelled. */
+gboolean _nm_messages_prefetch (NmMessages *self, GCancellable *cancellable, GError **error);
+
 G_END_DECLS

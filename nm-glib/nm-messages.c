@@ -61,6 +61,8 @@ struct _NmMessages
   guint n_items;
   gboolean n_items_known;
   gboolean invalidated;
+  /* Every item, read in advance by _nm_messages_prefetch(); NULL for a streaming list. */
+  GPtrArray *prefetched;
 };
 
 static void nm_messages_list_model_iface_init (GListModelInterface *iface);
@@ -152,10 +154,15 @@ nm_messages_get_item (GListModel *model,
                       guint       position)
 {
   NmMessages *self = NM_MESSAGES (model);
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (GRecMutexLocker) locker = NULL;
   notmuch_messages_t *iterator;
   NmMessage *message;
 
+  if (self->prefetched != NULL)
+    return position < self->prefetched->len
+           ? g_object_ref (g_ptr_array_index (self->prefetched, position)) : NULL;
+
+  locker = _nm_database_lock (self->database);
   if (!_nm_database_is_open (self->database))
     return NULL;
   if (!_nm_database_is_current (self->database, self->generation))
@@ -211,6 +218,8 @@ nm_messages_get_n_items (GListModel *model)
   g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
   g_autoptr (GError) error = NULL;
 
+  if (self->prefetched != NULL)
+    return self->prefetched->len;
   if (self->n_items_known)
     return self->n_items;
   if (!_nm_database_is_current (self->database, self->generation))
@@ -249,6 +258,7 @@ nm_messages_finalize (GObject *object)
 {
   NmMessages *self = NM_MESSAGES (object);
 
+  g_clear_pointer (&self->prefetched, g_ptr_array_unref);
   g_clear_pointer (&self->iterator, _nm_handle_unref);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
   g_clear_object (&self->query);
@@ -432,5 +442,28 @@ nm_messages_check (NmMessages  *self,
                            "and search again");
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+_nm_messages_prefetch (NmMessages     *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  gpointer item;
+
+  /* The lock is taken per item, so other threads using the database are held up by one
+   * item at most. */
+  for (guint position = 0; (item = g_list_model_get_item (G_LIST_MODEL (self), position)) != NULL;
+       position++)
+    {
+      g_ptr_array_add (items, item);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  if (!nm_messages_check (self, error))
+    return FALSE;
+  self->prefetched = g_steal_pointer (&items);
   return TRUE;
 }

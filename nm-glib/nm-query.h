@@ -53,4 +53,22 @@ guint nm_query_count_messages (NmQuery *self, GError **error);
 NM_GLIB_EXPORT
 guint nm_query_count_threads (NmQuery *self, GError **error);
 
+NM_GLIB_EXPORT
+void nm_query_search_messages_async (NmQuery *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+NmMessages *nm_query_search_messages_finish (NmQuery *self, GAsyncResult *result,
+                                             GError **error);
+NM_GLIB_EXPORT
+void nm_query_search_threads_async (NmQuery *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+NmThreads *nm_query_search_threads_finish (NmQuery *self, GAsyncResult *result,
+                                           GError **error);
+NM_GLIB_EXPORT
+void nm_query_count_messages_async (NmQuery *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+guint nm_query_count_messages_finish (NmQuery *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

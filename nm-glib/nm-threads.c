@@ -38,6 +38,8 @@ struct _NmThreads
   guint n_items;
   gboolean n_items_known;
   gboolean invalidated;
+  /* Every item, read in advance by _nm_threads_prefetch(); NULL for a streaming list. */
+  GPtrArray *prefetched;
 };
 
 static void nm_threads_list_model_iface_init (GListModelInterface *iface);
@@ -78,11 +80,16 @@ nm_threads_get_item (GListModel *model,
                      guint       position)
 {
   NmThreads *self = NM_THREADS (model);
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (GRecMutexLocker) locker = NULL;
   notmuch_threads_t *iterator;
   notmuch_thread_t *native;
   NmThread *thread;
 
+  if (self->prefetched != NULL)
+    return position < self->prefetched->len
+           ? g_object_ref (g_ptr_array_index (self->prefetched, position)) : NULL;
+
+  locker = _nm_database_lock (self->database);
   if (!_nm_database_is_open (self->database))
     return NULL;
   if (!_nm_database_is_current (self->database, self->generation))
@@ -140,6 +147,8 @@ nm_threads_get_n_items (GListModel *model)
   g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
   g_autoptr (GError) error = NULL;
 
+  if (self->prefetched != NULL)
+    return self->prefetched->len;
   if (self->n_items_known)
     return self->n_items;
   if (!_nm_database_is_current (self->database, self->generation))
@@ -171,6 +180,7 @@ nm_threads_finalize (GObject *object)
 {
   NmThreads *self = NM_THREADS (object);
 
+  g_clear_pointer (&self->prefetched, g_ptr_array_unref);
   g_clear_pointer (&self->iterator, _nm_handle_unref);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
   g_clear_object (&self->query);
@@ -248,5 +258,28 @@ nm_threads_check (NmThreads  *self,
                            "and search again");
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+_nm_threads_prefetch (NmThreads     *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  gpointer item;
+
+  /* The lock is taken per item, so other threads using the database are held up by one
+   * item at most. */
+  for (guint position = 0; (item = g_list_model_get_item (G_LIST_MODEL (self), position)) != NULL;
+       position++)
+    {
+      g_ptr_array_add (items, item);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  if (!nm_threads_check (self, error))
+    return FALSE;
+  self->prefetched = g_steal_pointer (&items);
   return TRUE;
 }
