@@ -1456,6 +1456,15 @@ nm_database_remove_message (NmDatabase  *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return FALSE;
+  /* libnotmuch 0.37 reports success for a file it does not know even on a read-only
+   * database. */
+  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
+                   "Cannot remove %s: the database at %s is open read-only", filename,
+                   self->path);
+      return FALSE;
+    }
   status = notmuch_database_remove_message (self->native, filename);
   if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
     return TRUE;
