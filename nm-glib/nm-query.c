@@ -28,6 +28,8 @@ struct _NmQuery
 {
   GObject parent_instance;
 
+  /* The settings change under the database lock, since searches in other threads read
+   * them. */
   NmDatabase *database;
   char *query_string;
   NmQuerySyntax syntax;
@@ -308,6 +310,7 @@ _nm_query_create_native (NmQuery   *self,
 NmQuery *
 _nm_query_copy (NmQuery *self)
 {
+  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
   NmQuery *copy = g_object_new (NM_TYPE_QUERY,
                                 "database", self->database,
                                 "query-string", self->query_string,
@@ -391,8 +394,11 @@ nm_query_get_syntax (NmQuery *self)
 NmSort
 nm_query_get_sort (NmQuery *self)
 {
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
   g_return_val_if_fail (NM_IS_QUERY (self), NM_SORT_NEWEST_FIRST);
 
+  locker = _nm_database_lock (self->database);
   return self->sort;
 }
 
@@ -408,9 +414,12 @@ void
 nm_query_set_sort (NmQuery *self,
                    NmSort   sort)
 {
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
   g_return_if_fail (NM_IS_QUERY (self));
   g_return_if_fail (sort <= NM_SORT_UNSORTED);
 
+  locker = _nm_database_lock (self->database);
   if (self->sort == sort)
     return;
   self->sort = sort;
@@ -428,8 +437,11 @@ nm_query_set_sort (NmQuery *self,
 NmExclude
 nm_query_get_exclude (NmQuery *self)
 {
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
   g_return_val_if_fail (NM_IS_QUERY (self), NM_EXCLUDE_TRUE);
 
+  locker = _nm_database_lock (self->database);
   return self->exclude;
 }
 
@@ -445,9 +457,12 @@ void
 nm_query_set_exclude (NmQuery   *self,
                       NmExclude  exclude)
 {
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
   g_return_if_fail (NM_IS_QUERY (self));
   g_return_if_fail (exclude <= NM_EXCLUDE_ALL);
 
+  locker = _nm_database_lock (self->database);
   if (self->exclude == exclude)
     return;
   self->exclude = exclude;
@@ -470,11 +485,14 @@ nm_query_add_tag_exclude (NmQuery     *self,
                           const char  *tag,
                           GError     **error)
 {
+  g_autoptr (GRecMutexLocker) locker = NULL;
+
   g_return_val_if_fail (NM_IS_QUERY (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_nm_tag_validate (tag, error))
     return FALSE;
+  locker = _nm_database_lock (self->database);
   if (!g_ptr_array_find_with_equal_func (self->excluded_tags, tag, g_str_equal, NULL))
     {
       g_ptr_array_add (self->excluded_tags, g_strdup (tag));
@@ -495,10 +513,12 @@ char **
 nm_query_get_excluded_tags (NmQuery *self)
 {
   g_autoptr (GStrvBuilder) builder = NULL;
+  g_autoptr (GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_QUERY (self), NULL);
 
   builder = g_strv_builder_new ();
+  locker = _nm_database_lock (self->database);
   for (guint i = 0; i < self->excluded_tags->len; i++)
     g_strv_builder_add (builder, g_ptr_array_index (self->excluded_tags, i));
   return g_strv_builder_end (builder);
