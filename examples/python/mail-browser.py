@@ -1,0 +1,511 @@
+#!/usr/bin/python3
+"""A small GTK 4 mail browser over notmuch, using notmuch-glib's asynchronous API.
+
+The window has a search entry, the list of matching threads (date, authors, subject,
+tags) and, below it, the messages of the selected thread (headers and tags).  Nothing
+that reads the index runs on the main loop for long, so the window stays responsive
+while a search works:
+
+* the database is opened with ``Notmuch.Database.open_async`` (read-write when possible,
+  read-only otherwise, for example when another process holds the write lock);
+* pressing Enter in the search entry runs ``Notmuch.Query.search_threads_async``, which
+  builds every thread in the database's worker thread and hands back a ``Notmuch.Threads``
+  list model; it is shown as it is by a ``Gtk.ListView`` through a ``Gtk.SingleSelection``.
+  A new search cancels the one in flight;
+* "Toggle flagged" adds or removes the ``flagged`` tag on every message of the selected
+  thread with ``Notmuch.Database.tag_messages_async``, then searches again so that the row
+  shows the new tags.
+
+Like ``notmuch search``, messages carrying a tag of ``search.exclude_tags`` are left out
+unless the query names the tag.
+
+Usage::
+
+    mail-browser.py [--database PATH] [QUERY]
+
+QUERY is the first search (default ``tag:inbox``).  Without ``--database`` the database
+is found the way notmuch finds it (``NOTMUCH_CONFIG``, ``NOTMUCH_PROFILE``,
+``~/.notmuch-config``, ...).  Run it uninstalled with::
+
+    GI_TYPELIB_PATH=build/nm-glib LD_LIBRARY_PATH=build/nm-glib \\
+        python3 examples/python/mail-browser.py --database ~/mail
+
+Test hook (used by tests/async/test_browser.py): when ``NM_BROWSER_TEST_SCRIPT`` is set
+to a query, the window prints ``database: PATH (read-write|read-only)`` once the database
+is open, types the query into the search entry and activates it, waits for the result,
+selects the first thread, prints ``rows: N`` (the number of rows of the list view's
+model), saves a snapshot of the window to the PNG file named by ``NM_BROWSER_SCREENSHOT``
+(if set), and quits.  With ``NM_BROWSER_TEST_TOGGLE=1`` it also toggles ``flagged`` on
+the first thread before quitting and prints ``toggled: thread:<id> flagged=<True|False>``
+once the list shows the change.
+"""
+
+import argparse
+import os
+import sys
+
+import gi
+
+gi.require_version('Graphene', '1.0')
+gi.require_version('Gtk', '4.0')
+gi.require_version('Notmuch', '1.0')
+gi.require_version('Pango', '1.0')
+from gi.repository import Gio, GLib, GObject, Graphene, Gtk, Notmuch, Pango  # noqa: E402
+
+APPLICATION_ID = 'org.notmuchmail.NotmuchGlib.MailBrowser'
+DEFAULT_QUERY = 'tag:inbox'
+FLAG_TAG = 'flagged'
+# The test hook gives up after this long.
+TEST_TIMEOUT_SECONDS = 60
+
+
+def format_date(timestamp):
+    """A message or thread date (seconds since the epoch) in local time."""
+    date = GLib.DateTime.new_from_unix_local(timestamp)
+    return date.format('%Y-%m-%d %H:%M') if date is not None else ''
+
+
+def is_cancelled(error):
+    return error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+
+
+def make_label(css_classes=(), xalign=0.0, ellipsize=True, width_chars=-1, hexpand=False):
+    label = Gtk.Label(xalign=xalign, width_chars=width_chars, hexpand=hexpand,
+                      css_classes=list(css_classes))
+    if ellipsize:
+        label.set_ellipsize(Pango.EllipsizeMode.END)
+    return label
+
+
+class ThreadRow(Gtk.Box):
+    """One row of the thread list: date, authors, subject and tags."""
+
+    def __init__(self):
+        super().__init__(orientation=Gtk.Orientation.HORIZONTAL, spacing=12,
+                         margin_top=4, margin_bottom=4, margin_start=8, margin_end=8)
+        self.date = make_label(['numeric'], width_chars=16, ellipsize=False)
+        self.authors = make_label(width_chars=24)
+        self.authors.set_max_width_chars(24)
+        self.subject = make_label(['heading'], hexpand=True)
+        self.tags = make_label(['dim-label'], xalign=1.0)
+        self.tags.set_max_width_chars(30)
+        for label in (self.date, self.authors, self.subject, self.tags):
+            self.append(label)
+
+    def show_thread(self, thread):
+        count = thread.get_total_messages()
+        self.date.set_text(format_date(thread.get_newest_date()))
+        self.authors.set_text(thread.get_authors() or '')
+        subject = thread.get_subject() or '(no subject)'
+        self.subject.set_text(f'{subject} ({count})' if count > 1 else subject)
+        self.tags.set_text(' '.join(thread.get_tags()))
+
+
+class MessageView(Gtk.Box):
+    """One message of the selected thread: its headers and tags."""
+
+    HEADERS = ('From', 'To', 'Cc', 'Date', 'Subject')
+
+    def __init__(self):
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=2,
+                         margin_top=8, margin_bottom=8, margin_start=12, margin_end=12)
+        grid = Gtk.Grid(column_spacing=12, row_spacing=2)
+        self.values = {}
+        for row, name in enumerate(self.HEADERS):
+            key = make_label(['dim-label'], xalign=1.0, ellipsize=False)
+            key.set_text(name + ':')
+            value = make_label(hexpand=True)
+            value.set_selectable(True)
+            grid.attach(key, 0, row, 1, 1)
+            grid.attach(value, 1, row, 1, 1)
+            self.values[name] = (key, value)
+        self.tags = make_label(['caption'])
+        self.append(grid)
+        self.append(self.tags)
+
+    def show_message(self, message):
+        for name, (key, value) in self.values.items():
+            if name == 'Date':
+                text = format_date(message.get_date())
+            else:
+                text = message.get_header(name)
+            key.set_visible(bool(text))
+            value.set_visible(bool(text))
+            value.set_text(text or '')
+        self.tags.set_text('Tags: ' + (' '.join(message.get_tags()) or '(none)'))
+
+
+def list_factory(widget_class, show):
+    """A Gtk.SignalListItemFactory making widget_class() rows, filled by show(row, item)."""
+    factory = Gtk.SignalListItemFactory()
+    factory.connect('setup', lambda _f, item: item.set_child(widget_class()))
+    factory.connect('bind', lambda _f, item: show(item.get_child(), item.get_item()))
+    return factory
+
+
+class BrowserWindow(Gtk.ApplicationWindow):
+    """The browser's window; it owns the database once it is open."""
+
+    __gsignals__ = {
+        # A search finished and its threads are shown (the number of rows).
+        'search-finished': (GObject.SignalFlags.RUN_LAST, None, (int,)),
+        # The database is open and searches can run.
+        'database-ready': (GObject.SignalFlags.RUN_LAST, None, ()),
+    }
+
+    def __init__(self, application, database_path, first_query):
+        super().__init__(application=application, title='Mail', default_width=1100,
+                         default_height=760)
+        self.database = None
+        self.exclude_tags = []
+        self.search_cancellable = None
+        self.current_query = None
+        self.reselect_thread_id = None
+
+        self.entry = Gtk.SearchEntry(hexpand=True, sensitive=False,
+                                     placeholder_text='notmuch query, e.g. tag:inbox')
+        self.entry.set_text(first_query)
+        self.entry.connect('activate', lambda entry: self.search(entry.get_text()))
+        self.spinner = Gtk.Spinner()
+        self.flag_button = Gtk.Button(label='Toggle flagged', sensitive=False)
+        self.flag_button.connect('clicked', lambda _b: self.toggle_flagged())
+
+        header = Gtk.HeaderBar()
+        header.set_title_widget(self.entry)
+        header.pack_end(self.flag_button)
+        header.pack_end(self.spinner)
+        self.set_titlebar(header)
+
+        # The thread list: a SingleSelection over the Notmuch.Threads of the last search.
+        self.selection = Gtk.SingleSelection(autoselect=False, can_unselect=True)
+        self.selection.connect('notify::selected-item', lambda *_: self.show_selected())
+        self.thread_list = Gtk.ListView(model=self.selection, css_classes=['rich-list'],
+                                        factory=list_factory(ThreadRow, ThreadRow.show_thread))
+        # The message pane: the selected thread's messages, in thread order.
+        self.message_list = Gtk.ListView(
+            model=Gtk.NoSelection(),
+            factory=list_factory(MessageView, MessageView.show_message))
+
+        panes = Gtk.Paned(orientation=Gtk.Orientation.VERTICAL, position=400, vexpand=True,
+                          wide_handle=True)
+        panes.set_start_child(Gtk.ScrolledWindow(child=self.thread_list))
+        panes.set_end_child(Gtk.ScrolledWindow(child=self.message_list))
+        self.status = make_label(['dim-label'])
+        self.status.set_margin_start(8)
+        self.status.set_margin_top(4)
+        self.status.set_margin_bottom(4)
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
+        box.append(panes)
+        box.append(self.status)
+        self.set_child(box)
+
+        self.open_database(database_path)
+
+    # -- the database ------------------------------------------------------------------
+
+    def open_database(self, path):
+        """Opens read-write, or read-only when that fails (for example, locked)."""
+        self.set_status('Opening the database…')
+        self.spinner.start()
+
+        def opened(_source, result, mode):
+            try:
+                database = Notmuch.Database.open_finish(result)
+            except GLib.Error as error:
+                if mode == Notmuch.DatabaseMode.READ_WRITE:
+                    Notmuch.Database.open_async(path, Notmuch.DatabaseMode.READ_ONLY, None,
+                                                opened, Notmuch.DatabaseMode.READ_ONLY)
+                else:
+                    self.spinner.stop()
+                    self.set_status(f'Cannot open the database: {error.message}')
+                return
+            self.spinner.stop()
+            self.use_database(database)
+
+        Notmuch.Database.open_async(path, Notmuch.DatabaseMode.READ_WRITE, None, opened,
+                                    Notmuch.DatabaseMode.READ_WRITE)
+
+    def use_database(self, database):
+        self.database = database
+        try:
+            self.exclude_tags = database.get_config_values(Notmuch.ConfigKey.EXCLUDE_TAGS)
+        except GLib.Error:
+            self.exclude_tags = []
+        writable = database.get_mode() == Notmuch.DatabaseMode.READ_WRITE
+        self.set_title(f'Mail — {database.get_path()}'
+                       + ('' if writable else ' (read-only)'))
+        self.entry.set_sensitive(True)
+        self.entry.grab_focus()
+        self.emit('database-ready')
+        self.search(self.entry.get_text())
+
+    @property
+    def writable(self):
+        return (self.database is not None
+                and self.database.get_mode() == Notmuch.DatabaseMode.READ_WRITE)
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(self, query_string):
+        """Runs a thread search in the background, cancelling the one in flight."""
+        if self.database is None:
+            return
+        if self.search_cancellable is not None:
+            self.search_cancellable.cancel()
+        query_string = query_string.strip() or '*'
+        try:
+            query = Notmuch.Query.new(self.database, query_string)
+            # Like `notmuch search`: hide messages with an excluded tag.
+            query.set_exclude(Notmuch.Exclude.TRUE)
+            for tag in self.exclude_tags:
+                query.add_tag_exclude(tag)
+        except GLib.Error as error:
+            self.set_status(error.message)
+            return
+        cancellable = Gio.Cancellable()
+        self.search_cancellable = cancellable
+        self.current_query = query_string
+        self.spinner.start()
+        self.set_status(f'Searching for {query_string}…')
+        query.search_threads_async(cancellable, self.on_search_done, cancellable)
+
+    def on_search_done(self, query, result, cancellable):
+        try:
+            threads = query.search_threads_finish(result)
+        except GLib.Error as error:
+            if is_cancelled(error):
+                return  # a newer search replaced this one
+            threads = None
+            message = error.message
+        if cancellable is not self.search_cancellable:
+            return
+        self.search_cancellable = None
+        self.spinner.stop()
+        if threads is None:
+            self.selection.set_model(None)
+            self.set_status(message)
+            self.emit('search-finished', 0)
+            return
+
+        self.selection.set_model(threads)
+        self.selection.set_selected(self.position_of(threads, self.reselect_thread_id))
+        self.reselect_thread_id = None
+        count = threads.get_n_items()
+        self.set_status(f'{count} thread{"" if count == 1 else "s"} for '
+                        f'{query.get_query_string()}')
+        self.emit('search-finished', count)
+
+    @staticmethod
+    def position_of(threads, thread_id):
+        """The position of a thread in the model, or Gtk.INVALID_LIST_POSITION."""
+        if thread_id is not None:
+            for position, thread in enumerate(threads):
+                if thread.get_thread_id() == thread_id:
+                    return position
+        return Gtk.INVALID_LIST_POSITION
+
+    def selected_thread(self):
+        return self.selection.get_selected_item()
+
+    def show_selected(self):
+        thread = self.selected_thread()
+        self.flag_button.set_sensitive(thread is not None and self.writable)
+        self.message_list.get_model().set_model(
+            thread.get_messages() if thread is not None else None)
+
+    # -- tagging -----------------------------------------------------------------------
+
+    def toggle_flagged(self):
+        """Adds or removes the flagged tag on every message of the selected thread."""
+        thread = self.selected_thread()
+        if thread is None or not self.writable:
+            return
+        thread_id = thread.get_thread_id()
+        flagged = FLAG_TAG in thread.get_tags()
+        add, remove = ([], [FLAG_TAG]) if flagged else ([FLAG_TAG], [])
+        self.flag_button.set_sensitive(False)
+        self.set_status(('Unflagging' if flagged else 'Flagging') + f' thread {thread_id}…')
+
+        def tagged(database, result):
+            try:
+                changed = database.tag_messages_finish(result)
+            except GLib.Error as error:
+                self.set_status(f'Cannot change the tags: {error.message}')
+                self.show_selected()
+                return
+            self.set_status(f'{changed} message{"" if changed == 1 else "s"} changed')
+            # Search again, keeping the thread selected, so that the row shows the change.
+            self.reselect_thread_id = thread_id
+            self.search(self.current_query or '*')
+
+        self.database.tag_messages_async(f'thread:{thread_id}', add, remove, None, tagged)
+
+    def set_status(self, text):
+        self.status.set_text(text)
+
+
+class BrowserApplication(Gtk.Application):
+    def __init__(self, options):
+        super().__init__(application_id=APPLICATION_ID,
+                         flags=Gio.ApplicationFlags.NON_UNIQUE)
+        self.options = options
+        self.exit_status = 0
+
+    def do_activate(self):
+        window = BrowserWindow(self, self.options.database, self.options.query)
+        script = os.environ.get('NM_BROWSER_TEST_SCRIPT')
+        if script is not None:
+            TestScript(self, window, script)
+        window.present()
+
+
+class TestScript:
+    """The test hook: see the module's docstring."""
+
+    def __init__(self, application, window, query):
+        self.application = application
+        self.window = window
+        self.query = query
+        self.toggle = os.environ.get('NM_BROWSER_TEST_TOGGLE') == '1'
+        self.screenshot = os.environ.get('NM_BROWSER_SCREENSHOT')
+        self.handler = None
+        GLib.timeout_add_seconds(TEST_TIMEOUT_SECONDS, self.give_up)
+        window.connect('database-ready', self.on_database_ready)
+
+    def on_database_ready(self, window):
+        mode = 'read-write' if window.writable else 'read-only'
+        print(f'database: {window.database.get_path()} ({mode})', flush=True)
+        GLib.idle_add(self.type_query)
+
+    def type_query(self):
+        entry = self.window.entry
+        entry.set_text('')
+        for char in self.query:  # as if typed
+            entry.set_text(entry.get_text() + char)
+        self.handler = self.window.connect('search-finished', self.on_searched)
+        entry.emit('activate')
+        return GLib.SOURCE_REMOVE
+
+    def on_searched(self, window, count):
+        if window.current_query != self.query.strip():
+            return  # the window's first search, finishing after ours was started
+        window.disconnect(self.handler)
+        if count > 0:
+            window.selection.set_selected(0)
+        self.after_frames(3, self.report)
+
+    def after_frames(self, frames, then):
+        """Calls then() once the window has been drawn `frames` more times."""
+        clock = self.window.get_frame_clock()
+
+        def on_paint(_clock):
+            nonlocal frames
+            frames -= 1
+            if frames == 0:
+                clock.disconnect(handler)
+                GLib.idle_add(run_once, then)
+        handler = clock.connect('after-paint', on_paint)
+        self.window.queue_draw()
+
+    def report(self):
+        rows = self.window.thread_list.get_model().get_n_items()
+        print(f'rows: {rows}', flush=True)
+        if self.screenshot:
+            save_snapshot(self.window, self.screenshot)
+            print(f'screenshot: {self.screenshot}', flush=True)
+        if self.toggle and rows > 0:
+            self.start_toggle()
+        else:
+            self.application.quit()
+
+    def start_toggle(self):
+        window = self.window
+        thread_id = window.selected_thread().get_thread_id()
+
+        def on_refreshed(_window, _count):
+            window.disconnect(handler)
+            thread = window.selected_thread()
+            assert thread is not None and thread.get_thread_id() == thread_id
+            print(f'toggled: thread:{thread_id} flagged={FLAG_TAG in thread.get_tags()}',
+                  flush=True)
+            self.application.quit()
+        handler = window.connect('search-finished', on_refreshed)
+        window.flag_button.emit('clicked')
+
+    def give_up(self):
+        print(f'test script: nothing happened within {TEST_TIMEOUT_SECONDS} s',
+              file=sys.stderr, flush=True)
+        self.application.exit_status = 1
+        self.application.quit()
+        return GLib.SOURCE_REMOVE
+
+
+def run_once(func):
+    """An idle callback running func once."""
+    func()
+    return GLib.SOURCE_REMOVE
+
+
+def save_snapshot(widget, path):
+    """Renders the widget (here the whole window) with GTK's own renderer to a PNG file."""
+    width, height = widget.get_width(), widget.get_height()
+    renderer = widget.get_native().get_renderer()
+    snapshot = Gtk.Snapshot()
+    Gtk.WidgetPaintable.new(widget).snapshot(snapshot, width, height)
+    try:
+        node = snapshot.to_node()
+    except TypeError:
+        # PyGObject before 3.50 cannot hold a GskRenderNode (a fundamental type that is not
+        # a GObject); that snapshot's node is lost, take another one through C.
+        snapshot = Gtk.Snapshot()
+        Gtk.WidgetPaintable.new(widget).snapshot(snapshot, width, height)
+        save_snapshot_through_c(snapshot, renderer, path)
+        return
+    texture = renderer.render_texture(node, Graphene.Rect().init(0, 0, width, height))
+    texture.save_to_png(path)
+
+
+def save_snapshot_through_c(snapshot, renderer, path):
+    """gtk_snapshot_to_node, gsk_renderer_render_texture and gdk_texture_save_to_png
+    called with ctypes, so that the render node never reaches Python."""
+    import ctypes
+
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype = ctypes.c_void_p
+    get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    gtk = ctypes.CDLL('libgtk-4.so.1')
+    pointer = ctypes.c_void_p
+    for name, restype, argtypes in (
+            ('gtk_snapshot_to_node', pointer, [pointer]),
+            ('gsk_renderer_render_texture', pointer, [pointer, pointer, pointer]),
+            ('gdk_texture_save_to_png', ctypes.c_int, [pointer, ctypes.c_char_p]),
+            ('gsk_render_node_unref', None, [pointer]),
+            ('g_object_unref', None, [pointer])):
+        function = getattr(gtk, name)
+        function.restype, function.argtypes = restype, argtypes
+
+    node = gtk.gtk_snapshot_to_node(get_pointer(snapshot.__gpointer__, None))
+    # A NULL viewport renders the node's own bounds.
+    texture = gtk.gsk_renderer_render_texture(get_pointer(renderer.__gpointer__, None), node,
+                                              None)
+    saved = gtk.gdk_texture_save_to_png(texture, os.fsencode(path))
+    gtk.g_object_unref(texture)
+    gtk.gsk_render_node_unref(node)
+    if not saved:
+        raise OSError(f'cannot save {path}')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--database', metavar='PATH',
+                        help="the mail root / database directory (default: notmuch's lookup)")
+    parser.add_argument('query', nargs='?', default=DEFAULT_QUERY,
+                        help=f'the first search (default: {DEFAULT_QUERY})')
+    options = parser.parse_args(argv)
+    application = BrowserApplication(options)
+    status = application.run([sys.argv[0]])
+    return status or application.exit_status
+
+
+if __name__ == '__main__':
+    sys.exit(main())
