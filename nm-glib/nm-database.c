@@ -98,7 +98,7 @@ static GParamSpec *properties[N_PROPS];
 
 /* Xapian's write lock is per open file description, so a second read-write open of the same
  * database in this process would wait for itself forever.  Paths held for writing by a handle
- * of this process are kept here and refused at once. */
+ * of this process are kept here, with the handle, and refused at once. */
 G_LOCK_DEFINE_STATIC (write_locks);
 static GHashTable *write_locks;
 
@@ -112,6 +112,34 @@ nm_database_lock_key (const char *path)
   return key;
 }
 
+/* A writable database that the program never releases (kept in a reference cycle a garbage
+ * collector cannot see through, or simply alive at exit) would lose its pending changes:
+ * at exit, every writable handle outside an atomic section is closed, which commits. */
+static void
+nm_database_close_all_at_exit (void)
+{
+  GHashTableIter iter;
+  gpointer database;
+
+  G_LOCK (write_locks);
+  g_hash_table_iter_init (&iter, write_locks);
+  while (g_hash_table_iter_next (&iter, NULL, &database))
+    {
+      NmDatabase *self = database;
+
+      /* A thread still inside a call keeps its changes to itself; exit does not wait. */
+      if (!g_rec_mutex_trylock (&self->lock))
+        continue;
+      if (_nm_database_is_open (self) && self->atomic_depth == 0)
+        {
+          notmuch_database_close (self->native);
+          self->closed = TRUE;
+        }
+      g_rec_mutex_unlock (&self->lock);
+    }
+  G_UNLOCK (write_locks);
+}
+
 static gboolean
 nm_database_claim_write_lock (NmDatabase *self, const char *path, GError **error)
 {
@@ -119,7 +147,10 @@ nm_database_claim_write_lock (NmDatabase *self, const char *path, GError **error
 
   G_LOCK (write_locks);
   if (write_locks == NULL)
-    write_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    {
+      write_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      atexit (nm_database_close_all_at_exit);
+    }
   if (g_hash_table_contains (write_locks, key))
     {
       G_UNLOCK (write_locks);
@@ -127,7 +158,7 @@ nm_database_claim_write_lock (NmDatabase *self, const char *path, GError **error
                    "The database at %s is already open for writing in this process", path);
       return FALSE;
     }
-  g_hash_table_add (write_locks, g_strdup (key));
+  g_hash_table_insert (write_locks, g_strdup (key), self);
   G_UNLOCK (write_locks);
   self->write_lock_key = g_steal_pointer (&key);
   return TRUE;
@@ -774,8 +805,9 @@ _nm_database_check_status (NmDatabase        *self,
 }
 
 /* libnotmuch logs only the first Xapian exception of a handle; later ones leave its status
- * string as it was.  Running the failed query once more on a fresh read-only handle gets the
- * message for this query.  Requires the lock. */
+ * string as it was, and a repeated message cannot be told from a stale one.  Running the
+ * failed query once more on a fresh read-only handle gets the message for this query.
+ * Requires the lock. */
 static char *
 nm_database_explain_query_failure (NmDatabase    *self,
                                    const char    *query_string,
@@ -816,7 +848,8 @@ _nm_database_check_query_status (NmDatabase        *self,
   va_list args;
   gboolean ok;
 
-  if (status == NOTMUCH_STATUS_XAPIAN_EXCEPTION && self->native != NULL)
+  if ((status == NOTMUCH_STATUS_XAPIAN_EXCEPTION || status == NOTMUCH_STATUS_BAD_QUERY_SYNTAX)
+      && self->native != NULL)
     {
       if (nm_database_fresh_status_string (self) == NULL)
         {
@@ -824,7 +857,8 @@ _nm_database_check_query_status (NmDatabase        *self,
 
           if (explanation != NULL)
             {
-              g_set_error_literal (error, NM_ERROR, NM_ERROR_XAPIAN_EXCEPTION, explanation);
+              g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
+                                   explanation);
               g_free (explanation);
               return FALSE;
             }

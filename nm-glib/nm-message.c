@@ -950,6 +950,31 @@ nm_message_add_property (NmMessage   *self,
                                   error, "add a property to");
 }
 
+/* Removes one value of @key, every value of @key, or (@is_prefix) every property whose key
+ * starts with @key (all of them for NULL).  libnotmuch 0.37 removes properties from its
+ * copy of the message without writing it to the index; the thaw of a freeze writes it.
+ * Requires the lock. */
+static notmuch_status_t
+nm_message_remove_properties (notmuch_message_t *message,
+                              const char        *key,
+                              const char        *value,
+                              gboolean           is_prefix)
+{
+  notmuch_status_t status = notmuch_message_freeze (message);
+  notmuch_status_t thaw_status;
+
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return status;
+  if (value != NULL)
+    status = notmuch_message_remove_property (message, key, value);
+  else if (is_prefix && key != NULL)
+    status = notmuch_message_remove_all_properties_with_prefix (message, key);
+  else
+    status = notmuch_message_remove_all_properties (message, key);
+  thaw_status = notmuch_message_thaw (message);
+  return status != NOTMUCH_STATUS_SUCCESS ? status : thaw_status;
+}
+
 /**
  * nm_message_remove_property:
  * @self: a message of a database open for writing
@@ -977,10 +1002,7 @@ nm_message_remove_property (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  if (value != NULL)
-    status = notmuch_message_remove_property (self->native, key, value);
-  else
-    status = notmuch_message_remove_all_properties (self->native, key);
+  status = nm_message_remove_properties (self->native, key, value, FALSE);
   return nm_message_check_status (self, status, error, "remove a property from");
 }
 
@@ -1009,10 +1031,7 @@ nm_message_remove_all_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  if (prefix != NULL)
-    status = notmuch_message_remove_all_properties_with_prefix (self->native, prefix);
-  else
-    status = notmuch_message_remove_all_properties (self->native, NULL);
+  status = nm_message_remove_properties (self->native, prefix, NULL, TRUE);
   return nm_message_check_status (self, status, error, "remove the properties of");
 }
 

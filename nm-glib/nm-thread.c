@@ -15,9 +15,11 @@
  * A thread found by [method@Notmuch.Query.search_threads]: the messages linked by replies
  * and references, with what the search matched in them.
  *
- * A thread is read completely when the search reaches it; its accessors read no more from
- * the index and keep working after the database is closed, except
- * [method@Notmuch.Thread.get_total_files].
+ * A thread is read completely when the search reaches it: its id, subject, authors, dates,
+ * counts and tags read no more from the index and keep working after the database is
+ * closed.  Its messages ([method@Notmuch.Thread.get_messages]) and
+ * [method@Notmuch.Thread.get_total_files] need the open database: after close, the lists
+ * are empty and the count is 0.
  */
 struct _NmThread
 {
