@@ -50,6 +50,11 @@ gboolean _nm_database_check_query_status (NmDatabase        *self,
  * another; @task is the GTask whose source object is the caller. */
 void _nm_database_run_in_worker (NmDatabase *self, GTask *task, GTaskThreadFunc func);
 
+/* Frees @garbage in the database's worker thread: releasing thousands of threads or
+ * messages read by an asynchronous search takes long enough to stall a main loop. */
+void _nm_database_free_in_worker (NmDatabase *self, gpointer garbage,
+                                  GDestroyNotify free_garbage);
+
 /* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
  * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
 char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);

@@ -237,7 +237,7 @@ nm_database_init_flush_threshold (void)
 
   flush_threshold_default = g_strdup (value != NULL ? value : "0");
   if (value == NULL)
-    g_setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, TRUE);
+    setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, 1);
 }
 
 static notmuch_status_t
@@ -245,10 +245,12 @@ nm_database_end_outermost_atomic (notmuch_database_t *native)
 {
   notmuch_status_t status;
 
+  /* setenv() rather than g_setenv(), which logs that setenv() is not thread-safe: this is
+   * the one use where it is, see above. */
   G_LOCK (flush_threshold);
-  g_setenv ("XAPIAN_FLUSH_THRESHOLD", "1", TRUE);
+  setenv ("XAPIAN_FLUSH_THRESHOLD", "1", 1);
   status = notmuch_database_end_atomic (native);
-  g_setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, TRUE);
+  setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, 1);
   G_UNLOCK (flush_threshold);
   return status;
 }
@@ -640,10 +642,13 @@ nm_database_class_init (NmDatabaseClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* Work for the database's worker thread: a GTask to run, or something to free. */
 typedef struct
 {
   GTask *task;
   GTaskThreadFunc func;
+  gpointer garbage;
+  GDestroyNotify free_garbage;
 } NmDatabaseWork;
 
 static void
@@ -651,10 +656,29 @@ nm_database_do_work (gpointer data, gpointer unused)
 {
   NmDatabaseWork *work = data;
 
-  work->func (work->task, g_task_get_source_object (work->task),
-              g_task_get_task_data (work->task), g_task_get_cancellable (work->task));
-  g_object_unref (work->task);
+  if (work->task != NULL)
+    {
+      work->func (work->task, g_task_get_source_object (work->task),
+                  g_task_get_task_data (work->task), g_task_get_cancellable (work->task));
+      g_object_unref (work->task);
+    }
+  else
+    {
+      work->free_garbage (work->garbage);
+    }
   g_free (work);
+}
+
+void
+_nm_database_free_in_worker (NmDatabase     *self,
+                             gpointer        garbage,
+                             GDestroyNotify  free_garbage)
+{
+  NmDatabaseWork *work = g_new0 (NmDatabaseWork, 1);
+
+  work->garbage = garbage;
+  work->free_garbage = free_garbage;
+  g_thread_pool_push (self->worker, work, NULL);
 }
 
 void

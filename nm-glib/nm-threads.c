@@ -180,7 +180,10 @@ nm_threads_finalize (GObject *object)
 {
   NmThreads *self = NM_THREADS (object);
 
-  g_clear_pointer (&self->prefetched, g_ptr_array_unref);
+  /* The items of an asynchronous search go where they were made: the worker thread. */
+  if (self->prefetched != NULL)
+    _nm_database_free_in_worker (self->database, g_steal_pointer (&self->prefetched),
+                                 (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&self->iterator, _nm_handle_unref);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
   g_clear_object (&self->query);

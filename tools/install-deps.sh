@@ -9,6 +9,8 @@ packages=(
   libglib2.0-dev gobject-introspection libgirepository1.0-dev libnotmuch-dev
   # bindings and their tests
   python3-gi python3-pytest gjs valac
+  # the GTK 4 example and its test under a virtual X server
+  gir1.2-gtk-4.0 xvfb
   # the notmuch CLI (test oracle) and the existing Python bindings (benchmarks)
   notmuch python3-notmuch2 python3-notmuch
   # memory checking, and libnm for the symbol-clash test

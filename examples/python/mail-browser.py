@@ -101,38 +101,42 @@ class ThreadRow(Gtk.Box):
         self.tags.set_text(' '.join(thread.get_tags()))
 
 
-class MessageView(Gtk.Box):
+class MessageView(Gtk.Grid):
     """One message of the selected thread: its headers and tags."""
 
-    HEADERS = ('From', 'To', 'Cc', 'Date', 'Subject')
+    FIELDS = ('From', 'To', 'Cc', 'Date', 'Subject', 'Tags')
 
     def __init__(self):
-        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=2,
-                         margin_top=8, margin_bottom=8, margin_start=12, margin_end=12)
-        grid = Gtk.Grid(column_spacing=12, row_spacing=2)
-        self.values = {}
-        for row, name in enumerate(self.HEADERS):
+        super().__init__(column_spacing=12, row_spacing=2, margin_top=8, margin_bottom=8,
+                         margin_start=12, margin_end=12)
+        self.fields = {}
+        for row, name in enumerate(self.FIELDS):
             key = make_label(['dim-label'], xalign=1.0, ellipsize=False)
             key.set_text(name + ':')
-            value = make_label(hexpand=True)
+            value = make_label(['caption'] if name == 'Tags' else [], hexpand=True)
             value.set_selectable(True)
-            grid.attach(key, 0, row, 1, 1)
-            grid.attach(value, 1, row, 1, 1)
-            self.values[name] = (key, value)
-        self.tags = make_label(['caption'])
-        self.append(grid)
-        self.append(self.tags)
+            self.attach(key, 0, row, 1, 1)
+            self.attach(value, 1, row, 1, 1)
+            self.fields[name] = (key, value)
 
     def show_message(self, message):
-        for name, (key, value) in self.values.items():
-            if name == 'Date':
-                text = format_date(message.get_date())
-            else:
-                text = message.get_header(name)
+        for name, (key, value) in self.fields.items():
+            text = self.field_text(message, name)
             key.set_visible(bool(text))
             value.set_visible(bool(text))
             value.set_text(text or '')
-        self.tags.set_text('Tags: ' + (' '.join(message.get_tags()) or '(none)'))
+
+    @staticmethod
+    def field_text(message, name):
+        if name == 'Date':
+            return format_date(message.get_date())
+        if name == 'Tags':
+            return ' '.join(message.get_tags()) or '(none)'
+        try:
+            # Headers that the index does not store are read from the mail file.
+            return message.get_header(name)
+        except GLib.Error as error:
+            return f'({error.message})'
 
 
 def list_factory(widget_class, show):
@@ -181,7 +185,8 @@ class BrowserWindow(Gtk.ApplicationWindow):
         self.selection.connect('notify::selected-item', lambda *_: self.show_selected())
         self.thread_list = Gtk.ListView(model=self.selection, css_classes=['rich-list'],
                                         factory=list_factory(ThreadRow, ThreadRow.show_thread))
-        # The message pane: the selected thread's messages, in thread order.
+        # The message pane: the selected thread's messages, in thread order.  A thread has
+        # few messages: they are read on the main thread as the rows are shown.
         self.message_list = Gtk.ListView(
             model=Gtk.NoSelection(),
             factory=list_factory(MessageView, MessageView.show_message))

@@ -1,0 +1,202 @@
+"""The GTK 4 mail browser example (examples/python/mail-browser.py), driven under Xvfb.
+
+Each test starts the browser on a generated, indexed corpus with its test hook
+(``NM_BROWSER_TEST_SCRIPT=<query>``): the window types the query into its search entry,
+activates it, waits for the asynchronous search, prints the number of rows of its thread
+list and saves a snapshot of itself.  The row count must equal
+``notmuch count --output=threads <query>``.
+
+The first snapshot is kept at ``NM_BROWSER_SCREENSHOT`` (tests/async/meson.build sets it
+to ``<build>/tests/browser-screenshot.png``), or in pytest's temporary directory.
+
+Needs Xvfb (Debian package xvfb) and GTK 4's typelib (gir1.2-gtk-4.0); skipped without.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from test_async import Corpus  # noqa: E402
+
+BROWSER = os.path.join(HERE, '..', '..', 'examples', 'python', 'mail-browser.py')
+CORPUS_MESSAGES = 400
+APP_TIMEOUT = 120
+PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+
+
+def gtk4_available():
+    probe = subprocess.run([sys.executable, '-c',
+                            'import gi; gi.require_version("Gtk", "4.0"); '
+                            'from gi.repository import Gtk'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return probe.returncode == 0
+
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which('Xvfb') is None, reason='Xvfb is not installed'),
+    pytest.mark.skipif(not gtk4_available(), reason='GTK 4 (gir1.2-gtk-4.0) is not installed'),
+]
+
+
+@pytest.fixture(scope='module')
+def display():
+    """An Xvfb server on a free display (Xvfb picks it and writes its number to a pipe)."""
+    read_end, write_end = os.pipe()
+    # The X server is not under test: no sanitizer runtime for it.
+    env = {k: v for k, v in os.environ.items() if k != 'LD_PRELOAD'}
+    server = subprocess.Popen(['Xvfb', '-displayfd', str(write_end), '-screen', '0',
+                               '1280x900x24', '-nolisten', 'tcp'],
+                              pass_fds=[write_end], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        server.kill()
+        server.wait()
+        pytest.fail('Xvfb did not start')
+    yield f':{number}'
+    server.terminate()
+    server.wait(30)
+
+
+@pytest.fixture(scope='module')
+def corpus(tmp_path_factory):
+    """A corpus where a few inbox threads carry an excluded tag (search.exclude_tags), so
+    that the browser must leave them out as the CLI does."""
+    corpus = Corpus.generate(tmp_path_factory.mktemp('browser'), CORPUS_MESSAGES)
+    threads = corpus.lines('search', '--output=threads', 'tag:inbox')
+    corpus.notmuch('tag', '+deleted', '--', ' or '.join(threads[1:4]))
+    corpus.notmuch('tag', '+spam', '--', threads[5])
+    assert corpus.count('--output=threads', 'tag:inbox') < \
+        corpus.count('--exclude=false', '--output=threads', 'tag:inbox')
+    return corpus
+
+
+@pytest.fixture
+def writable(corpus, tmp_path):
+    root = tmp_path / 'copy'
+    shutil.copytree(corpus.root, root, symlinks=True)
+    config = (root / 'notmuch-config').read_text()
+    (root / 'notmuch-config').write_text(config.replace(corpus.root, str(root)))
+    return Corpus(root)
+
+
+def run_browser(display, corpus, query, screenshot=None, toggle=False):
+    """Runs the browser's test script; returns its output as {key: value}."""
+    env = dict(os.environ)
+    for name in ('WAYLAND_DISPLAY', 'NOTMUCH_PROFILE', 'NOTMUCH_DATABASE',
+                 'NM_BROWSER_SCREENSHOT', 'NM_BROWSER_TEST_TOGGLE'):
+        env.pop(name, None)
+    env.update({
+        'DISPLAY': display,
+        'GDK_BACKEND': 'x11',
+        'GTK_A11Y': 'none',           # no accessibility bus under Xvfb
+        'NOTMUCH_CONFIG': corpus.config,  # for search.exclude_tags, as the CLI
+        'NM_BROWSER_TEST_SCRIPT': query,
+    })
+    if screenshot is not None:
+        env['NM_BROWSER_SCREENSHOT'] = str(screenshot)
+    if toggle:
+        env['NM_BROWSER_TEST_TOGGLE'] = '1'
+    done = subprocess.run([sys.executable, BROWSER, '--database', corpus.mail],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=APP_TIMEOUT)
+    print(done.stdout)
+    print(done.stderr, file=sys.stderr)
+    assert done.returncode == 0, done.stderr
+    report = {}
+    for line in done.stdout.splitlines():
+        key, sep, value = line.partition(': ')
+        if sep:
+            report[key] = value
+    return report
+
+
+def png_size(path):
+    with open(path, 'rb') as f:
+        header = f.read(24)
+    assert header[:8] == PNG_MAGIC
+    return int.from_bytes(header[16:20], 'big'), int.from_bytes(header[20:24], 'big')
+
+
+def assert_not_blank(path):
+    """The snapshot shows something: many distinct colours (text, selection, borders)."""
+    import gi
+    gi.require_version('GdkPixbuf', '2.0')
+    from gi.repository import GdkPixbuf
+
+    pixbuf = GdkPixbuf.Pixbuf.new_from_file(str(path))
+    pixels = pixbuf.get_pixels()
+    step = pixbuf.get_n_channels()
+    colours = {bytes(pixels[i:i + 3]) for i in range(0, len(pixels), step * 7)}
+    assert len(colours) > 16
+
+
+def screenshot_path(tmp_path):
+    path = os.environ.get('NM_BROWSER_SCREENSHOT')
+    if not path:
+        return tmp_path / 'browser-screenshot.png'
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return path
+
+
+def test_search_shows_every_thread(display, corpus, tmp_path):
+    query = 'tag:inbox'
+    screenshot = screenshot_path(tmp_path)
+    if os.path.exists(screenshot):
+        os.unlink(screenshot)
+    report = run_browser(display, corpus, query, screenshot=screenshot)
+    assert report['database'] == f'{corpus.mail} (read-write)'
+    expected = corpus.count('--output=threads', query)
+    assert expected > 0
+    assert int(report['rows']) == expected
+    width, height = png_size(screenshot)
+    assert width >= 400 and height >= 300
+    assert_not_blank(screenshot)
+    print(f'screenshot saved to {screenshot}')
+
+
+@pytest.mark.parametrize('query', [
+    '*',
+    'tag:unread and not tag:inbox',
+    'tag:spam',              # excluded by search.exclude_tags, but named
+    'from:example.org and date:2023..2024',
+    'tag:no-such-tag',       # an empty result
+])
+def test_row_count_matches_cli(display, corpus, tmp_path, query):
+    report = run_browser(display, corpus, query, screenshot=tmp_path / 'shot.png')
+    assert int(report['rows']) == corpus.count('--output=threads', query)
+
+
+def test_toggle_flagged(display, writable, tmp_path):
+    query = 'tag:inbox'
+    first = writable.lines('search', '--output=threads', query)[0]
+    was_flagged = writable.count('--exclude=false', f'{first} and tag:flagged') > 0
+    report = run_browser(display, writable, query, toggle=True)
+    assert report['toggled'] == f'{first} flagged={not was_flagged}'
+    flagged = writable.count('--exclude=false', f'{first} and tag:flagged')
+    if was_flagged:
+        assert flagged == 0
+    else:
+        assert flagged == writable.count('--exclude=false', first)
+
+
+def test_read_only_when_locked(display, writable, tmp_path):
+    """With the write lock held elsewhere, the browser opens the database read-only."""
+    import gi
+    gi.require_version('Notmuch', '1.0')
+    from gi.repository import Notmuch
+
+    holder = writable.open(Notmuch.DatabaseMode.READ_WRITE)
+    try:
+        report = run_browser(display, writable, 'tag:inbox')
+    finally:
+        holder.close()
+    assert report['database'] == f'{writable.mail} (read-only)'
+    assert int(report['rows']) == writable.count('--output=threads', 'tag:inbox')
