@@ -9,7 +9,8 @@ tools/install-deps.sh
 unset NOTMUCH_CONFIG NOTMUCH_PROFILE NOTMUCH_DATABASE
 
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(asan valgrind tsan)
+# tsan needs the threading test of tests/torture, which has not landed yet.
+[ ${#kinds[@]} -gt 0 ] || kinds=(asan valgrind)
 suites=(--suite c --suite python --suite torture)
 # The async suite drives a GTK application under Xvfb: too slow for valgrind, checked under
 # AddressSanitizer only.
