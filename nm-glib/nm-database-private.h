@@ -28,6 +28,9 @@ guint _nm_database_get_generation (NmDatabase *self);
 gboolean _nm_database_is_current (NmDatabase *self, guint generation);
 gboolean _nm_database_check_current (NmDatabase *self, guint generation, GError **error);
 
+void _nm_database_mark_status (NmDatabase *self);
+gboolean _nm_database_logged_since_mark (NmDatabase *self);
+
 /* Turns a failing status into an NmError carrying libnotmuch's message for this call when
  * it logged one, else @format's text; returns TRUE for success.  Requires the lock. */
 gboolean _nm_database_check_status (NmDatabase        *self,

@@ -57,6 +57,10 @@ struct _NmDatabase
   gboolean without_config_file;
   guint atomic_depth;
   guint generation;
+  /* The uuid string of the handle's current view: libnotmuch allocates a new one, kept until
+   * the handle is destroyed, every time it reopens the handle (see
+   * nm_database_notice_silent_reopen()). */
+  const char *view_uuid;
 
   char *path;
   char *config_path;
@@ -69,6 +73,8 @@ struct _NmDatabase
   /* libnotmuch never clears its status string: a message is fresh only if it differs from
    * the last one this handle reported. */
   char *last_status_string;
+  /* The text _nm_database_mark_status() made libnotmuch log, or NULL. */
+  char *status_mark;
   /* Runs the asynchronous calls on this database one after another. */
   GThreadPool *worker;
   /* Known after close, when libnotmuch can no longer tell. */
@@ -405,6 +411,7 @@ nm_database_open_native (NmDatabase *self, GError **error)
     }
 
   self->native = native;
+  notmuch_database_get_revision (native, &self->view_uuid);
   if (self->create)
     self->mode = NM_DATABASE_MODE_READ_WRITE;
   g_free (self->path);
@@ -500,6 +507,7 @@ nm_database_finalize (GObject *object)
   g_clear_pointer (&self->config_path, g_free);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->last_status_string, g_free);
+  g_clear_pointer (&self->status_mark, g_free);
   g_clear_pointer (&self->uuid, g_free);
   g_rec_mutex_clear (&self->lock);
 
@@ -732,16 +740,49 @@ _nm_database_check_open (NmDatabase *self, GError **error)
   return FALSE;
 }
 
+/* A read-only handle that reads a revision another process's commit has discarded is
+ * reopened by libnotmuch itself (_notmuch_message_ensure_metadata), in the middle of any
+ * read.  Document ids taken from the old revision may then be gone, and libnotmuch exit()s
+ * on those: everything read before the reopen is invalidated, as after
+ * nm_database_reopen().  Each reopen allocates a new uuid string that lives as long as the
+ * handle, so a changed pointer means a reopen.  Requires the lock. */
+static void
+nm_database_notice_silent_reopen (NmDatabase *self)
+{
+  const char *uuid = NULL;
+
+  if (self->native == NULL)
+    return;
+  notmuch_database_get_revision (self->native, &uuid);
+  if (uuid == self->view_uuid)
+    return;
+  self->view_uuid = uuid;
+  self->generation++;
+}
+
+/* Called after this library reopened the handle and invalidated what was read before. */
+static void
+nm_database_start_generation (NmDatabase *self)
+{
+  self->generation++;
+  if (self->native != NULL)
+    notmuch_database_get_revision (self->native, &self->view_uuid);
+}
+
 guint
 _nm_database_get_generation (NmDatabase *self)
 {
+  nm_database_notice_silent_reopen (self);
   return self->generation;
 }
 
 gboolean
 _nm_database_is_current (NmDatabase *self, guint generation)
 {
-  return _nm_database_is_open (self) && self->generation == generation;
+  if (!_nm_database_is_open (self))
+    return FALSE;
+  nm_database_notice_silent_reopen (self);
+  return self->generation == generation;
 }
 
 gboolean
@@ -749,6 +790,7 @@ _nm_database_check_current (NmDatabase *self, guint generation, GError **error)
 {
   if (!_nm_database_check_open (self, error))
     return FALSE;
+  nm_database_notice_silent_reopen (self);
   if (self->generation == generation)
     return TRUE;
   g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
@@ -771,6 +813,43 @@ nm_database_fresh_status_string (NmDatabase *self)
   if (self->last_status_string != NULL && g_str_has_prefix (status_string, self->last_status_string))
     return status_string + strlen (self->last_status_string);
   return status_string;
+}
+
+/* Makes libnotmuch's status string a text of this library's own, so that
+ * _nm_database_logged_since_mark() can tell whether the next call logged anything even when
+ * it logs the same text as an earlier failure.  libnotmuch has no way to clear the string;
+ * logging happens here through a query that fails to parse, and only when something else
+ * was logged since the last mark.  Requires the lock. */
+void
+_nm_database_mark_status (NmDatabase *self)
+{
+  const char *status_string;
+  notmuch_query_t *query = NULL;
+  unsigned int count;
+
+  if (self->native == NULL)
+    return;
+  status_string = notmuch_database_status_string (self->native);
+  if (status_string == NULL || g_strcmp0 (status_string, self->status_mark) == 0)
+    return;
+  if (notmuch_query_create_with_syntax (self->native, "(nm-glib-status-mark",
+                                        NOTMUCH_QUERY_SYNTAX_SEXP, &query)
+      == NOTMUCH_STATUS_SUCCESS)
+    notmuch_query_count_messages (query, &count);
+  g_clear_pointer (&query, notmuch_query_destroy);
+  g_free (self->status_mark);
+  self->status_mark = g_strdup (notmuch_database_status_string (self->native));
+  /* The mark is not an error of the caller's. */
+  nm_database_remember_status_string (self);
+}
+
+/* Whether libnotmuch logged something since _nm_database_mark_status().  Requires the lock. */
+gboolean
+_nm_database_logged_since_mark (NmDatabase *self)
+{
+  if (self->native == NULL)
+    return FALSE;
+  return g_strcmp0 (notmuch_database_status_string (self->native), self->status_mark) != 0;
 }
 
 static gboolean
@@ -1099,7 +1178,7 @@ nm_database_reopen (NmDatabase      *self,
   G_LOCK (flush_threshold);
   status = notmuch_database_reopen (self->native, (notmuch_database_mode_t) mode);
   G_UNLOCK (flush_threshold);
-  self->generation++;
+  nm_database_start_generation (self);
   if (!_nm_database_check_status (self, status, error, "Cannot reopen the database at %s",
                                   self->path))
     {
@@ -2300,7 +2379,7 @@ nm_database_compact (NmDatabase             *self,
   G_LOCK (flush_threshold);
   status = notmuch_database_reopen (self->native, NOTMUCH_DATABASE_MODE_READ_ONLY);
   G_UNLOCK (flush_threshold);
-  self->generation++;
+  nm_database_start_generation (self);
   if (!_nm_database_check_status (self, status, error, "Cannot compact the database at %s",
                                   self->path))
     goto out;

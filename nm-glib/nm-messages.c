@@ -137,9 +137,22 @@ nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
       return NULL;
     }
   if (self->source == NM_MESSAGES_SOURCE_QUERY)
-    return _nm_message_new (self->database, self->generation, native,
-                            _nm_handle_ref (self->iterator),
-                            (GDestroyNotify) _nm_handle_unref, TRUE);
+    {
+      g_autoptr (NmMessage) message = _nm_message_new (self->database, self->generation, native,
+                                                       _nm_handle_ref (self->iterator),
+                                                       (GDestroyNotify) _nm_handle_unref, TRUE);
+
+      /* Reading the message is what makes libnotmuch reopen a read-only handle whose
+       * revision a concurrent commit discarded; the message may then be gone (no id), and
+       * the iterator's later document ids with it. */
+      if (nm_message_get_message_id (message) == NULL
+          || !_nm_database_is_current (self->database, self->generation))
+        {
+          self->invalidated = TRUE;
+          return NULL;
+        }
+      return g_steal_pointer (&message);
+    }
 
   /* libnotmuch returns the same pointer for a thread's message on every walk, and frees it
    * with the thread: it must never be destroyed on its own. */

@@ -75,6 +75,36 @@ nm_threads_open_iterator (NmThreads  *self,
                          _nm_handle_ref (self->native_query), (GDestroyNotify) _nm_handle_unref);
 }
 
+/* Builds the iterator's current thread, or returns NULL if the database changed under it.
+ * Requires the database lock. */
+static notmuch_thread_t *
+nm_threads_build_current (NmThreads         *self,
+                          notmuch_threads_t *iterator)
+{
+  notmuch_thread_t *native;
+
+  _nm_database_mark_status (self->database);
+  native = _nm_guard_threads_get (iterator);
+  /* When the query that collects a thread's messages fails (a concurrent commit discarded
+   * the revision being read), libnotmuch 0.37 frees the thread and still returns it
+   * (lib/thread.cc, _notmuch_thread_create).  The failure shows only in the log, and the
+   * pointer must not be touched. */
+  if (_nm_database_logged_since_mark (self->database))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  /* An empty thread: its messages vanished under a concurrent commit.  A changed
+   * generation: libnotmuch reopened the handle while reading the thread, so the document
+   * ids the iterator holds may be gone. */
+  if (notmuch_thread_get_total_messages (native) == 0
+      || !_nm_database_is_current (self->database, self->generation))
+    {
+      notmuch_thread_destroy (native);
+      return NULL;
+    }
+  return native;
+}
+
 static gpointer
 nm_threads_get_item (GListModel *model,
                      guint       position)
@@ -113,7 +143,7 @@ nm_threads_get_item (GListModel *model,
   for (; self->position < position && notmuch_threads_valid (iterator); self->position++)
     {
       /* Skipping a thread still builds it: libnotmuch has no cheaper way forward. */
-      native = _nm_guard_threads_get (iterator);
+      native = nm_threads_build_current (self, iterator);
       if (native == NULL)
         {
           self->invalidated = TRUE;
@@ -125,12 +155,9 @@ nm_threads_get_item (GListModel *model,
   if (!notmuch_threads_valid (iterator))
     return NULL;
 
-  native = _nm_guard_threads_get (iterator);
-  /* libnotmuch 0.37 builds an empty thread when its messages vanished under a concurrent
-   * commit: that is an invalidated read, not a result. */
-  if (native == NULL || notmuch_thread_get_total_messages (native) == 0)
+  native = nm_threads_build_current (self, iterator);
+  if (native == NULL)
     {
-      g_clear_pointer (&native, notmuch_thread_destroy);
       self->invalidated = TRUE;
       return NULL;
     }

@@ -1494,8 +1494,9 @@ test_calls_after_close (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
     g_object_unref (prop_db);
   }
 
-  /* A message whose values were never read: nothing to give, nothing crashes. */
-  g_assert_null (nm_message_get_message_id (unread));
+  /* A message whose values were never read, but for its id (read when a search yields a
+   * message): nothing else to give, nothing crashes. */
+  g_assert_nonnull (nm_message_get_message_id (unread));
   g_assert_null (nm_message_get_thread_id (unread));
   g_assert_cmpint (nm_message_get_date (unread), ==, 0);
   g_assert_null (nm_message_get_header (unread, "From", &error));

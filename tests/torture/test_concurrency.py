@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from harness import (NOTMUCH, SANITIZED, ChildDied, base_env, cli_env, finish_py, run_py,
+from harness import (NOTMUCH, SANITIZED, base_env, cli_env, finish_py, run_py,
                      signal_file, start_py, wait_for_file)
 
 
@@ -162,42 +162,14 @@ def race_once(corpus, extra_root, kind, flavour, sync, pacing):
     return finish_py(proc, timeout=180)
 
 
-T11_THREADS_BUG = (
-    'library bug (libnotmuch 0.37 underneath): when the thread query inside '
-    'notmuch_threads_get() fails (DatabaseModifiedError caught by notmuch_query_search_messages'
-    '), _notmuch_thread_create() jumps to DONE, talloc_free()s the thread and still returns '
-    'the freed pointer; nm_threads_get_item() then reads total_messages from it and calls '
-    'notmuch_thread_destroy() on it (nm-threads.c:133): talloc abort, SIGABRT')
-T11_DELETE_BUG = (
-    'library bug: a messages reader whose handle libnotmuch silently reopened '
-    '(_notmuch_message_ensure_metadata reopens on DatabaseModifiedError) while another process '
-    'deleted mail first yields a Message with get_message_id() None, then dies in '
-    'notmuch_messages_get() on a deleted document id: "Internal error: a messages iterator '
-    'contains a non-existent document ID (lib/query.cc:513)", exit(1)')
-
-
-def known_race_crash(child, kind, flavour):
-    """The reason of a known library bug if the child died the way that bug kills it."""
-    if kind == 'threads' and child.rc == -signal.SIGABRT and 'Gio.py' in child.err:
-        return T11_THREADS_BUG
-    if kind == 'messages' and flavour == 'delete' and (
-            (child.rc == 1 and 'non-existent document ID' in child.err)
-            or 'has no id' in child.err):
-        return T11_DELETE_BUG
-    return None
-
-
 @pytest.mark.parametrize('kind, flavour', [('messages', 'add'), ('threads', 'add'),
                                            ('messages', 'delete'), ('threads', 'delete')])
 def test_t11_reader_survives_writer(corpora, extra_mail, tmp_path, kind, flavour):
     """A reader is never killed by a commit of another process: it finishes, or its walk
     ends early and check() reports OPERATION_INVALIDATED; reopen() and a new search see
-    everything the writer committed.
-
-    Two known library bugs make some runs die, depending on which Xapian block the reader
-    touches first (see test_t11_thread_query_failure and test_t11_silent_reopen_after_delete
-    for deterministic reproductions, marked xfail(strict)); a run dying with exactly their
-    signature makes this test xfail, any other failure fails it."""
+    everything the writer committed.  test_t11_thread_query_failure and
+    test_t11_silent_reopen_after_delete reproduce deterministically the two ways runs of
+    this test used to die."""
     base = corpora('medium')
     assert len(base.info['message_ids']) >= 2000
     outcomes = []
@@ -207,14 +179,8 @@ def test_t11_reader_survives_writer(corpora, extra_mail, tmp_path, kind, flavour
         try:
             child = race_once(corpus, extra_mail, kind, flavour,
                               str(tmp_path / ('sync%d' % run)), pacing)
-        except ChildDied as died:                     # before it reached a lockstep point
-            if known_race_crash(died.child, kind, flavour):
-                pytest.xfail('run %d: %s' % (run, known_race_crash(died.child, kind, flavour)))
-            raise
         finally:
             shutil.rmtree(corpus.outdir, ignore_errors=True)     # 6000 messages per run
-        if child.rc != 0 and known_race_crash(child, kind, flavour):
-            pytest.xfail('run %d: %s' % (run, known_race_crash(child, kind, flavour)))
         # Never a signal, never exit(1): rc 0 and the scenario's own checks passed.
         child.ok()
         values = child.values
@@ -248,7 +214,7 @@ def test_t11_reader_survives_writer(corpora, extra_mail, tmp_path, kind, flavour
 T11_THREAD_QUERY_FAILURE = '''
 db = open_db(sys.argv[1])
 threads = db.search_threads('*')
-first = threads[0]          # building the thread runs a 'thread:...' query, which fails
+first = threads.get_item(0)   # building the thread runs a 'thread:...' query, which fails
 try:
     check = 'ok' if threads.check() else 'false'
 except GLib.Error as error:
@@ -257,7 +223,6 @@ emit(first_is_none=first is None, check=check, count=db.count_messages('*'))
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=T11_THREADS_BUG)
 def test_t11_thread_query_failure(small, faults_lib):
     """The query that builds a thread fails (what a concurrent commit does, here injected
     through LD_PRELOAD every time): the walk ends, check() reports the failure, no crash."""
@@ -305,7 +270,6 @@ emit(items=items, check=check, deleted=deleted, ids=ids)
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=T11_DELETE_BUG)
 def test_t11_silent_reopen_after_delete(small_copy):
     """A list being read while another handle deletes one of its messages and commits:
     every item it still yields is a real message, and it ends with OPERATION_INVALIDATED
