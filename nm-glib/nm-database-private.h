@@ -28,6 +28,9 @@ guint _nm_database_get_generation (NmDatabase *self);
 gboolean _nm_database_is_current (NmDatabase *self, guint generation);
 gboolean _nm_database_check_current (NmDatabase *self, guint generation, GError **error);
 
+guint64 _nm_database_get_write_epoch (NmDatabase *self);
+guint64 _nm_database_note_write (NmDatabase *self);
+
 void _nm_database_mark_status (NmDatabase *self);
 gboolean _nm_database_logged_since_mark (NmDatabase *self);
 

@@ -44,6 +44,12 @@
  * To wait for another process's write lock, construct the database with the
  * [property@Notmuch.Database:lock-timeout] property and initialize it with
  * [method@Gio.Initable.init].
+ *
+ * A configuration file whose `database.autocommit` is not a number is refused with
+ * %NM_ERROR_ILLEGAL_ARGUMENT (libnotmuch would end the process).  Such a value stored in
+ * the database itself (`notmuch config set --database`) cannot be checked before libnotmuch
+ * reads it, and libnotmuch 0.37 then exits the process while opening; this library never
+ * stores such a value.
  */
 struct _NmDatabase
 {
@@ -61,6 +67,9 @@ struct _NmDatabase
    * the handle is destroyed, every time it reopens the handle (see
    * nm_database_notice_silent_reopen()). */
   const char *view_uuid;
+  /* Counts the writes to message documents made through this handle (see
+   * _nm_database_get_write_epoch()). */
+  guint64 write_epoch;
 
   char *path;
   char *config_path;
@@ -815,6 +824,24 @@ nm_database_fresh_status_string (NmDatabase *self)
   return status_string;
 }
 
+/* Every libnotmuch message object keeps its own copy of the document once read, and
+ * writes the whole copy back on each change: a copy read before another object changed the
+ * document would undo that change.  Objects compare this counter with the one they saw
+ * when their copy was read, and read the document again when it moved.  Requires the lock. */
+guint64
+_nm_database_get_write_epoch (NmDatabase *self)
+{
+  return self->write_epoch;
+}
+
+/* Records a write to one or more message documents; returns the new epoch.  Requires the
+ * lock. */
+guint64
+_nm_database_note_write (NmDatabase *self)
+{
+  return ++self->write_epoch;
+}
+
 /* Makes libnotmuch's status string a text of this library's own, so that
  * _nm_database_logged_since_mark() can tell whether the next call logged anything even when
  * it logs the same text as an earlier failure.  libnotmuch has no way to clear the string;
@@ -1473,7 +1500,8 @@ nm_database_find_message (NmDatabase  *self,
     return NULL;
   if (native == NULL)
     return NULL;
-  return _nm_message_new (self, self->generation, native, NULL, NULL, TRUE);
+  return _nm_message_new (self, self->generation, self->write_epoch, native, NULL, NULL,
+                          TRUE);
 }
 
 /**
@@ -1509,7 +1537,33 @@ nm_database_find_message_by_filename (NmDatabase  *self,
     return NULL;
   if (native == NULL)
     return NULL;
-  return _nm_message_new (self, self->generation, native, NULL, NULL, TRUE);
+  return _nm_message_new (self, self->generation, self->write_epoch, native, NULL, NULL,
+                          TRUE);
+}
+
+/* @filename as an absolute path without "." or ".." components, if it lies in the mail
+ * root.  libnotmuch 0.37 compares the root with the file name as strings, so
+ * "root/../elsewhere" would pass and be stored as is.  Requires the lock. */
+static char *
+nm_database_path_in_mail_root (NmDatabase  *self,
+                               const char  *filename,
+                               GError     **error)
+{
+  const char *configured_root = notmuch_config_get (self->native, NOTMUCH_CONFIG_MAIL_ROOT);
+  g_autofree char *root = NULL;
+  g_autofree char *path = NULL;
+
+  if (configured_root == NULL || configured_root[0] == '\0')
+    configured_root = notmuch_database_get_path (self->native);
+  root = g_canonicalize_filename (configured_root, NULL);
+  path = g_canonicalize_filename (filename, root);
+  if (!g_str_has_prefix (path, root) || path[strlen (root)] != G_DIR_SEPARATOR)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
+                   "Cannot index %s: it is outside the mail root %s", filename, root);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
 }
 
 /**
@@ -1537,6 +1591,7 @@ nm_database_index_file (NmDatabase      *self,
                         GError         **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autofree char *path = NULL;
   notmuch_message_t *native = NULL;
   notmuch_status_t status;
 
@@ -1551,7 +1606,10 @@ nm_database_index_file (NmDatabase      *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return NULL;
-  status = notmuch_database_index_file (self->native, filename,
+  path = nm_database_path_in_mail_root (self, filename, error);
+  if (path == NULL)
+    return NULL;
+  status = notmuch_database_index_file (self->native, path,
                                         options != NULL
                                         ? _nm_index_options_get_native (options) : NULL,
                                         &native);
@@ -1563,7 +1621,9 @@ nm_database_index_file (NmDatabase      *self,
     }
   if (!_nm_database_check_status (self, status, error, "Cannot index %s", filename))
     return NULL;
-  return _nm_message_new (self, self->generation, native, NULL, NULL, TRUE);
+  _nm_database_note_write (self);
+  return _nm_message_new (self, self->generation, self->write_epoch, native, NULL, NULL,
+                          TRUE);
 }
 
 /**
@@ -1603,6 +1663,8 @@ nm_database_remove_message (NmDatabase  *self,
       return FALSE;
     }
   status = notmuch_database_remove_message (self->native, filename);
+  if (status == NOTMUCH_STATUS_SUCCESS || status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+    _nm_database_note_write (self);
   if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
     return TRUE;
   _nm_database_check_status (self, status, error, "Cannot remove %s", filename);
@@ -2236,6 +2298,8 @@ nm_database_tag_messages (NmDatabase          *self,
         changed++;
     }
   notmuch_query_destroy (native_query);
+  if (changed > 0)
+    _nm_database_note_write (self);
 
   if (!_nm_database_check_status (self, status, error, "Cannot tag the messages matching “%s”",
                                   query))
@@ -2303,6 +2367,7 @@ nm_database_upgrade (NmDatabase             *self,
   status = notmuch_database_upgrade (self->native,
                                      progress != NULL ? nm_database_report_upgrade : NULL,
                                      &report);
+  _nm_database_note_write (self);
   return _nm_database_check_status (self, status, error, "Cannot upgrade the database at %s",
                                     self->path);
 }

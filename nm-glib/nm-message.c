@@ -40,7 +40,95 @@ struct _NmMessage
   char *subject;
   gint64 date;
   gboolean date_known;
+
+  /* libnotmuch's message objects each keep their own copy of the document once read and
+   * write the whole copy back on every change.  When another object may have changed the
+   * document since @native read it, the message reads and changes it through @current, a
+   * native message of its own found again by id (see nm_message_document()). */
+  notmuch_message_t *current;
+  /* The database's write epoch when @native read the document, and when the copy in use
+   * was last known to be up to date. */
+  guint64 loaded_epoch;
+  guint64 seen_epoch;
+  /* freeze() depth, and the changes made since the outermost freeze(): they are applied
+   * again to a fresh copy if another object writes the document before thaw(). */
+  guint freeze_depth;
+  GPtrArray *pending_changes;
+  /* Strings handed out without a copy (transfer none) and replaced since. */
+  GPtrArray *retired_strings;
 };
+
+/* One change to a message document, kept while the message is frozen. */
+typedef enum
+{
+  NM_CHANGE_ADD_TAG,
+  NM_CHANGE_REMOVE_TAG,
+  NM_CHANGE_REMOVE_ALL_TAGS,
+  NM_CHANGE_MAILDIR_FLAGS_TO_TAGS,
+  NM_CHANGE_ADD_PROPERTY,
+  NM_CHANGE_REMOVE_PROPERTY,
+  NM_CHANGE_REMOVE_PROPERTIES_WITH_PREFIX,
+} NmChangeKind;
+
+typedef struct
+{
+  NmChangeKind kind;
+  /* The tag, property key or key prefix (NULL: every property). */
+  char *name;
+  /* The property value; NULL removes every value of the key. */
+  char *value;
+} NmChange;
+
+static void
+nm_change_free (gpointer data)
+{
+  NmChange *change = data;
+
+  g_free (change->name);
+  g_free (change->value);
+  g_free (change);
+}
+
+static NmChange *
+nm_change_copy (const NmChange *change)
+{
+  NmChange *copy = g_new (NmChange, 1);
+
+  copy->kind = change->kind;
+  copy->name = g_strdup (change->name);
+  copy->value = g_strdup (change->value);
+  return copy;
+}
+
+/* Requires the database lock. */
+static notmuch_status_t
+nm_change_apply (const NmChange    *change,
+                 notmuch_message_t *document)
+{
+  switch (change->kind)
+    {
+    case NM_CHANGE_ADD_TAG:
+      return notmuch_message_add_tag (document, change->name);
+    case NM_CHANGE_REMOVE_TAG:
+      return notmuch_message_remove_tag (document, change->name);
+    case NM_CHANGE_REMOVE_ALL_TAGS:
+      return notmuch_message_remove_all_tags (document);
+    case NM_CHANGE_MAILDIR_FLAGS_TO_TAGS:
+      return notmuch_message_maildir_flags_to_tags (document);
+    case NM_CHANGE_ADD_PROPERTY:
+      return notmuch_message_add_property (document, change->name, change->value);
+    case NM_CHANGE_REMOVE_PROPERTY:
+      return change->value != NULL
+               ? notmuch_message_remove_property (document, change->name, change->value)
+               : notmuch_message_remove_all_properties (document, change->name);
+    case NM_CHANGE_REMOVE_PROPERTIES_WITH_PREFIX:
+      return change->name != NULL
+               ? notmuch_message_remove_all_properties_with_prefix (document, change->name)
+               : notmuch_message_remove_all_properties (document, NULL);
+    default:
+      g_assert_not_reached ();
+    }
+}
 
 G_DEFINE_FINAL_TYPE (NmMessage, nm_message, G_TYPE_OBJECT)
 
@@ -71,6 +159,12 @@ nm_message_finalize (GObject *object)
 
       g_clear_pointer (&self->native, notmuch_message_destroy);
     }
+  if (self->current != NULL)
+    {
+      g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+
+      g_clear_pointer (&self->current, notmuch_message_destroy);
+    }
   self->native = NULL;
   if (self->owner != NULL)
     self->owner_release (self->owner);
@@ -79,6 +173,8 @@ nm_message_finalize (GObject *object)
   g_clear_pointer (&self->thread_id, g_free);
   g_clear_pointer (&self->from, g_free);
   g_clear_pointer (&self->subject, g_free);
+  g_clear_pointer (&self->pending_changes, g_ptr_array_unref);
+  g_clear_pointer (&self->retired_strings, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nm_message_parent_class)->finalize (object);
 }
@@ -201,6 +297,7 @@ nm_message_init (NmMessage *self)
 NmMessage *
 _nm_message_new (NmDatabase        *database,
                  guint              generation,
+                 guint64            loaded_epoch,
                  notmuch_message_t *native,
                  gpointer           owner,
                  GDestroyNotify     owner_release,
@@ -210,11 +307,75 @@ _nm_message_new (NmDatabase        *database,
 
   self->database = g_object_ref (database);
   self->generation = generation;
+  self->loaded_epoch = loaded_epoch;
+  self->seen_epoch = loaded_epoch;
   self->native = native;
   self->owns_native = owns_native;
   self->owner = owner;
   self->owner_release = owner_release;
   return self;
+}
+
+guint64
+_nm_message_get_loaded_epoch (NmMessage *self)
+{
+  return self->loaded_epoch;
+}
+
+/* Finds the message's document again, into a native message of its own, with the changes
+ * of a freeze in progress applied.  Requires the lock. */
+static notmuch_message_t *
+nm_message_reload (NmMessage  *self,
+                   GError    **error)
+{
+  const char *message_id = nm_message_get_message_id (self);
+  notmuch_message_t *fresh = NULL;
+
+  if (message_id == NULL
+      || notmuch_database_find_message (_nm_database_get_native (self->database), message_id,
+                                        &fresh) != NOTMUCH_STATUS_SUCCESS
+      || fresh == NULL)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+                   "Message %s is no longer in the database; search again",
+                   message_id != NULL ? message_id : "(unknown)");
+      return NULL;
+    }
+  if (self->freeze_depth > 0)
+    {
+      notmuch_message_freeze (fresh);
+      for (guint i = 0; i < self->pending_changes->len; i++)
+        nm_change_apply (g_ptr_array_index (self->pending_changes, i), fresh);
+    }
+  g_clear_pointer (&self->current, notmuch_message_destroy);
+  self->current = fresh;
+  self->seen_epoch = _nm_database_get_write_epoch (self->database);
+  return fresh;
+}
+
+/* The native message holding an up-to-date copy of the document, to change it through:
+ * found again if another object wrote message documents since this one's copy was read.
+ * Requires the lock. */
+static notmuch_message_t *
+nm_message_document (NmMessage  *self,
+                     GError    **error)
+{
+  if (self->seen_epoch != _nm_database_get_write_epoch (self->database))
+    return nm_message_reload (self, error);
+  return self->current != NULL ? self->current : self->native;
+}
+
+/* The native message to read the document from: an up-to-date copy, or the one at hand if
+ * the message cannot be found again (it was removed, or it is a ghost).  Requires the
+ * lock. */
+static notmuch_message_t *
+nm_message_read_document (NmMessage *self)
+{
+  notmuch_message_t *document = nm_message_document (self, NULL);
+
+  if (document != NULL)
+    return document;
+  return self->current != NULL ? self->current : self->native;
 }
 
 notmuch_message_t *
@@ -237,7 +398,8 @@ nm_message_cache_string (NmMessage   *self,
                          const char *(*read) (notmuch_message_t *))
 {
   if (*cache == NULL && _nm_database_is_current (self->database, self->generation))
-    *cache = g_strdup (read (self->native));
+    *cache = g_strdup (read (cache == &self->message_id ? self->native
+                                                       : nm_message_read_document (self)));
   return *cache;
 }
 
@@ -318,7 +480,7 @@ nm_message_get_date (NmMessage *self)
   locker = _nm_database_lock (self->database);
   if (!self->date_known && _nm_database_is_current (self->database, self->generation))
     {
-      self->date = notmuch_message_get_date (self->native);
+      self->date = notmuch_message_get_date (nm_message_read_document (self));
       self->date_known = TRUE;
     }
   return self->date;
@@ -360,7 +522,7 @@ nm_message_get_header (NmMessage   *self,
 
   if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
-  value = notmuch_message_get_header (self->native, name);
+  value = notmuch_message_get_header (nm_message_read_document (self), name);
   if (value == NULL)
     {
       g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR,
@@ -404,7 +566,7 @@ nm_message_get_filename (NmMessage *self)
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation) || nm_message_is_ghost (self))
     return NULL;
-  filename = notmuch_message_get_filename (self->native);
+  filename = notmuch_message_get_filename (nm_message_read_document (self));
   return filename != NULL && filename[0] != '\0' ? g_strdup (filename) : NULL;
 }
 
@@ -432,7 +594,7 @@ nm_message_get_filenames (NmMessage *self)
   if (!_nm_database_is_current (self->database, self->generation) || nm_message_is_ghost (self))
     return g_strv_builder_end (builder);
 
-  filenames = notmuch_message_get_filenames (self->native);
+  filenames = notmuch_message_get_filenames (nm_message_read_document (self));
   for (; notmuch_filenames_valid (filenames); notmuch_filenames_move_to_next (filenames))
     g_strv_builder_add (builder, notmuch_filenames_get (filenames));
   g_clear_pointer (&filenames, notmuch_filenames_destroy);
@@ -458,7 +620,7 @@ nm_message_get_tags (NmMessage *self)
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation))
     return g_new0 (char *, 1);
-  return _nm_tags_take_strv (notmuch_message_get_tags (self->native));
+  return _nm_tags_take_strv (notmuch_message_get_tags (nm_message_read_document (self)));
 }
 
 /**
@@ -484,7 +646,7 @@ nm_message_has_tag (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation))
     return FALSE;
-  tags = notmuch_message_get_tags (self->native);
+  tags = notmuch_message_get_tags (nm_message_read_document (self));
   for (; !found && notmuch_tags_valid (tags); notmuch_tags_move_to_next (tags))
     found = strcmp (notmuch_tags_get (tags), tag) == 0;
   g_clear_pointer (&tags, notmuch_tags_destroy);
@@ -557,6 +719,42 @@ nm_message_check_status (NmMessage         *self,
                                                     notmuch_message_get_message_id));
 }
 
+/* Applies @changes to the document in one write or, while the message is frozen, keeps
+ * them for thaw().  Requires the lock. */
+static gboolean
+nm_message_write (NmMessage       *self,
+                  const NmChange  *changes,
+                  guint            n_changes,
+                  const char      *action,
+                  GError         **error)
+{
+  notmuch_message_t *document = nm_message_document (self, error);
+  notmuch_status_t status, thaw_status;
+
+  if (document == NULL)
+    return FALSE;
+  /* One freeze around the changes makes them one write, and writes property removals,
+   * which libnotmuch 0.37 leaves unwritten otherwise. */
+  status = notmuch_message_freeze (document);
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return nm_message_check_status (self, status, error, action);
+  for (guint i = 0; status == NOTMUCH_STATUS_SUCCESS && i < n_changes; i++)
+    status = nm_change_apply (&changes[i], document);
+  /* Thaw even after a failure, so the message is not left frozen. */
+  thaw_status = notmuch_message_thaw (document);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    status = thaw_status;
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return nm_message_check_status (self, status, error, action);
+
+  if (self->freeze_depth > 0)
+    for (guint i = 0; i < n_changes; i++)
+      g_ptr_array_add (self->pending_changes, nm_change_copy (&changes[i]));
+  else
+    self->seen_epoch = _nm_database_note_write (self->database);
+  return TRUE;
+}
+
 /**
  * nm_message_add_tag:
  * @self: a message of a database open for writing
@@ -572,6 +770,7 @@ nm_message_add_tag (NmMessage   *self,
                     const char  *tag,
                     GError     **error)
 {
+  NmChange change = { NM_CHANGE_ADD_TAG, (char *) tag, NULL };
   g_autoptr (GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -582,8 +781,7 @@ nm_message_add_tag (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_add_tag (self->native, tag), error,
-                                  "add a tag to");
+  return nm_message_write (self, &change, 1, "add a tag to", error);
 }
 
 /**
@@ -601,6 +799,7 @@ nm_message_remove_tag (NmMessage   *self,
                        const char  *tag,
                        GError     **error)
 {
+  NmChange change = { NM_CHANGE_REMOVE_TAG, (char *) tag, NULL };
   g_autoptr (GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -611,8 +810,7 @@ nm_message_remove_tag (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_remove_tag (self->native, tag), error,
-                                  "remove a tag from");
+  return nm_message_write (self, &change, 1, "remove a tag from", error);
 }
 
 /**
@@ -628,6 +826,7 @@ gboolean
 nm_message_remove_all_tags (NmMessage  *self,
                             GError    **error)
 {
+  NmChange change = { NM_CHANGE_REMOVE_ALL_TAGS, NULL, NULL };
   g_autoptr (GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -636,8 +835,7 @@ nm_message_remove_all_tags (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_remove_all_tags (self->native), error,
-                                  "remove the tags of");
+  return nm_message_write (self, &change, 1, "remove the tags of", error);
 }
 
 /**
@@ -657,8 +855,9 @@ nm_message_set_tags (NmMessage          *self,
                      GError            **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (NmChange));
   g_auto (GStrv) current = NULL;
-  notmuch_status_t status, thaw_status;
+  notmuch_message_t *document;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (tags != NULL, FALSE);
@@ -671,21 +870,18 @@ nm_message_set_tags (NmMessage          *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  current = _nm_tags_take_strv (notmuch_message_get_tags (self->native));
-
-  status = notmuch_message_freeze (self->native);
-  if (status != NOTMUCH_STATUS_SUCCESS)
-    return nm_message_check_status (self, status, error, "set the tags of");
-  for (char **tag = current; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+  document = nm_message_document (self, error);
+  if (document == NULL)
+    return FALSE;
+  current = _nm_tags_take_strv (notmuch_message_get_tags (document));
+  for (char **tag = current; *tag != NULL; tag++)
     if (!g_strv_contains (tags, *tag))
-      status = notmuch_message_remove_tag (self->native, *tag);
-  for (const char * const *tag = tags; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+      g_array_append_val (changes, ((NmChange) { NM_CHANGE_REMOVE_TAG, *tag, NULL }));
+  for (const char * const *tag = tags; *tag != NULL; tag++)
     if (!g_strv_contains ((const char * const *) current, *tag))
-      status = notmuch_message_add_tag (self->native, *tag);
-  /* Thaw even after a failure, so the message is not left frozen. */
-  thaw_status = notmuch_message_thaw (self->native);
-  return nm_message_check_status (self, status != NOTMUCH_STATUS_SUCCESS ? status : thaw_status,
-                                  error, "set the tags of");
+      g_array_append_val (changes, ((NmChange) { NM_CHANGE_ADD_TAG, (char *) *tag, NULL }));
+  return nm_message_write (self, (NmChange *) changes->data, changes->len, "set the tags of",
+                           error);
 }
 
 /**
@@ -703,6 +899,7 @@ nm_message_freeze (NmMessage  *self,
                    GError    **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *document;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -710,8 +907,20 @@ nm_message_freeze (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_freeze (self->native), error,
-                                  "freeze");
+  if (self->freeze_depth == 0)
+    {
+      /* A thread's messages share their native message with every other object made for
+       * the same message: the frozen copy must be this message's own. */
+      document = self->owns_native || self->current != NULL ? nm_message_document (self, error)
+                                                            : nm_message_reload (self, error);
+      if (document == NULL)
+        return FALSE;
+      if (!nm_message_check_status (self, notmuch_message_freeze (document), error, "freeze"))
+        return FALSE;
+      self->pending_changes = g_ptr_array_new_with_free_func (nm_change_free);
+    }
+  self->freeze_depth++;
+  return TRUE;
 }
 
 /**
@@ -728,6 +937,8 @@ nm_message_thaw (NmMessage  *self,
                  GError    **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *document;
+  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -735,7 +946,27 @@ nm_message_thaw (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_thaw (self->native), error, "thaw");
+  if (self->freeze_depth == 0)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_UNBALANCED_FREEZE_THAW,
+                   "Cannot thaw message %s: it is not frozen", nm_message_get_message_id (self));
+      return FALSE;
+    }
+  if (self->freeze_depth > 1)
+    {
+      self->freeze_depth--;
+      return TRUE;
+    }
+  /* Found again, with the kept changes applied, if another object wrote meanwhile. */
+  document = nm_message_document (self, error);
+  self->freeze_depth = 0;
+  g_clear_pointer (&self->pending_changes, g_ptr_array_unref);
+  if (document == NULL)
+    return FALSE;
+  status = notmuch_message_thaw (document);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    self->seen_epoch = _nm_database_note_write (self->database);
+  return nm_message_check_status (self, status, error, "thaw");
 }
 
 /**
@@ -753,6 +984,7 @@ gboolean
 nm_message_maildir_flags_to_tags (NmMessage  *self,
                                   GError    **error)
 {
+  NmChange change = { NM_CHANGE_MAILDIR_FLAGS_TO_TAGS, NULL, NULL };
   g_autoptr (GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -761,8 +993,7 @@ nm_message_maildir_flags_to_tags (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_maildir_flags_to_tags (self->native),
-                                  error, "read the maildir flags of");
+  return nm_message_write (self, &change, 1, "read the maildir flags of", error);
 }
 
 /**
@@ -781,6 +1012,8 @@ nm_message_tags_to_maildir_flags (NmMessage  *self,
                                   GError    **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *document;
+  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -788,8 +1021,13 @@ nm_message_tags_to_maildir_flags (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_tags_to_maildir_flags (self->native),
-                                  error, "write the maildir flags of");
+  document = nm_message_document (self, error);
+  if (document == NULL)
+    return FALSE;
+  status = notmuch_message_tags_to_maildir_flags (document);
+  /* libnotmuch writes the document when it renames a file, frozen or not. */
+  self->seen_epoch = _nm_database_note_write (self->database);
+  return nm_message_check_status (self, status, error, "write the maildir flags of");
 }
 
 /**
@@ -823,7 +1061,8 @@ nm_message_has_maildir_flag (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  status = notmuch_message_has_maildir_flag_st (self->native, (char) flag, &set);
+  status = notmuch_message_has_maildir_flag_st (nm_message_read_document (self), (char) flag,
+                                                &set);
   if (!nm_message_check_status (self, status, error, "read the maildir flags of"))
     return FALSE;
   return set;
@@ -846,6 +1085,7 @@ nm_message_reindex (NmMessage       *self,
                     GError         **error)
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
+  notmuch_message_t *document;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -855,12 +1095,25 @@ nm_message_reindex (NmMessage       *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  status = notmuch_message_reindex (self->native,
+  document = nm_message_document (self, error);
+  if (document == NULL)
+    return FALSE;
+  status = notmuch_message_reindex (document,
                                     options != NULL ? _nm_index_options_get_native (options)
                                                     : NULL);
+  /* Reindexing rewrites the document behind every copy, this message's included: the next
+   * read finds it again. */
+  _nm_database_note_write (self->database);
   if (!nm_message_check_status (self, status, error, "reindex"))
     return FALSE;
-  g_clear_pointer (&self->thread_id, g_free);
+  /* The thread id was handed out without a copy: it stays valid until the message is
+   * finalized. */
+  if (self->thread_id != NULL)
+    {
+      if (self->retired_strings == NULL)
+        self->retired_strings = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (self->retired_strings, g_steal_pointer (&self->thread_id));
+    }
   g_clear_pointer (&self->from, g_free);
   g_clear_pointer (&self->subject, g_free);
   self->date_known = FALSE;
@@ -915,8 +1168,8 @@ nm_message_get_property_values (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation))
     return g_new0 (char *, 1);
-  return nm_message_take_properties (notmuch_message_get_properties (self->native, key, TRUE),
-                                     TRUE);
+  return nm_message_take_properties (
+    notmuch_message_get_properties (nm_message_read_document (self), key, TRUE), TRUE);
 }
 
 /**
@@ -936,6 +1189,7 @@ nm_message_add_property (NmMessage   *self,
                          const char  *value,
                          GError     **error)
 {
+  NmChange change = { NM_CHANGE_ADD_PROPERTY, (char *) key, (char *) value };
   g_autoptr (GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -946,33 +1200,7 @@ nm_message_add_property (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  return nm_message_check_status (self, notmuch_message_add_property (self->native, key, value),
-                                  error, "add a property to");
-}
-
-/* Removes one value of @key, every value of @key, or (@is_prefix) every property whose key
- * starts with @key (all of them for NULL).  libnotmuch 0.37 removes properties from its
- * copy of the message without writing it to the index; the thaw of a freeze writes it.
- * Requires the lock. */
-static notmuch_status_t
-nm_message_remove_properties (notmuch_message_t *message,
-                              const char        *key,
-                              const char        *value,
-                              gboolean           is_prefix)
-{
-  notmuch_status_t status = notmuch_message_freeze (message);
-  notmuch_status_t thaw_status;
-
-  if (status != NOTMUCH_STATUS_SUCCESS)
-    return status;
-  if (value != NULL)
-    status = notmuch_message_remove_property (message, key, value);
-  else if (is_prefix && key != NULL)
-    status = notmuch_message_remove_all_properties_with_prefix (message, key);
-  else
-    status = notmuch_message_remove_all_properties (message, key);
-  thaw_status = notmuch_message_thaw (message);
-  return status != NOTMUCH_STATUS_SUCCESS ? status : thaw_status;
+  return nm_message_write (self, &change, 1, "add a property to", error);
 }
 
 /**
@@ -992,8 +1220,8 @@ nm_message_remove_property (NmMessage   *self,
                             const char  *value,
                             GError     **error)
 {
+  NmChange change = { NM_CHANGE_REMOVE_PROPERTY, (char *) key, (char *) value };
   g_autoptr (GRecMutexLocker) locker = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -1002,8 +1230,7 @@ nm_message_remove_property (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  status = nm_message_remove_properties (self->native, key, value, FALSE);
-  return nm_message_check_status (self, status, error, "remove a property from");
+  return nm_message_write (self, &change, 1, "remove a property from", error);
 }
 
 /**
@@ -1022,8 +1249,8 @@ nm_message_remove_all_properties (NmMessage   *self,
                                   const char  *prefix,
                                   GError     **error)
 {
+  NmChange change = { NM_CHANGE_REMOVE_PROPERTIES_WITH_PREFIX, (char *) prefix, NULL };
   g_autoptr (GRecMutexLocker) locker = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -1031,8 +1258,7 @@ nm_message_remove_all_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
-  status = nm_message_remove_properties (self->native, prefix, NULL, TRUE);
-  return nm_message_check_status (self, status, error, "remove the properties of");
+  return nm_message_write (self, &change, 1, "remove the properties of", error);
 }
 
 /**
@@ -1061,7 +1287,7 @@ nm_message_count_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return 0;
-  status = notmuch_message_count_properties (self->native, key, &count);
+  status = notmuch_message_count_properties (nm_message_read_document (self), key, &count);
   if (!nm_message_check_status (self, status, error, "count the properties of"))
     return 0;
   return count;
@@ -1095,5 +1321,6 @@ nm_message_get_all_properties (NmMessage   *self,
   if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
   return nm_message_take_properties (
-    notmuch_message_get_properties (self->native, prefix != NULL ? prefix : "", exact), FALSE);
+    notmuch_message_get_properties (nm_message_read_document (self),
+                                    prefix != NULL ? prefix : "", exact), FALSE);
 }

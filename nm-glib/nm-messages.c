@@ -138,7 +138,9 @@ nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
     }
   if (self->source == NM_MESSAGES_SOURCE_QUERY)
     {
-      g_autoptr (NmMessage) message = _nm_message_new (self->database, self->generation, native,
+      g_autoptr (NmMessage) message = _nm_message_new (self->database, self->generation,
+                                                       _nm_database_get_write_epoch (self->database),
+                                                       native,
                                                        _nm_handle_ref (self->iterator),
                                                        (GDestroyNotify) _nm_handle_unref, TRUE);
 
@@ -156,7 +158,11 @@ nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
 
   /* libnotmuch returns the same pointer for a thread's message on every walk, and frees it
    * with the thread: it must never be destroyed on its own. */
-  return _nm_message_new (self->database, self->generation, native,
+  return _nm_message_new (self->database, self->generation,
+                          self->thread != NULL
+                            ? _nm_thread_get_loaded_epoch (self->thread)
+                            : _nm_message_get_loaded_epoch (self->parent_message),
+                          native,
                           g_object_ref (self->thread != NULL ? G_OBJECT (self->thread)
                                                              : G_OBJECT (self->parent_message)),
                           g_object_unref, FALSE);

@@ -27,6 +27,7 @@ struct _NmThread
 
   NmDatabase *database;
   guint generation;
+  guint64 loaded_epoch;
   notmuch_thread_t *native;
   /* The threads iterator the thread came from, which keeps the query owning it alive. */
   NmHandle *owner;
@@ -250,6 +251,7 @@ _nm_thread_new (NmDatabase       *database,
 
   self->database = g_object_ref (database);
   self->generation = _nm_database_get_generation (database);
+  self->loaded_epoch = _nm_database_get_write_epoch (database);
   self->native = native;
   self->owner = _nm_handle_ref (owner);
   /* libnotmuch computed these when it built the thread; copy them now. */
@@ -257,6 +259,12 @@ _nm_thread_new (NmDatabase       *database,
   self->subject = g_strdup (subject != NULL ? subject : "");
   self->authors = g_strdup (authors != NULL ? authors : "");
   return self;
+}
+
+guint64
+_nm_thread_get_loaded_epoch (NmThread *self)
+{
+  return self->loaded_epoch;
 }
 
 notmuch_thread_t *

@@ -318,10 +318,17 @@ def test_index_bad_files_change_nothing(writable, tmp_path):
         assert 'not an email' in nm_error(ei.value, E.FILE_NOT_EMAIL).message
     outside = str(tmp_path / 'outside')
     shutil.copyfile(pick(db).get_filename(), outside)
-    for path in (writable.path('INBOX', 'cur', 'missing'), writable.path('INBOX'), outside):
+    for path in (writable.path('INBOX', 'cur', 'missing'), writable.path('INBOX')):
         with pytest.raises(GLib.Error) as ei:
             db.index_file(path, None)
         nm_error(ei.value, E.FILE_ERROR)
+    # Outside the root, however it is spelled; nothing is created there either.
+    escaping = os.path.relpath(outside, writable.path())
+    assert escaping.startswith('..')
+    for path in (outside, escaping, writable.path('..', '..', 'outside')):
+        with pytest.raises(GLib.Error) as ei:
+            db.index_file(path, None)
+        assert 'outside the mail root' in nm_error(ei.value, E.PATH_ERROR).message
     assert db.count_messages('*') == total
     db.close()
     assert int(writable.cli('count', '*')) == total

@@ -1,6 +1,6 @@
 /* cases.c: torture scenarios that need C (run by test_*.py as separate processes)
  *
- *   torture-cases strings MAIL_ROOT MESSAGE_ID [no-reindex]     T09
+ *   torture-cases strings MAIL_ROOT MESSAGE_ID                  T09
  *   torture-cases invalid-utf8 MAIL_ROOT MESSAGE_ID             T20
  *
  * Each scenario prints one line "@@torture@@ {json}" with what it saw and exits 0; a crash
@@ -95,7 +95,7 @@ check_kept (const char *step, GPtrArray *changed)
 }
 
 static int
-scenario_strings (const char *root, const char *message_id, gboolean reindex)
+scenario_strings (const char *root, const char *message_id)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) steps = g_ptr_array_new ();
@@ -162,13 +162,10 @@ scenario_strings (const char *root, const char *message_id, gboolean reindex)
   g_ptr_array_add (steps, "rename");
   check_kept ("rename", changed);
 
-  if (reindex)
-    {
-      if (!nm_message_reindex (message, NULL, &error))
-        die ("reindex", error);
-      g_ptr_array_add (steps, "reindex");
-      check_kept ("reindex", changed);
-    }
+  if (!nm_message_reindex (message, NULL, &error))
+    die ("reindex", error);
+  g_ptr_array_add (steps, "reindex");
+  check_kept ("reindex", changed);
 
   g_object_unref (message);
   owner_gone (message);
@@ -299,11 +296,9 @@ int
 main (int argc, char **argv)
 {
   if (argc >= 4 && strcmp (argv[1], "strings") == 0)
-    return scenario_strings (argv[2], argv[3],
-                             !(argc >= 5 && strcmp (argv[4], "no-reindex") == 0));
+    return scenario_strings (argv[2], argv[3]);
   if (argc >= 4 && strcmp (argv[1], "invalid-utf8") == 0)
     return scenario_invalid_utf8 (argv[2], argv[3]);
-  fprintf (stderr, "usage: %s strings|invalid-utf8 MAIL_ROOT MESSAGE_ID [no-reindex]\n",
-           argv[0]);
+  fprintf (stderr, "usage: %s strings|invalid-utf8 MAIL_ROOT MESSAGE_ID\n", argv[0]);
   return 2;
 }
