@@ -406,6 +406,34 @@ test('tags survive close + reopen', () => {
         'notmuch count --lastmod');
 });
 
+test('message properties: add, read all, remove; the CLI agrees', () => {
+    const rw = Notmuch.Database.open(RW_DB, Notmuch.DatabaseMode.READ_WRITE);
+    const m = rw.find_message(SINGLE_ID);
+    assert(m.add_property('gjs-key', 'v1') && m.add_property('gjs-key', 'v2'), 'add_property');
+    assert(m.add_property('gjs-other', 'x=y'), 'add_property with = in the value');
+    assertEqual(m.get_all_properties('gjs-', false),
+        ['gjs-key=v1', 'gjs-key=v2', 'gjs-other=x=y'], 'get_all_properties by prefix');
+    assertEqual(m.get_all_properties('gjs-key', true), ['gjs-key=v1', 'gjs-key=v2'],
+        'get_all_properties, exact key');
+    assertEqual(m.get_property_values('gjs-key'), ['v1', 'v2'], 'get_property_values');
+    assertEqual(m.count_properties('gjs-key'), 2, 'count_properties');
+    assert(m.remove_property('gjs-key', 'v1'), 'remove_property');
+    rw.close();
+    const dump = notmuchCli('dump', '--include=properties', `id:${SINGLE_ID}`);
+    assert(dump.includes('gjs-key=v2') && !dump.includes('gjs-key=v1'),
+        `notmuch dump shows the properties: ${dump}`);
+
+    const again = Notmuch.Database.open(RW_DB, Notmuch.DatabaseMode.READ_WRITE);
+    const n = again.find_message(SINGLE_ID);
+    assertEqual(n.get_all_properties('gjs-', false), ['gjs-key=v2', 'gjs-other=x=y'],
+        'properties survive close + reopen');
+    assert(n.remove_all_properties('gjs-'), 'remove_all_properties by prefix');
+    assertEqual(n.get_all_properties('gjs-', false), [], 'none left');
+    again.close();
+    assert(!notmuchCli('dump', '--include=properties', `id:${SINGLE_ID}`).includes('gjs-'),
+        'the removal is in the index');
+});
+
 test('a second read-write open is LOCKED, not a hang', () => {
     const first = Notmuch.Database.open(RW_DB, Notmuch.DatabaseMode.READ_WRITE);
     try {

@@ -436,6 +436,39 @@ int main (string[] argv) {
                    rev.to_string (), "notmuch count --lastmod");
     });
 
+    run_test ("message properties: add, read all, remove; the CLI agrees", () => {
+        var single = str ("tagging", "single_id");
+        var rw = new Notmuch.Database.open (rw_db, Notmuch.DatabaseMode.READ_WRITE);
+        var m = rw.find_message (single);
+        check (m.add_property ("vala-key", "v1") && m.add_property ("vala-key", "v2"),
+               "add_property");
+        check (m.add_property ("vala-other", "x=y"), "add_property with = in the value");
+        check_list (m.get_all_properties ("vala-", false),
+                    { "vala-key=v1", "vala-key=v2", "vala-other=x=y" },
+                    "get_all_properties by prefix");
+        check_list (m.get_all_properties ("vala-key", true), { "vala-key=v1", "vala-key=v2" },
+                    "get_all_properties, exact key");
+        check_list (m.get_property_values ("vala-key"), { "v1", "v2" }, "get_property_values");
+        check_int (m.count_properties ("vala-key"), 2, "count_properties");
+        check (m.remove_property ("vala-key", "v1"), "remove_property");
+        rw.close ();
+        var dump = notmuch_cli (notmuch, rw_config,
+                                { "dump", "--include=properties", "id:" + single });
+        check ("vala-key=v2" in dump && !("vala-key=v1" in dump),
+               "notmuch dump shows the properties: " + dump);
+
+        var again = new Notmuch.Database.open (rw_db, Notmuch.DatabaseMode.READ_WRITE);
+        var n = again.find_message (single);
+        check_list (n.get_all_properties ("vala-", false), { "vala-key=v2", "vala-other=x=y" },
+                    "properties survive close + reopen");
+        check (n.remove_all_properties ("vala-"), "remove_all_properties by prefix");
+        check_list (n.get_all_properties ("vala-", false), {}, "none left");
+        again.close ();
+        check (!("vala-" in notmuch_cli (notmuch, rw_config,
+                                         { "dump", "--include=properties", "id:" + single })),
+               "the removal is in the index");
+    });
+
     run_test ("a second read-write open is LOCKED, not a hang", () => {
         var first = new Notmuch.Database.open (rw_db, Notmuch.DatabaseMode.READ_WRITE);
         bool caught = false;
