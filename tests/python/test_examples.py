@@ -1,7 +1,7 @@
-"""The write-path examples, examples/python/index.py, against the notmuch CLI.
+"""The write-path examples, examples/python/index.py and tag.py, against the notmuch CLI.
 
 Each test builds two identical mail trees with their own configuration, lets the example
-work on one and the CLI (`notmuch new`) on the other, and compares what the
+work on one and the CLI (`notmuch new`, `notmuch tag`) on the other, and compares what the
 two databases hold: `notmuch dump`, every message's files and tags, the threads.  The
 examples run as separate programs, as a user runs them, with this process's environment
 (typelib path, sanitizer runtime) and NOTMUCH_CONFIG naming their tree's configuration.
@@ -22,6 +22,7 @@ from nmhelpers import run_cli
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.normpath(os.path.join(HERE, '..', '..', 'examples', 'python'))
 INDEX_PY = os.path.join(EXAMPLES, 'index.py')
+TAG_PY = os.path.join(EXAMPLES, 'tag.py')
 NMCORPUS = os.environ.get('NMCORPUS') or os.path.join(os.path.dirname(HERE), 'nmcorpus.py')
 
 # What `notmuch new` prints, and what index.py prints (see the header of index.py).
@@ -104,6 +105,17 @@ class Tree:
     def relative(self, path):
         assert path.startswith(self.mail_root + os.sep), path
         return path[len(self.mail_root) + 1:]
+
+    def tags_by_id(self):
+        """{message id: set of tags} from `notmuch dump`."""
+        tags = {}
+        for line in self.cli('dump', '--include=tags').splitlines():
+            if line.startswith('#'):
+                continue
+            ops, _, query = line.rpartition(' -- ')
+            assert query.startswith('id:'), line
+            tags[query[3:]] = {op[1:] for op in ops.split()}
+        return tags
 
     def files(self):
         """Every indexed file, relative to the mail root, sorted."""
@@ -448,3 +460,85 @@ def test_index_py_refuses_a_tree_outside_the_mail_root(indexed, tmp_path):
     proc = trees['lib'].example(INDEX_PY, '--database', trees['lib'].mail_root, str(tmp_path),
                                 expect_rc=1)
     assert 'outside the mail root' in proc.stderr
+
+
+# -- tag.py -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def tag_source(tmp_path_factory):
+    """A 5,000-message corpus indexed by `notmuch new`."""
+    source = Tree(str(tmp_path_factory.mktemp('tag-source')))
+    generate_corpus(source.base, 5000, 7)
+    source.cli('new', '--quiet')
+    return source
+
+
+@pytest.fixture
+def tag_trees(tag_source, tmp_path):
+    return {name: copy_tree(tag_source, str(tmp_path / name)) for name in ('cli', 'lib')}
+
+
+def changed_messages(before, after):
+    return sum(1 for mid in before.keys() | after.keys()
+               if before.get(mid, set()) != after.get(mid, set()))
+
+
+@pytest.mark.parametrize('arguments', [
+    ['+bulk', '-inbox', '--', 'date:2020..2021'],
+    # Flag sync: removing unread renames files to carry S, adding it renames them back.
+    ['-unread', '--', 'tag:unread', 'and', 'from:example.org'],
+    ['+unread', '-replied', '--', 'tag:replied or tag:flagged'],
+    ['-flagged', '*'],                       # "*" alone is special to notmuch's parser
+    # No "--"; a tag with a space and a quote; the last operation on a tag wins.
+    ['+a b"c', '-x', '+x', '+todo', '-todo', 'tag:flagged', 'and', 'not', 'tag:replied'],
+    ['+nothing', '--', 'from:nobody-at-all.invalid'],
+    # Excluded tags do not narrow the query: messages already tagged spam stay matched.
+    ['+spam', '--', 'date:2019'],
+], ids=['bulk', 'read', 'unread', 'all', 'odd-tags', 'no-match', 'excluded'])
+def test_tag_py_tags_like_notmuch_tag(tag_trees, arguments):
+    lib, cli = tag_trees['lib'], tag_trees['cli']
+    if arguments[0] == '+spam':
+        for tree in tag_trees.values():
+            tree.cli('tag', '+spam', '--', 'date:2019-06')
+    before = cli.tags_by_id()
+    cli.cli('tag', *arguments)
+    proc = lib.example(TAG_PY, *arguments)
+    after = cli.tags_by_id()
+    assert lib.tags_by_id() == after
+    assert sorted(lib.cli('dump').splitlines()) == sorted(cli.cli('dump').splitlines())
+    assert lib.files() == cli.files()
+    changed_count = changed_messages(before, after)
+    assert proc.stdout == 'Changed %d message%s.\n' % (changed_count,
+                                                       '' if changed_count == 1 else 's')
+    if arguments[0] != '+nothing':
+        assert changed_count > 0
+
+
+def test_tag_py_database_option(tag_trees):
+    lib = tag_trees['lib']
+    proc = lib.example(TAG_PY, '--database', lib.mail_root, '+picked', '--',
+                       'date:2024-01-01..2024-01-31')
+    expected = int(lib.cli('count', '--exclude=false', 'tag:picked'))
+    assert expected > 0
+    assert proc.stdout == 'Changed %d messages.\n' % expected
+
+
+@pytest.mark.parametrize('arguments, message', [
+    (['--', 'tag:inbox'], 'at least one tag'),
+    (['+x'], 'at least one search term'),
+    (['+x', '--'], 'at least one search term'),
+    (['+', 'tag:inbox'], 'empty tag'),
+    (['+-x', 'tag:inbox'], "starting with '-'"),
+    (['--database'], 'needs a PATH'),
+])
+def test_tag_py_usage_errors(tag_trees, arguments, message):
+    lib = tag_trees['lib']
+    before = lib.cli('dump')
+    proc = lib.example(TAG_PY, *arguments, expect_rc=2)
+    assert message in proc.stderr
+    assert lib.cli('dump') == before
+
+
+def test_tag_py_reports_a_bad_query(tag_trees):
+    proc = tag_trees['lib'].example(TAG_PY, '+x', '--', 'date:garbage..', expect_rc=1)
+    assert proc.stderr.startswith('tag.py: error: ')
