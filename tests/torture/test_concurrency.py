@@ -418,18 +418,22 @@ def test_t12_stale_reader(medium_copy, extra_mail, tmp_path, flavour):
 # T13: another process holds the write lock
 # ---------------------------------------------------------------------------
 
+# The holder keeps the lock until the contender waits with a 10 s timeout, then one second
+# more: the contender's first steps can take long (under valgrind), its wait cannot.
 T13_HOLDER = '''
 root, sync, hold = sys.argv[1], sys.argv[2], float(sys.argv[3])
 db = open_db(root, RW)
 db.tag_messages('*', ['held'], [])
 touch(os.path.join(sync, 'held'))
+while not os.path.exists(os.path.join(sync, 'waiting')):
+    time.sleep(0.01)
 time.sleep(hold)
 db.close()
 touch(os.path.join(sync, 'released'), repr(time.time()))
 '''
 
 T13_CONTENDER = '''
-root = sys.argv[1]
+root, sync = sys.argv[1], sys.argv[2]
 out = {}
 start = time.monotonic()
 error = expect_error(Notmuch.Database.open, root, RW, codes=[Notmuch.Error.LOCKED])
@@ -445,6 +449,7 @@ error = expect_error(db.init, None, codes=[Notmuch.Error.LOCKED])
 out['timeout_1000'] = [time.monotonic() - start, error.message]
 
 db = Notmuch.Database(path=root, mode=RW, lock_timeout=10000)
+touch(os.path.join(sync, 'waiting'))
 start = time.monotonic()
 db.init(None)
 out['timeout_10000'] = [time.monotonic() - start, time.time()]
@@ -483,9 +488,9 @@ def check_contender(child, released_at, messages):
 def test_t13_lock_held_by_library_process(small_copy, tmp_path):
     sync = str(tmp_path / 'sync')
     os.makedirs(sync)
-    holder = start_py(T13_HOLDER, small_copy.root, sync, 3.0)
+    holder = start_py(T13_HOLDER, small_copy.root, sync, 1.0)
     wait_for_file(os.path.join(sync, 'held'), holder)
-    contender = run_py(T13_CONTENDER, small_copy.root, timeout=60).ok()
+    contender = run_py(T13_CONTENDER, small_copy.root, sync, timeout=60).ok()
     finish_py(holder).ok()
     with open(os.path.join(sync, 'released')) as f:
         released_at = float(f.read())
@@ -494,8 +499,10 @@ def test_t13_lock_held_by_library_process(small_copy, tmp_path):
     assert small_copy.count('tag:held') == small_copy.count('tag:after') == messages
 
 
-def test_t13_lock_held_by_notmuch_cli(small_copy):
+def test_t13_lock_held_by_notmuch_cli(small_copy, tmp_path):
     """`notmuch tag --batch` holds the write lock while it reads its input."""
+    sync = str(tmp_path / 'sync')
+    os.makedirs(sync)
     holder = subprocess.Popen([NOTMUCH, 'tag', '--batch'], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=cli_env(small_copy.config))
@@ -505,8 +512,9 @@ def test_t13_lock_held_by_notmuch_cli(small_copy):
             assert holder.poll() is None, holder.communicate()
             assert time.monotonic() < deadline, 'notmuch never took the write lock'
             time.sleep(0.01)
-        contender = start_py(T13_CONTENDER, small_copy.root)
-        time.sleep(3.0)
+        contender = start_py(T13_CONTENDER, small_copy.root, sync)
+        wait_for_file(os.path.join(sync, 'waiting'), contender)
+        time.sleep(1.0)
         released_at = time.time()       # the CLI releases the lock after this
         out, err = holder.communicate('+cli -- *\n', timeout=60)
         assert holder.returncode == 0, err
