@@ -1,6 +1,7 @@
 #!/bin/bash
-# Runs the C and Python test suites again under AddressSanitizer+UBSan and under valgrind,
-# and the threading test under ThreadSanitizer.  Any report fails the run.
+# Runs the C, Python and torture suites again under AddressSanitizer+UBSan and under
+# valgrind (the async suite under AddressSanitizer only: it drives GTK under Xvfb), and the
+# threading test under ThreadSanitizer.  Any report fails the run.
 #
 #   tools/memcheck.sh [asan|valgrind|tsan]...      (default: all three)
 set -euo pipefail
@@ -11,10 +12,8 @@ unset NOTMUCH_CONFIG NOTMUCH_PROFILE NOTMUCH_DATABASE
 kinds=("$@")
 # tsan needs the threading test of tests/torture, which has not landed yet.
 [ ${#kinds[@]} -gt 0 ] || kinds=(asan valgrind)
-suites=(--suite c --suite python --suite torture)
-# The async suite drives a GTK application under Xvfb: too slow for valgrind, checked under
-# AddressSanitizer only.
-asan_suites=("${suites[@]}" --suite async)
+# Every run is made; any failure fails the script at the end.
+status=0
 
 run_asan() {
   local dir=${BUILD_DIR:-build}-asan
@@ -25,21 +24,29 @@ run_asan() {
     -Dbuildtype=debug -Ddocs=disabled
   meson compile -C "$dir"
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$dir" --print-errorlogs "${asan_suites[@]}"
+    meson test -C "$dir" --print-errorlogs --suite c --suite python --suite torture \
+      --suite async || status=1
   unset LDFLAGS
 }
 
 run_valgrind() {
   local dir=${BUILD_DIR:-build}-valgrind
-  [ -f "$dir/build.ninja" ] || meson setup "$dir" -Dbuildtype=debugoptimized -Ddocs=disabled
-  meson compile -C "$dir"
-  PYTHONMALLOC=malloc meson test -C "$dir" --print-errorlogs --timeout-multiplier 10 \
-    --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full \
+  local valgrind="valgrind --quiet --error-exitcode=99 --leak-check=full \
       --show-leak-kinds=definite --errors-for-leak-kinds=definite \
       --suppressions=/usr/lib/valgrind/python3.supp \
       --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
-      --suppressions=$PWD/tests/valgrind.supp" \
-    "${suites[@]}"
+      --suppressions=$PWD/tests/valgrind.supp"
+  [ -f "$dir/build.ninja" ] || meson setup "$dir" -Dbuildtype=debugoptimized -Ddocs=disabled
+  meson compile -C "$dir"
+  export PYTHONMALLOC=malloc
+  meson test -C "$dir" --print-errorlogs --timeout-multiplier 10 --wrapper "$valgrind" \
+    --suite c --suite python || status=1
+  meson test -C "$dir" --print-errorlogs --timeout-multiplier 10 --wrapper "$valgrind" \
+    --logbase testlog-threads threads || status=1
+  # The torture scenarios run in child processes: valgrind wraps each child, not pytest.
+  NM_TORTURE_WRAPPER="$valgrind" meson test -C "$dir" --print-errorlogs \
+    --timeout-multiplier 4 --logbase testlog-torture torture || status=1
+  unset PYTHONMALLOC
 }
 
 run_tsan() {
@@ -48,10 +55,11 @@ run_tsan() {
     -Db_sanitize=thread -Dbuildtype=debug -Ddocs=disabled
   LDFLAGS=-fsanitize=thread meson compile -C "$dir"
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
-    LDFLAGS=-fsanitize=thread meson test -C "$dir" --print-errorlogs threads
+    LDFLAGS=-fsanitize=thread meson test -C "$dir" --print-errorlogs threads || status=1
 }
 
 for kind in "${kinds[@]}"; do
   echo "=== $kind ==="
   "run_$kind"
 done
+exit $status
