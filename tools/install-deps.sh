@@ -17,6 +17,8 @@ packages=(
   python3-xapian
   # memory checking, and libnm for the symbol-clash test
   valgrind libnm0
+  # dpkg-source, to unpack the GLib that tools/tsan-glib.sh builds with ThreadSanitizer
+  dpkg-dev
   # documentation
   gi-docgen
 )

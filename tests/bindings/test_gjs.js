@@ -32,6 +32,35 @@ function test(name, fn) {
     }
 }
 
+// A call that never calls back fails the test after this long instead of hanging the run.
+const WATCHDOG_SECONDS = 60;
+
+// Runs the promise-returning fn inside a GLib main loop until its promise settles: the async
+// calls deliver their results from the main context, so nothing happens without a loop.
+function testAsync(name, fn) {
+    test(name, () => {
+        const loop = new GLib.MainLoop(null, false);
+        let outcome = null;
+        const watchdog = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, WATCHDOG_SECONDS, () => {
+            outcome = {error: new Error(`no result after ${WATCHDOG_SECONDS} s`)};
+            loop.quit();
+            return GLib.SOURCE_REMOVE;
+        });
+        fn().then(() => {
+            outcome = outcome ?? {};
+        }, error => {
+            outcome = outcome ?? {error};
+        }).finally(() => loop.quit());
+        // Promise reactions only run once the loop turns, so outcome is still null here.
+        if (outcome === null)
+            loop.run();
+        if (outcome.error === undefined)
+            GLib.source_remove(watchdog);
+        else
+            throw outcome.error;
+    });
+}
+
 function repr(value) {
     return JSON.stringify(value, (_key, v) => typeof v === 'bigint' ? `${v}n` : v);
 }
@@ -334,6 +363,75 @@ test('errors: open, read-only, invalid tag', () => {
     assertThrows(Notmuch.Error.INVALID_TAG, () => m.add_tag(''), 'empty tag');
     assertThrows(Notmuch.Error.INVALID_TAG, () => m.add_tag('x'.repeat(201)), 'long tag');
     assertEqual(m.get_tags(), expectedMessages[0].tags, 'nothing changed');
+});
+
+// ---------------------------------------------------------------------------
+// The asynchronous API, in a main loop
+// ---------------------------------------------------------------------------
+
+// open_async with a plain callback: the callback style works without any override.
+function openAsync(path, mode) {
+    return new Promise((resolve, reject) => {
+        let returned = false;
+        Notmuch.Database.open_async(path, mode, null, (source, result) => {
+            try {
+                // GTask never calls back before the call has returned.
+                assert(returned, 'open_async called back after returning');
+                resolve(Notmuch.Database.open_finish(result));
+            } catch (e) {
+                reject(e);
+            }
+        });
+        returned = true;
+    });
+}
+
+// The promise style: gjs 1.74's Gio._promisify turns a call given no callback into a Promise
+// (the finish function is the one named after the call, on the instance).
+Gio._promisify(Notmuch.Query.prototype, 'search_messages_async', 'search_messages_finish');
+Gio._promisify(Notmuch.Query.prototype, 'search_threads_async', 'search_threads_finish');
+Gio._promisify(Notmuch.Query.prototype, 'count_messages_async', 'count_messages_finish');
+
+testAsync('async: open_async, then search_messages_async (promises)', async () => {
+    const adb = await openAsync(RO_DB, Notmuch.DatabaseMode.READ_ONLY);
+    assert(adb instanceof Notmuch.Database, 'open_finish gives a Notmuch.Database');
+    assertEqual(adb.path, RO_DB, 'adb.path');
+
+    const query = Notmuch.Query.new(adb, '*');
+    const messages = await query.search_messages_async(null);
+    assert(messages instanceof Notmuch.Messages, 'search_messages_finish gives Notmuch.Messages');
+    assertEqual(messages.get_n_items(), N_MESSAGES, 'get_n_items() of the async search');
+    assertEqual([...items(messages)].map(m => m.message_id), MESSAGES_NEWEST,
+        'message ids, newest first, as notmuch search says');
+
+    query.set_sort(Notmuch.Sort.OLDEST_FIRST);
+    const threads = await query.search_threads_async(null);
+    assertEqual([...items(threads)].map(t => t.thread_id), THREADS_OLDEST,
+        'thread ids, oldest first');
+    assertEqual(await Notmuch.Query.new(adb, 'tag:unread').count_messages_async(null),
+        int('counts', 'unread'), 'count_messages_async(tag:unread)');
+    adb.close();
+});
+
+testAsync('async: errors reach the promise as Notmuch.Error', async () => {
+    let error = null;
+    try {
+        await Notmuch.Query.new(db, 'date:yesterday..garbage').count_messages_async(null);
+    } catch (e) {
+        error = e;
+    }
+    assert(error !== null, 'count_messages_async of a malformed query rejects');
+    assert(error.matches(Notmuch.Error, Notmuch.Error.XAPIAN_EXCEPTION),
+        `${error} is XAPIAN_EXCEPTION`);
+
+    error = null;
+    try {
+        await openAsync('/nonexistent/nm-glib', Notmuch.DatabaseMode.READ_ONLY);
+    } catch (e) {
+        error = e;
+    }
+    assert(error !== null && error.matches(Notmuch.Error, Notmuch.Error.FILE_ERROR),
+        `open_async of a missing database: ${error}`);
 });
 
 // ---------------------------------------------------------------------------

@@ -146,6 +146,83 @@ string[] sorted (string[] input) {
     return copy.data;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * The asynchronous API, with yield
+ * ------------------------------------------------------------------------------------------ */
+
+/* A call that never calls back fails the test after this long instead of hanging the run. */
+const uint WATCHDOG_SECONDS = 60;
+
+/* open_async, then search_messages_async, search_threads_async and count_messages_async on
+ * the read-only corpus, each result checked against what the notmuch CLI said. */
+async void check_async_calls (string ro_db, int64 n_messages) throws GLib.Error {
+    var db = yield Notmuch.Database.open_async (ro_db, Notmuch.DatabaseMode.READ_ONLY, null);
+    check_str (db.path, ro_db, "open_async: db.path");
+
+    var query = new Notmuch.Query (db, "*");
+    var messages = yield query.search_messages_async (null);
+    check_int (messages.get_n_items (), n_messages, "search_messages_async: get_n_items()");
+    check_list (message_ids (messages), list ("messages", "newest_first"),
+                "search_messages_async: ids, newest first");
+
+    query.sort = Notmuch.Sort.OLDEST_FIRST;
+    var threads = yield query.search_threads_async (null);
+    check_list (thread_ids (threads), list ("threads", "oldest_first"),
+                "search_threads_async: ids, oldest first");
+
+    check_int (yield query.count_messages_async (null), n_messages, "count_messages_async(*)");
+    var unread = new Notmuch.Query (db, "tag:unread");
+    check_int (yield unread.count_messages_async (null), num ("counts", "unread"),
+               "count_messages_async(tag:unread)");
+
+    /* A failure reaches the caller as the exception of the yield. */
+    bool caught = false;
+    try {
+        yield new Notmuch.Query (db, "date:yesterday..garbage").count_messages_async (null);
+    } catch (Notmuch.Error.XAPIAN_EXCEPTION e) {
+        caught = true;
+    }
+    check (caught, "count_messages_async of a malformed query throws XAPIAN_EXCEPTION");
+
+    caught = false;
+    try {
+        yield Notmuch.Database.open_async ("/nonexistent/nm-glib", Notmuch.DatabaseMode.READ_ONLY,
+                                           null);
+    } catch (Notmuch.Error.FILE_ERROR e) {
+        caught = true;
+    }
+    check (caught, "open_async of a missing database throws FILE_ERROR");
+    db.close ();
+}
+
+/* Runs check_async_calls() to its end in a main loop: the results are delivered from the
+ * main context, so without a running loop nothing would ever complete. */
+void run_async_calls (string ro_db, int64 n_messages) throws GLib.Error {
+    var loop = new MainLoop ();
+    GLib.Error? failure = null;
+    bool done = false;
+    var watchdog = Timeout.add_seconds (WATCHDOG_SECONDS, () => {
+        failure = new TestError.FAILED ("no result after %u s", WATCHDOG_SECONDS);
+        loop.quit ();
+        return Source.REMOVE;
+    });
+    check_async_calls.begin (ro_db, n_messages, (obj, res) => {
+        try {
+            check_async_calls.end (res);
+        } catch (GLib.Error e) {
+            failure = e;
+        }
+        done = true;
+        loop.quit ();
+    });
+    /* .begin() runs up to the first yield only; the callback cannot have run yet. */
+    check (!done, "the async method suspended at its first yield");
+    loop.run ();
+    if (failure != null)
+        throw failure;
+    Source.remove (watchdog);
+}
+
 int main (string[] argv) {
     string? path = argv.length > 1 ? argv[1] : Environment.get_variable ("NM_TEST_EXPECT");
     if (path == null) {
@@ -369,6 +446,10 @@ int main (string[] argv) {
         }
         check (caught, "INVALID_TAG for an empty tag");
         check_list (m.get_tags (), list ("message 0", "tags"), "nothing changed");
+    });
+
+    run_test ("async: open_async, search_messages_async, count_messages_async with yield", () => {
+        run_async_calls (ro_db, n_messages);
     });
 
     /* Writes, on the writable copy. */
