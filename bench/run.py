@@ -5,6 +5,7 @@ One command::
 
     /usr/bin/python3 bench/run.py --build-dir BUILD [--messages 10000] [--repeat 3]
         [--workloads W1,W2,...] [--output bench/RESULTS.md] [--cache-dir bench/.cache]
+    /usr/bin/python3 bench/run.py --build-dir BUILD --smoke    # the meson test 'bench-smoke'
 
 BUILD is a meson build directory of this project: the library and typelib are taken from
 BUILD/nm-glib, the C drivers from BUILD/bench (``floor`` and ``glib-driver``).
@@ -15,6 +16,11 @@ fresh process, interleaved: repetition r runs the contenders in an order rotated
 driver times its own workload (CPU time of the process, and wall time) and prints a count and
 a CRC-32 of what it read; the checksums of all contenders must agree.  The table reports
 medians and ratios to the floor (raw libnotmuch from C).
+
+``--smoke`` checks that the benchmark still runs, not how fast anything is: a 200-message
+corpus, one repetition, 20 opens for W6, a 100-message reference corpus for W7, and the report
+written into the cache directory unless --output is given.  It fails when a driver fails, when
+the checksums disagree or when the table misses a cell; it never judges a time.
 """
 
 import argparse
@@ -60,7 +66,7 @@ WORKLOADS = {
     'W5a': 'tag +%s then -%s on the %s set, one call per message in an atomic section'
            % (W5_TAG, W5_TAG, W5_SET_TAG),
     'W5b': 'the same with db.tag_messages() (the floor is the `notmuch tag` CLI)',
-    'W6': '%d read-only opens and closes of the database' % W6_OPENS,
+    'W6': '%(opens)d read-only opens and closes of the database',
     'W7': 'peak RSS iterating all messages (id + tags, items dropped)',
 }
 # Contenders without the API a workload needs.
@@ -177,6 +183,7 @@ class Runner:
         self.build_dir = os.path.abspath(args.build_dir)
         self.cache_dir = os.path.abspath(args.cache_dir)
         self.work_dir = os.path.join(self.cache_dir, 'work')
+        self.opens = args.opens
         self.drivers = {
             'floor': [os.path.join(self.build_dir, 'bench', 'floor')],
             'glib-c': [os.path.join(self.build_dir, 'bench', 'glib-driver')],
@@ -237,7 +244,7 @@ class Runner:
             report = self.driver(contender, workload, database, *W4_QUERIES)
             return dict(report, check=(report['count'], report['crc']))
         if workload == 'W6':
-            report = self.driver(contender, workload, database, W6_OPENS)
+            report = self.driver(contender, workload, database, self.opens)
             return dict(report, check=(report['count'],))
         if workload == 'W7':
             full = self.driver(contender, workload, database)
@@ -455,7 +462,7 @@ def write_report(args, runner, corpus, small_corpus, workloads, medians, loads, 
         '## Workloads',
         '',
     ]
-    lines += ['- **%s** %s' % (w, WORKLOADS[w]) for w in workloads]
+    lines += ['- **%s** %s' % (w, WORKLOADS[w] % {'opens': args.opens}) for w in workloads]
     lines += [
         '',
         'Each cell is the median of %d runs, each in a fresh process, with the contender '
@@ -489,6 +496,45 @@ def write_report(args, runner, corpus, small_corpus, workloads, medians, loads, 
     return '\n'.join(lines) + '\n'
 
 
+def missing_cells(report, workloads):
+    """What the report lacks: a time table without a row for a workload or with an empty
+    cell where a contender applies, the RSS table, or the targets."""
+    missing = []
+    lines = report.splitlines()
+    for title in ('## CPU time (user + system)', '## Wall time'):
+        if title not in lines:
+            missing.append('no section ' + title)
+            continue
+        start = lines.index(title) + 2
+        header = [c.strip() for c in lines[start].strip('|').split('|')]
+        if header[1:] != [LABELS[c] for c in CONTENDERS]:
+            missing.append('%s: columns %s' % (title, header))
+            continue
+        rows = {}
+        for line in lines[start + 2:]:
+            if not line.startswith('|'):
+                break
+            cells = [c.strip() for c in line.strip('|').split('|')]
+            rows[cells[0]] = cells[1:]
+        for workload in workloads:
+            cells = rows.get(workload)
+            if cells is None or len(cells) != len(CONTENDERS):
+                missing.append('%s: no complete row for %s' % (title, workload))
+                continue
+            for contender, cell in zip(CONTENDERS, cells):
+                expected_na = (workload, contender) in NOT_APPLICABLE
+                if (cell == 'n/a') != expected_na or (not expected_na and ' ms' not in cell):
+                    missing.append('%s: %s/%s is %r' % (title, workload, contender, cell))
+    if 'W7' in workloads:
+        for contender in CONTENDERS:
+            if not any(line.startswith('| %s | ' % LABELS[contender]) and 'MiB' in line
+                       for line in lines):
+                missing.append('W7: no RSS row for ' + contender)
+    if '## Targets (CPU time)' not in lines:
+        missing.append('no targets')
+    return missing
+
+
 # --------------------------------------------------------------------------- main
 
 def main():
@@ -507,18 +553,33 @@ def main():
                         help='corpus cache (default bench/.cache)')
     parser.add_argument('--prepare-only', action='store_true',
                         help='generate and index the corpora, then stop')
+    parser.add_argument('--small-messages', type=int, default=SMALL_CORPUS,
+                        help='size of the reference corpus of W7 (default %d)' % SMALL_CORPUS)
+    parser.add_argument('--opens', type=int, default=W6_OPENS,
+                        help='opens and closes in W6 (default %d)' % W6_OPENS)
+    parser.add_argument('--smoke', action='store_true',
+                        help='a quick check that every driver runs and agrees (see above); '
+                        'the times mean nothing')
     args = parser.parse_args()
+    if args.smoke:
+        defaults = {'messages': 200, 'small_messages': 100, 'opens': 20}
+        for name, value in defaults.items():
+            if getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
+        args.repeat = 1
+        if args.output == parser.get_default('output'):
+            args.output = os.path.join(args.cache_dir, 'SMOKE.md')
 
     workloads = [w for w in args.workloads.split(',') if w]
     unknown = [w for w in workloads if w not in WORKLOADS]
     if unknown:
         parser.error('unknown workload(s): %s' % ', '.join(unknown))
-    if args.repeat < 3:
+    if args.repeat < 3 and not args.smoke:
         parser.error('--repeat must be at least 3')
 
     os.makedirs(args.cache_dir, exist_ok=True)
     corpus = prepare_corpus(os.path.abspath(args.cache_dir), args.messages)
-    small_corpus = prepare_corpus(os.path.abspath(args.cache_dir), SMALL_CORPUS)
+    small_corpus = prepare_corpus(os.path.abspath(args.cache_dir), args.small_messages)
     if args.prepare_only:
         return 0
 
@@ -551,6 +612,9 @@ def main():
 
     report = write_report(args, runner, corpus, small_corpus, workloads, medians,
                           (statistics.median(loads), max(loads)), started)
+    missing = missing_cells(report, workloads)
+    if missing:
+        sys.exit('incomplete report: %s' % '; '.join(missing))
     with open(args.output, 'w') as f:
         f.write(report)
     print()
