@@ -87,6 +87,30 @@ def test_set_tags(writable):
     assert cli_tags(writable, mid) == ['Zeta', 'a', 'b', 'ünï']
 
 
+def test_many_tags(writable):
+    """More tags than the library gathers on the stack (32), through every tag list."""
+    db = writable.open(RW)
+    m = pick(db, 'tag:unread')
+    mid, tid = m.get_message_id(), m.get_thread_id()
+    many = ['many-%03d' % i for i in range(72)]
+    assert m.set_tags(many[::-1]) is True
+    assert m.get_tags() == many
+    assert m.add_tag('many-zzz') is True
+    many.append('many-zzz')
+    assert m.get_tags() == many
+    assert m.set_tags(many[1:]) is True            # the diff reads the 73 current tags
+    many = many[1:]
+    assert m.get_tags() == many
+    db.close()
+    assert cli_tags(writable, mid) == many
+    again = writable.open(RO)
+    assert again.find_message(mid).get_tags() == many
+    thread, = Notmuch.Query.new(again, 'thread:' + tid).search_threads()
+    assert set(many) <= set(thread.get_tags())
+    assert set(many) <= set(again.get_all_tags())
+    again.close()
+
+
 def test_remove_all_tags(writable):
     db = writable.open(RW)
     m = pick(db, 'tag:inbox and tag:unread')
