@@ -111,6 +111,35 @@ def test_many_tags(writable):
     again.close()
 
 
+def test_kept_results_see_every_write(writable):
+    """Search results read their tags when wrapped and keep them; the next get_tags() after
+    any write (through the message, another object of it, a freeze, tag_messages) is
+    fresh."""
+    db = writable.open(RW)
+    q = Notmuch.Query.new(db, 'tag:inbox')
+    q.set_sort(Notmuch.Sort.OLDEST_FIRST)
+    a, b, c = list(q.search_messages())[:3]
+    before = a.get_tags()
+    assert a.get_tags() == before
+    other = db.find_message(a.get_message_id())
+    assert other.add_tag('via-other') is True
+    assert a.get_tags() == byte_sorted(set(before) | {'via-other'})
+    assert a.freeze() is True
+    assert a.add_tag('frozen') is True
+    assert 'frozen' in a.get_tags()
+    assert a.thaw() is True
+    assert 'frozen' in other.get_tags() and 'via-other' in a.get_tags()
+    assert db.tag_messages('id:' + b.get_message_id(), ['bulk'], []) == 1
+    assert 'bulk' in b.get_tags()
+    assert c.remove_tag('inbox') is True
+    assert 'inbox' not in c.get_tags()
+    assert a.set_tags(['only']) is True
+    assert a.get_tags() == ['only'] and other.get_tags() == ['only']
+    db.close()
+    assert cli_tags(writable, a.get_message_id()) == ['only']
+    assert 'bulk' in cli_tags(writable, b.get_message_id())
+
+
 def test_remove_all_tags(writable):
     db = writable.open(RW)
     m = pick(db, 'tag:inbox and tag:unread')
