@@ -351,9 +351,8 @@ nm_database_find_config_file (const char *config_path, const char *profile)
 /* libnotmuch exits the process when database.autocommit is not a number: refuse such a
  * configuration file before libnotmuch reads it. */
 static gboolean
-nm_database_validate_config_file (NmDatabase *self, GError **error)
+nm_database_validate_config_file (const char *file, GError **error)
 {
-  g_autofree char *file = nm_database_find_config_file (self->config_path, self->profile);
   g_autoptr (GKeyFile) key_file = g_key_file_new ();
   g_autofree char *autocommit = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -375,11 +374,20 @@ nm_database_open_native (NmDatabase *self, GError **error)
 {
   g_autofree char *message = NULL;
   const char *config_path = self->config_path;
+  g_autofree char *config_file = nm_database_find_config_file (config_path, self->profile);
   notmuch_database_t *native = NULL;
   notmuch_status_t status;
 
-  if (!nm_database_validate_config_file (self, error))
+  if (!nm_database_validate_config_file (config_file, error))
     return FALSE;
+  /* With an explicit database path and no config file, say so at once rather than let
+   * libnotmuch search again, fail with NO_CONFIG and open a second time (below). */
+  if (!self->create && self->path != NULL && config_path == NULL
+      && (config_file == NULL || !g_file_test (config_file, G_FILE_TEST_EXISTS)))
+    {
+      config_path = "";
+      self->without_config_file = TRUE;
+    }
 
   G_LOCK (flush_threshold);
   if (self->create)

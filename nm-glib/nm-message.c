@@ -40,6 +40,11 @@ struct _NmMessage
   char *subject;
   gint64 date;
   gboolean date_known;
+  /* The tags as last read, and the database's write epoch then: valid until any object
+   * writes (the epoch moves) or this one changes its document (nm_message_write() drops
+   * it).  Search results read it when they are wrapped (_nm_message_new()). */
+  char **tags;
+  guint64 tags_epoch;
 
   /* libnotmuch's message objects each keep their own copy of the document once read and
    * write the whole copy back on every change.  When another object may have changed the
@@ -173,6 +178,7 @@ nm_message_finalize (GObject *object)
   g_clear_pointer (&self->thread_id, g_free);
   g_clear_pointer (&self->from, g_free);
   g_clear_pointer (&self->subject, g_free);
+  g_clear_pointer (&self->tags, g_strfreev);
   g_clear_pointer (&self->pending_changes, g_ptr_array_unref);
   g_clear_pointer (&self->retired_strings, g_ptr_array_unref);
 
@@ -294,6 +300,20 @@ nm_message_init (NmMessage *self)
 {
 }
 
+/* Reads the tags of @document into the snapshot.  Requires the lock. */
+static void
+nm_message_snapshot_tags (NmMessage         *self,
+                          notmuch_message_t *document)
+{
+  notmuch_tags_t *tags = notmuch_message_get_tags (document);
+
+  g_clear_pointer (&self->tags, g_strfreev);
+  if (tags == NULL)   /* a Xapian error, logged by libnotmuch */
+    return;
+  self->tags = _nm_tags_take_strv (tags);
+  self->tags_epoch = _nm_database_get_write_epoch (self->database);
+}
+
 NmMessage *
 _nm_message_new (NmDatabase        *database,
                  guint              generation,
@@ -313,6 +333,13 @@ _nm_message_new (NmDatabase        *database,
   self->owns_native = owns_native;
   self->owner = owner;
   self->owner_release = owner_release;
+  /* A search result is the newest talloc child of its iterator only now: libnotmuch's
+   * notmuch_message_get_tags() walks the siblings of the message (talloc_reference()), so
+   * reading the tags later, with many results kept alive, costs O(results) per message
+   * (bench/PROFILE.md, section 2).  The metadata read here is the one the message id
+   * needs anyway. */
+  if (owns_native && owner != NULL && _nm_database_is_current (database, generation))
+    nm_message_snapshot_tags (self, native);
   return self;
 }
 
@@ -620,7 +647,10 @@ nm_message_get_tags (NmMessage *self)
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation))
     return g_new0 (char *, 1);
-  return _nm_tags_take_strv (notmuch_message_get_tags (nm_message_read_document (self)));
+  if (self->tags == NULL
+      || self->tags_epoch != _nm_database_get_write_epoch (self->database))
+    nm_message_snapshot_tags (self, nm_message_read_document (self));
+  return self->tags != NULL ? g_strdupv (self->tags) : g_new0 (char *, 1);
 }
 
 /**
@@ -731,6 +761,7 @@ nm_message_write (NmMessage       *self,
   notmuch_message_t *document = nm_message_document (self, error);
   notmuch_status_t status, thaw_status;
 
+  g_clear_pointer (&self->tags, g_strfreev);
   if (document == NULL)
     return FALSE;
   /* One freeze around the changes makes them one write, and writes property removals,

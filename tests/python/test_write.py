@@ -87,6 +87,59 @@ def test_set_tags(writable):
     assert cli_tags(writable, mid) == ['Zeta', 'a', 'b', 'ünï']
 
 
+def test_many_tags(writable):
+    """More tags than the library gathers on the stack (32), through every tag list."""
+    db = writable.open(RW)
+    m = pick(db, 'tag:unread')
+    mid, tid = m.get_message_id(), m.get_thread_id()
+    many = ['many-%03d' % i for i in range(72)]
+    assert m.set_tags(many[::-1]) is True
+    assert m.get_tags() == many
+    assert m.add_tag('many-zzz') is True
+    many.append('many-zzz')
+    assert m.get_tags() == many
+    assert m.set_tags(many[1:]) is True            # the diff reads the 73 current tags
+    many = many[1:]
+    assert m.get_tags() == many
+    db.close()
+    assert cli_tags(writable, mid) == many
+    again = writable.open(RO)
+    assert again.find_message(mid).get_tags() == many
+    thread, = Notmuch.Query.new(again, 'thread:' + tid).search_threads()
+    assert set(many) <= set(thread.get_tags())
+    assert set(many) <= set(again.get_all_tags())
+    again.close()
+
+
+def test_kept_results_see_every_write(writable):
+    """Search results read their tags when wrapped and keep them; the next get_tags() after
+    any write (through the message, another object of it, a freeze, tag_messages) is
+    fresh."""
+    db = writable.open(RW)
+    q = Notmuch.Query.new(db, 'tag:inbox')
+    q.set_sort(Notmuch.Sort.OLDEST_FIRST)
+    a, b, c = list(q.search_messages())[:3]
+    before = a.get_tags()
+    assert a.get_tags() == before
+    other = db.find_message(a.get_message_id())
+    assert other.add_tag('via-other') is True
+    assert a.get_tags() == byte_sorted(set(before) | {'via-other'})
+    assert a.freeze() is True
+    assert a.add_tag('frozen') is True
+    assert 'frozen' in a.get_tags()
+    assert a.thaw() is True
+    assert 'frozen' in other.get_tags() and 'via-other' in a.get_tags()
+    assert db.tag_messages('id:' + b.get_message_id(), ['bulk'], []) == 1
+    assert 'bulk' in b.get_tags()
+    assert c.remove_tag('inbox') is True
+    assert 'inbox' not in c.get_tags()
+    assert a.set_tags(['only']) is True
+    assert a.get_tags() == ['only'] and other.get_tags() == ['only']
+    db.close()
+    assert cli_tags(writable, a.get_message_id()) == ['only']
+    assert 'bulk' in cli_tags(writable, b.get_message_id())
+
+
 def test_remove_all_tags(writable):
     db = writable.open(RW)
     m = pick(db, 'tag:inbox and tag:unread')
