@@ -1,7 +1,5 @@
 """T25: walking 20,000 messages keeps memory flat, and dropping the list gives it back."""
 
-import pytest
-
 from harness import SANITIZED, run_py
 
 T25 = '''
@@ -59,9 +57,10 @@ def test_t25_walk_20k_messages_memory(corpora):
     v = child.values
     assert v['n'] == v['total'] == large.count('*') >= 19000
     assert v['complete'] is True
+    # Under a sanitizer or valgrind the walk must run without a report; its memory figures
+    # are the tool's, so the bounds apply to native runs only.
     if SANITIZED:
-        pytest.skip('memory bounds are meaningless under a sanitizer or valgrind '
-                    '(the walk itself ran)')
+        return
     mib = 1024 * 1024
     rss = {k: v[k][0] * 1024 for k in ('baseline', 'started', 'at_2k', 'at_11k', 'at_end',
                                        'dropped', 'kept', 'kept_dropped')}

@@ -1,8 +1,5 @@
 """T08-T10: tag snapshots, copied strings, and the per-call header leak."""
 
-
-import pytest
-
 from harness import SANITIZED, run_case, run_py
 
 
@@ -225,9 +222,10 @@ def test_t10_header_calls_do_not_grow_memory(small):
     calls = 100000 if SANITIZED else 1000000
     child = run_py(T10, small.root, calls, timeout=300).ok()
     assert child['subject']
+    # Under a sanitizer or valgrind the calls must run without a report; their memory
+    # figures are the tool's, so the thresholds apply to native runs only.
     if SANITIZED:
-        pytest.skip('memory thresholds are meaningless under a sanitizer or valgrind '
-                    '(the calls ran without crashing)')
+        return
     # libnotmuch 0.37 itself leaks ~125 B per get_header('subject') call: 10^6 calls would
     # be ~120 MB.  The library caches the value, so nothing should grow.
     assert child['rss1'] - child['rss0'] < 5 * 1024, child.values
