@@ -19,6 +19,12 @@
  * an earlier position runs the search again from the start.  If another process commits
  * changes while the list is read, [method@Gio.ListModel.get_item] returns %NULL from that
  * point on and [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED.
+ *
+ * One such race cannot be contained with libnotmuch 0.37.  libnotmuch builds a thread
+ * by reading its messages one after another, and reading one can make it reopen the
+ * database on its own.  If the other process deleted one of the thread's remaining
+ * messages, libnotmuch then ends the process with exit status 1 ("a messages iterator
+ * contains a non-existent document ID").  Lists of messages are not affected.
  */
 struct _NmThreads
 {
