@@ -8,24 +8,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <notmuch-glib.h>
-#include <zlib.h>
 
-typedef struct
-{
-  gboolean hashing;
-  unsigned long count;
-  uLong crc;
-  struct timespec cpu_start, wall_start;
-  double cpu, wall;
-} Bench;
+#include "bench-driver.h"
 
 static void
 check (gboolean ok, GError *error, const char *what)
@@ -35,89 +20,6 @@ check (gboolean ok, GError *error, const char *what)
       g_printerr ("glib-driver: %s: %s\n", what, error != NULL ? error->message : "failed");
       exit (1);
     }
-}
-
-/* The peak resident set size of this process in KiB.  Not getrusage()'s ru_maxrss: Linux
- * carries that across exec() from the process that forked, here a Python interpreter. */
-static long
-peak_rss (void)
-{
-  FILE *status = fopen ("/proc/self/status", "r");
-  char line[256];
-  long kib = -1;
-
-  while (status != NULL && fgets (line, sizeof line, status) != NULL)
-    if (sscanf (line, "VmHWM: %ld kB", &kib) == 1)
-      break;
-  if (status != NULL)
-    fclose (status);
-  return kib;
-}
-
-static double
-elapsed (const struct timespec *start, clockid_t clock)
-{
-  struct timespec now;
-
-  clock_gettime (clock, &now);
-  return (double) (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-/* bench/instructions.py runs the drivers under callgrind with --dump-before=getppid and
- * BENCH_MARK set: every timed section then starts and ends with a getppid() call, outside
- * the clock readings. */
-static void
-bench_mark (void)
-{
-  static int mark = -1;
-
-  if (mark < 0)
-    mark = getenv ("BENCH_MARK") != NULL;
-  if (mark)
-    (void) getppid ();
-}
-
-static void
-bench_start (Bench *bench)
-{
-  bench_mark ();
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &bench->cpu_start);
-  clock_gettime (CLOCK_MONOTONIC, &bench->wall_start);
-}
-
-static void
-bench_stop (Bench *bench)
-{
-  bench->cpu = elapsed (&bench->cpu_start, CLOCK_PROCESS_CPUTIME_ID);
-  bench->wall = elapsed (&bench->wall_start, CLOCK_MONOTONIC);
-  bench_mark ();
-}
-
-/* The record encoding of floor.c. */
-static void
-put_bytes (Bench *bench, const char *bytes, size_t length)
-{
-  if (bench->hashing)
-    bench->crc = crc32 (bench->crc, (const Bytef *) bytes, length);
-}
-
-static void
-put (Bench *bench, const char *field)
-{
-  if (field != NULL)
-    put_bytes (bench, field, strlen (field));
-  put_bytes (bench, "\x1f", 1);
-}
-
-static void
-put_int (Bench *bench, int64_t value)
-{
-  char text[32];
-
-  if (!bench->hashing)
-    return;
-  snprintf (text, sizeof text, "%" PRId64, value);
-  put (bench, text);
 }
 
 static void
@@ -342,7 +244,7 @@ read_workload (Bench *bench, NmDatabase *db, const char *workload, int argc, cha
 int
 main (int argc, char **argv)
 {
-  Bench bench = { 0 }, check = { .hashing = TRUE };
+  Bench bench = { 0 }, check = { .hashing = 1 };
   const char *workload, *path;
 
   if (argc < 3)
