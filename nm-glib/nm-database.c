@@ -317,48 +317,57 @@ static const char *const config_key_names[] = {
   [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
 };
 
-/* The configuration file libnotmuch would read, found the way it finds it. */
+/* The configuration file libnotmuch would read, found the way it finds it.  Called on
+ * every open: plain getenv() and one concatenation per candidate (bench/PROFILE.md,
+ * section 4). */
 static char *
 nm_database_find_config_file (const char *config_path, const char *profile)
 {
-  const char *home = g_getenv ("HOME");
-  const char *xdg_config = g_getenv ("XDG_CONFIG_HOME");
-  g_autofree char *xdg_file = NULL;
+  const char *home = getenv ("HOME");
+  const char *xdg_config = getenv ("XDG_CONFIG_HOME");
+  const char *notmuch_config = getenv ("NOTMUCH_CONFIG");
 
   if (config_path != NULL)
     return config_path[0] != '\0' ? g_strdup (config_path) : NULL;
-  if (g_getenv ("NOTMUCH_CONFIG") != NULL)
-    return g_strdup (g_getenv ("NOTMUCH_CONFIG"));
+  if (notmuch_config != NULL)
+    return g_strdup (notmuch_config);
   if (profile == NULL)
-    profile = g_getenv ("NOTMUCH_PROFILE");
+    profile = getenv ("NOTMUCH_PROFILE");
   if (xdg_config != NULL || home != NULL)
     {
-      xdg_file = xdg_config != NULL
-        ? g_build_filename (xdg_config, "notmuch", profile != NULL ? profile : "default",
-                            "config", NULL)
-        : g_build_filename (home, ".config", "notmuch",
-                            profile != NULL ? profile : "default", "config", NULL);
+      g_autofree char *xdg_file =
+        g_strconcat (xdg_config != NULL ? xdg_config : home,
+                     xdg_config != NULL ? "/notmuch/" : "/.config/notmuch/",
+                     profile != NULL ? profile : "default", "/config", NULL);
+
       if (g_access (xdg_file, R_OK) == 0)
         return g_steal_pointer (&xdg_file);
     }
   if (home == NULL)
     return NULL;
-  if (profile != NULL)
-    return g_strdup_printf ("%s/.notmuch-config.%s", home, profile);
-  return g_build_filename (home, ".notmuch-config", NULL);
+  return g_strconcat (home, "/.notmuch-config", profile != NULL ? "." : NULL, profile, NULL);
 }
 
-/* libnotmuch exits the process when database.autocommit is not a number: refuse such a
- * configuration file before libnotmuch reads it. */
+/* Checks the configuration file @file (NULL: none) before libnotmuch reads it: libnotmuch
+ * exits the process when database.autocommit is not a number, so such a file is refused
+ * here.  Sets @exists to whether there is a file at all, readable or not. */
 static gboolean
-nm_database_validate_config_file (const char *file, GError **error)
+nm_database_validate_config_file (const char  *file,
+                                  gboolean    *exists,
+                                  GError     **error)
 {
-  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  g_autoptr (GKeyFile) key_file = NULL;
   g_autofree char *autocommit = NULL;
   g_autoptr (GError) local_error = NULL;
 
-  if (file == NULL || !g_key_file_load_from_file (key_file, file, G_KEY_FILE_NONE, NULL))
-    return TRUE;   /* libnotmuch reports a missing or unreadable file itself */
+  /* access() first: most opens have no configuration file, and finding that out costs
+   * one system call and no allocation. */
+  *exists = file != NULL && (g_access (file, R_OK) == 0 || errno != ENOENT);
+  if (!*exists)
+    return TRUE;
+  key_file = g_key_file_new ();
+  if (!g_key_file_load_from_file (key_file, file, G_KEY_FILE_NONE, NULL))
+    return TRUE;   /* libnotmuch reports an unreadable file itself */
   autocommit = g_key_file_get_string (key_file, "database", "autocommit", NULL);
   if (autocommit == NULL || nm_database_validate_config ("database.autocommit",
                                                          g_strstrip (autocommit), &local_error))
@@ -375,15 +384,15 @@ nm_database_open_native (NmDatabase *self, GError **error)
   g_autofree char *message = NULL;
   const char *config_path = self->config_path;
   g_autofree char *config_file = nm_database_find_config_file (config_path, self->profile);
+  gboolean config_file_exists;
   notmuch_database_t *native = NULL;
   notmuch_status_t status;
 
-  if (!nm_database_validate_config_file (config_file, error))
+  if (!nm_database_validate_config_file (config_file, &config_file_exists, error))
     return FALSE;
   /* With an explicit database path and no config file, say so at once rather than let
    * libnotmuch search again, fail with NO_CONFIG and open a second time (below). */
-  if (!self->create && self->path != NULL && config_path == NULL
-      && (config_file == NULL || !g_file_test (config_file, G_FILE_TEST_EXISTS)))
+  if (!self->create && self->path != NULL && config_path == NULL && !config_file_exists)
     {
       config_path = "";
       self->without_config_file = TRUE;

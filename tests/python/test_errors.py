@@ -3,6 +3,7 @@ libnotmuch's own message, and changes nothing."""
 
 import functools
 import os
+import pathlib
 import subprocess
 import sys
 import textwrap
@@ -227,6 +228,51 @@ def test_open_with_explicit_config(corpus, monkeypatch):
     database = Notmuch.Database.open_with_config(None, RO, corpus.config, None)
     assert database.get_path() == corpus.mail_root
     assert database.get_config('user.name') == 'Test User'
+    database.close()
+
+
+@pytest.mark.parametrize('place,profile', [
+    ('XDG_CONFIG_HOME/notmuch/default/config', None),
+    ('XDG_CONFIG_HOME/notmuch/work/config', 'work'),
+    ('HOME/.config/notmuch/default/config', None),
+    ('HOME/.notmuch-config', None),
+    ('HOME/.notmuch-config.work', 'work'),
+])
+def test_open_path_finds_config_file(corpus, tmp_path, monkeypatch, place, profile):
+    """open(path) reads the configuration file notmuch's own lookup finds, and checks that
+    same file first: a bad autocommit value in it is refused before libnotmuch reads it."""
+    home = tmp_path / 'home'
+    xdg = tmp_path / 'xdg'
+    for var in ('NOTMUCH_CONFIG', 'NOTMUCH_PROFILE', 'XDG_CONFIG_HOME'):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv('HOME', str(home))
+    if place.startswith('XDG_CONFIG_HOME'):
+        monkeypatch.setenv('XDG_CONFIG_HOME', str(xdg))
+    if profile is not None:
+        monkeypatch.setenv('NOTMUCH_PROFILE', profile)
+    config = pathlib.Path(place.replace('XDG_CONFIG_HOME', str(xdg)).replace('HOME', str(home)))
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(pathlib.Path(corpus.config).read_text())
+
+    database = Notmuch.Database.open(corpus.mail_root, RO)
+    assert database.get_config('user.name') == 'Test User'
+    database.close()
+
+    config.write_text(config.read_text() + '\n[database]\nautocommit=abc\n')
+    with pytest.raises(GLib.Error) as ei:
+        Notmuch.Database.open(corpus.mail_root, RO)
+    assert str(config) in nm_error(ei.value, E.ILLEGAL_ARGUMENT).message
+
+
+def test_open_path_without_config_file(corpus, tmp_path, monkeypatch):
+    """No file anywhere notmuch looks: the database's own configuration is used."""
+    for var in ('NOTMUCH_CONFIG', 'NOTMUCH_PROFILE', 'XDG_CONFIG_HOME'):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv('HOME', str(tmp_path / 'emptyhome'))
+    database = Notmuch.Database.open(corpus.mail_root, RO)
+    # libnotmuch's default (from the passwd entry), not the corpus file's value.
+    assert database.get_config('user.name') != 'Test User'
+    assert database.count_messages('*') > 0
     database.close()
 
 
