@@ -526,7 +526,8 @@ nm_database_finalize (GObject *object)
    * the native database any more.  Destroying it commits pending writes. */
   /* Pending work holds a reference to the database, so none is left; this may run on the
    * worker's own thread, hence no waiting. */
-  g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, FALSE);
+  if (self->worker != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, FALSE);
   nm_database_forget_native (self);
   nm_database_release_write_lock (self);
   g_clear_pointer (&self->path, g_free);
@@ -703,6 +704,25 @@ nm_database_do_work (gpointer data, gpointer unused)
   g_free (work);
 }
 
+/* The database's worker thread pool, made at the first asynchronous call: most handles never
+ * make one, and an open should not pay for it (bench/PROFILE.md, section 4).  One thread
+ * at a time per database: asynchronous calls run in order, and none of them holds a
+ * thread of GLib's shared pool waiting for the database lock. */
+static GThreadPool *
+nm_database_get_worker (NmDatabase *self)
+{
+  GThreadPool *worker = g_atomic_pointer_get (&self->worker);
+
+  if (worker != NULL)
+    return worker;
+  worker = g_thread_pool_new (nm_database_do_work, NULL, 1, FALSE, NULL);
+  if (g_atomic_pointer_compare_and_exchange (&self->worker, NULL, worker))
+    return worker;
+  /* Another thread made one first. */
+  g_thread_pool_free (worker, FALSE, FALSE);
+  return g_atomic_pointer_get (&self->worker);
+}
+
 void
 _nm_database_free_in_worker (NmDatabase     *self,
                              gpointer        garbage,
@@ -712,7 +732,7 @@ _nm_database_free_in_worker (NmDatabase     *self,
 
   work->garbage = garbage;
   work->free_garbage = free_garbage;
-  g_thread_pool_push (self->worker, work, NULL);
+  g_thread_pool_push (nm_database_get_worker (self), work, NULL);
 }
 
 void
@@ -724,16 +744,13 @@ _nm_database_run_in_worker (NmDatabase      *self,
 
   work->task = g_object_ref (task);
   work->func = func;
-  g_thread_pool_push (self->worker, work, NULL);
+  g_thread_pool_push (nm_database_get_worker (self), work, NULL);
 }
 
 static void
 nm_database_init (NmDatabase *self)
 {
   g_rec_mutex_init (&self->lock);
-  /* One thread at a time per database: asynchronous calls run in order, and none of them
-   * holds a thread of GLib's shared pool waiting for the database lock. */
-  self->worker = g_thread_pool_new (nm_database_do_work, NULL, 1, FALSE, NULL);
 }
 
 notmuch_database_t *
