@@ -40,9 +40,10 @@ struct _NmMessage
   char *subject;
   gint64 date;
   gboolean date_known;
-  /* The tags as last read, and the database's write epoch then: valid until any object
-   * writes (the epoch moves) or this one changes its document (nm_message_write() drops
-   * it).  Search results read it when they are wrapped (_nm_message_new()). */
+  /* The tags as last read (one block, see _nm_tags_take_packed()), and the database's
+   * write epoch then: valid until any object writes (the epoch moves) or this one changes
+   * its document (nm_message_write() drops it).  Search results read it when they are
+   * wrapped (_nm_message_new()). */
   char **tags;
   guint64 tags_epoch;
 
@@ -178,7 +179,7 @@ nm_message_finalize (GObject *object)
   g_clear_pointer (&self->thread_id, g_free);
   g_clear_pointer (&self->from, g_free);
   g_clear_pointer (&self->subject, g_free);
-  g_clear_pointer (&self->tags, g_strfreev);
+  g_clear_pointer (&self->tags, g_free);
   g_clear_pointer (&self->pending_changes, g_ptr_array_unref);
   g_clear_pointer (&self->retired_strings, g_ptr_array_unref);
 
@@ -307,10 +308,10 @@ nm_message_snapshot_tags (NmMessage         *self,
 {
   notmuch_tags_t *tags = notmuch_message_get_tags (document);
 
-  g_clear_pointer (&self->tags, g_strfreev);
+  g_clear_pointer (&self->tags, g_free);
   if (tags == NULL)   /* a Xapian error, logged by libnotmuch */
     return;
-  self->tags = _nm_tags_take_strv (tags);
+  self->tags = _nm_tags_take_packed (tags);
   self->tags_epoch = _nm_database_get_write_epoch (self->database);
 }
 
@@ -761,7 +762,7 @@ nm_message_write (NmMessage       *self,
   notmuch_message_t *document = nm_message_document (self, error);
   notmuch_status_t status, thaw_status;
 
-  g_clear_pointer (&self->tags, g_strfreev);
+  g_clear_pointer (&self->tags, g_free);
   if (document == NULL)
     return FALSE;
   /* One freeze around the changes makes them one write, and writes property removals,

@@ -7,39 +7,91 @@
 
 #include "nm-error.h"
 
+/* The tags of one libnotmuch iterator, as pointers into its list.  Most messages carry a
+ * handful of tags: the pointers are gathered on the stack, so the copies below allocate
+ * at their final size (bench/PROFILE.md, change 3). */
+typedef struct
+{
+  const char *on_stack[32];
+  const char **tags;
+  gsize n;
+} NmTagList;
+
+/* Fills @list from @tags (NULL: no tags) and destroys the iterator in nm_tag_list_clear(),
+ * which must follow: the pointers are valid until then. */
+static void
+nm_tag_list_gather (NmTagList      *list,
+                    notmuch_tags_t *tags)
+{
+  gsize allocated = G_N_ELEMENTS (list->on_stack);
+
+  list->tags = list->on_stack;
+  list->n = 0;
+  /* libnotmuch keeps tags as sorted, distinct Xapian terms: the list is already sorted in
+   * byte order and de-duplicated. */
+  for (; tags != NULL && notmuch_tags_valid (tags); notmuch_tags_move_to_next (tags))
+    {
+      if (list->n == allocated)
+        {
+          allocated *= 2;
+          if (list->tags == list->on_stack)
+            list->tags = memcpy (g_new (const char *, allocated), list->on_stack,
+                                 sizeof list->on_stack);
+          else
+            list->tags = g_renew (const char *, list->tags, allocated);
+        }
+      list->tags[list->n++] = notmuch_tags_get (tags);
+    }
+}
+
+static void
+nm_tag_list_clear (NmTagList      *list,
+                   notmuch_tags_t *tags)
+{
+  if (list->tags != list->on_stack)
+    g_free (list->tags);
+  if (tags != NULL)
+    notmuch_tags_destroy (tags);
+}
+
 char **
 _nm_tags_take_strv (notmuch_tags_t *tags)
 {
-  /* Called for every message of a listing: gather the pointers on the stack (a message
-   * rarely has more than a few tags) and allocate the vector once, at its final size,
-   * rather than through a GStrvBuilder (bench/PROFILE.md, change 3). */
-  const char *on_stack[32];
-  const char **found = on_stack;
-  gsize n = 0, allocated = G_N_ELEMENTS (on_stack);
+  NmTagList list;
   char **strv;
 
-  /* libnotmuch keeps tags as sorted, distinct Xapian terms: the copy is already sorted in
-   * byte order and de-duplicated. */
-  for (; notmuch_tags_valid (tags); notmuch_tags_move_to_next (tags))
-    {
-      if (n == allocated)
-        {
-          allocated *= 2;
-          if (found == on_stack)
-            found = memcpy (g_new (const char *, allocated), on_stack, sizeof on_stack);
-          else
-            found = g_renew (const char *, found, allocated);
-        }
-      found[n++] = notmuch_tags_get (tags);
-    }
-  strv = g_new (char *, n + 1);
-  for (gsize i = 0; i < n; i++)
-    strv[i] = g_strdup (found[i]);
-  strv[n] = NULL;
-  if (found != on_stack)
-    g_free (found);
-  g_clear_pointer (&tags, notmuch_tags_destroy);
+  nm_tag_list_gather (&list, tags);
+  strv = g_new (char *, list.n + 1);
+  for (gsize i = 0; i < list.n; i++)
+    strv[i] = g_strdup (list.tags[i]);
+  strv[list.n] = NULL;
+  nm_tag_list_clear (&list, tags);
   return strv;
+}
+
+char **
+_nm_tags_take_packed (notmuch_tags_t *tags)
+{
+  NmTagList list;
+  gsize text_size = 0;
+  char **packed;
+  char *text;
+
+  nm_tag_list_gather (&list, tags);
+  for (gsize i = 0; i < list.n; i++)
+    text_size += strlen (list.tags[i]) + 1;
+  packed = g_malloc ((list.n + 1) * sizeof (char *) + text_size);
+  text = (char *) (packed + list.n + 1);
+  for (gsize i = 0; i < list.n; i++)
+    {
+      gsize size = strlen (list.tags[i]) + 1;
+
+      packed[i] = memcpy (text, list.tags[i], size);
+      text += size;
+    }
+  packed[list.n] = NULL;
+  nm_tag_list_clear (&list, tags);
+  return packed;
 }
 
 gboolean

@@ -105,6 +105,8 @@ def test_many_tags(writable):
     assert cli_tags(writable, mid) == many
     again = writable.open(RO)
     assert again.find_message(mid).get_tags() == many
+    result, = again.search_messages('id:' + mid)   # its tags are read when it is wrapped
+    assert result.get_tags() == many
     thread, = Notmuch.Query.new(again, 'thread:' + tid).search_threads()
     assert set(many) <= set(thread.get_tags())
     assert set(many) <= set(again.get_all_tags())
