@@ -2,7 +2,7 @@
 """Instructions executed by every contender's timed section, counted with callgrind.
 
     /usr/bin/python3 bench/instructions.py --build-dir BUILD [--messages 1000]
-        [--workloads W1,W1u,W2,W3,W4,W6] [--opens 50]
+        [--workloads W1,W1u,W2,W3,W4,W6] [--opens 1000]
 
 The times of bench/run.py move by 10-30% on a shared machine; an instruction count does not.
 Each driver runs once under valgrind's callgrind with BENCH_MARK set, which makes it call
@@ -59,7 +59,9 @@ def main():
     parser.add_argument('--cache-dir', default=os.path.join(HERE, '.cache'))
     parser.add_argument('--messages', type=int, default=run.SMALL_CORPUS)
     parser.add_argument('--workloads', default=','.join(WORKLOADS))
-    parser.add_argument('--opens', type=int, default=50)
+    parser.add_argument('--opens', type=int, default=run.W6_OPENS,
+                        help='opens and closes in W6, as many as bench/run.py by default: '
+                        'with few, the one-time costs of the first open weigh in')
     args = parser.parse_args()
     workloads = args.workloads.split(',')
     if not set(workloads) <= set(WORKLOADS):
