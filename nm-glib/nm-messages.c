@@ -22,7 +22,9 @@
  * indexing work on it directly.  Messages are read from the index as they are asked for,
  * and nothing keeps them once dropped: walking the list in order keeps memory flat however
  * many messages match.  Asking for an earlier position runs the search again from the start.
- * The list can be walked any number of times.
+ * The list can be walked any number of times.  To read every message once,
+ * [method@Notmuch.Messages.next] is the fast path: it never counts the messages, which a
+ * Python `for` loop does first.
  *
  * If another process commits changes while the list is read, libnotmuch may no longer be
  * able to read the rest: [method@Gio.ListModel.get_item] then returns %NULL from that point
@@ -57,6 +59,10 @@ struct _NmMessages
   /* The iterator in use and the position of its current message. */
   NmHandle *iterator;
   guint position;
+
+  /* The position nm_messages_next() reads next, and the lock that makes its read and step one. */
+  guint cursor;
+  GMutex cursor_lock;
 
   guint n_items;
   gboolean n_items_known;
@@ -288,6 +294,8 @@ nm_messages_finalize (GObject *object)
   g_clear_object (&self->parent_message);
   g_clear_object (&self->database);
 
+  g_mutex_clear (&self->cursor_lock);
+
   G_OBJECT_CLASS (nm_messages_parent_class)->finalize (object);
 }
 
@@ -302,6 +310,7 @@ nm_messages_class_init (NmMessagesClass *klass)
 static void
 nm_messages_init (NmMessages *self)
 {
+  g_mutex_init (&self->cursor_lock);
 }
 
 NmMessages *
@@ -488,4 +497,39 @@ _nm_messages_prefetch (NmMessages     *self,
     return FALSE;
   self->prefetched = g_steal_pointer (&items);
   return TRUE;
+}
+
+/**
+ * nm_messages_next:
+ * @self: a list of messages
+ *
+ * Gets the message at the list's cursor and moves the cursor past it.  The cursor starts at
+ * the first message and belongs to the list: [method@Gio.ListModel.get_item] neither uses
+ * nor moves it.
+ *
+ * This reads the list once from start to end without counting it.  In Python a `for` loop
+ * over the list asks for its length first (PyGObject's `Gio.ListModel.__iter__` calls
+ * `len()`), which runs the search a second time; this does not:
+ *
+ * ```python
+ * for message in iter(messages.next, None):
+ *     print(message.get_message_id())
+ * ```
+ *
+ * Returns: (transfer full) (nullable): the next message, or %NULL after the last one or when
+ *   the walk was cut short (see [method@Notmuch.Messages.check])
+ */
+NmMessage *
+nm_messages_next (NmMessages *self)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  NmMessage *message;
+
+  g_return_val_if_fail (NM_IS_MESSAGES (self), NULL);
+
+  locker = g_mutex_locker_new (&self->cursor_lock);
+  message = nm_messages_get_item (G_LIST_MODEL (self), self->cursor);
+  if (message != NULL)
+    self->cursor++;
+  return message;
 }

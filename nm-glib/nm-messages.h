@@ -23,5 +23,7 @@ NM_GLIB_EXPORT
 char **nm_messages_collect_tags (NmMessages *self, GError **error);
 NM_GLIB_EXPORT
 gboolean nm_messages_check (NmMessages *self, GError **error);
+NM_GLIB_EXPORT
+NmMessage *nm_messages_next (NmMessages *self);
 
 G_END_DECLS

@@ -21,5 +21,7 @@ G_DECLARE_FINAL_TYPE (NmThreads, nm_threads, NM, THREADS, GObject)
 
 NM_GLIB_EXPORT
 gboolean nm_threads_check (NmThreads *self, GError **error);
+NM_GLIB_EXPORT
+NmThread *nm_threads_next (NmThreads *self);
 
 G_END_DECLS

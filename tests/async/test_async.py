@@ -295,6 +295,7 @@ def test_search_messages(small, query):
     assert [messages[i].get_message_id() for i in reversed(range(len(messages)))] == \
         expected[::-1]
     assert ids(messages) == expected
+    assert [m.get_message_id() for m in iter(messages.next, None)] == expected
 
 
 @pytest.mark.parametrize('query', ['*', 'tag:inbox', 'not tag:inbox', 'tag:attachment'])
@@ -304,6 +305,7 @@ def test_search_threads(small, query):
     threads = search_threads(q)
     assert isinstance(threads, Notmuch.Threads)
     assert ids(threads, threads=True) == small.thread_ids(query)
+    assert [t.get_thread_id() for t in iter(threads.next, None)] == small.thread_ids(query)
     assert threads.check()
     for thread in threads:
         assert thread.get_total_messages() >= thread.get_matched_messages() >= 1

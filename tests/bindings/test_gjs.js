@@ -262,6 +262,19 @@ test('for...of over a model with a prototype polyfill', () => {
     }
 });
 
+test('next(): one walk over its own cursor, without counting', () => {
+    const threads = db.search_threads('*');
+    const walked = [];
+    for (let thread; (thread = threads.next()) !== null;)
+        walked.push(thread.thread_id);
+    assertEqual(walked, THREADS_NEWEST, 'threads in order');
+    assertEqual(threads.next(), null, 'null after the last one');
+    const messages = db.search_messages('*');
+    assertEqual(messages.get_item(3).message_id, MESSAGES_NEWEST[3], 'get_item(3)');
+    assertEqual(messages.next().message_id, MESSAGES_NEWEST[0], 'the cursor starts at 0');
+    assertEqual(messages.next().message_id, MESSAGES_NEWEST[1], 'and moves by one');
+});
+
 test('threads: summary, properties and messages', () => {
     let n = 0;
     for (const thread of items(db.search_threads('*'))) {

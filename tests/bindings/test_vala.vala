@@ -290,6 +290,15 @@ int main (string[] argv) {
                     "db.search_threads(*)");
     });
 
+    run_test ("next(): one walk over its own cursor, without counting", () => {
+        var threads = db.search_threads ("*");
+        var walked = new GenericArray<string> ();
+        for (Notmuch.Thread? thread; (thread = threads.next ()) != null;)
+            walked.add (thread.thread_id);
+        check_list (walked.data, list ("threads", "newest_first"), "threads in order");
+        check (threads.next () == null, "null after the last one");
+    });
+
     run_test ("Query.new + set_sort: messages, oldest and newest first", () => {
         var query = new Notmuch.Query (db, "*");
         query.set_sort (Notmuch.Sort.OLDEST_FIRST);

@@ -713,6 +713,36 @@ test_model_access (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_true (nm_messages_check (messages, NULL));
   g_assert_true (nm_threads_check (threads, NULL));
 
+  /* The cursor: every item once, in order, then NULL for good; get_item() does not move
+   * it, and it does not move get_item()'s walk. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (NmMessage) next = nm_messages_next (messages);
+      g_autoptr (NmMessage) last = g_list_model_get_item (G_LIST_MODEL (messages), n - 1);
+
+      g_assert_nonnull (next);
+      g_assert_cmpstr (nm_message_get_message_id (next), ==, first_walk[i]);
+      g_assert_cmpstr (nm_message_get_message_id (last), ==, first_walk[n - 1]);
+    }
+  g_assert_null (nm_messages_next (messages));
+  g_assert_null (nm_messages_next (messages));
+  for (guint i = 0; i < n_threads; i++)
+    {
+      g_autoptr (NmThread) next = nm_threads_next (threads);
+
+      g_assert_nonnull (next);
+      g_assert_cmpstr (nm_thread_get_thread_id (next), ==, thread_walk[i]);
+      if (i == n_threads / 2)
+        {
+          g_autoptr (NmThread) first = g_list_model_get_item (G_LIST_MODEL (threads), 0);
+
+          g_assert_cmpstr (nm_thread_get_thread_id (first), ==, thread_walk[0]);
+        }
+    }
+  g_assert_null (nm_threads_next (threads));
+  g_assert_true (nm_messages_check (messages, NULL));
+  g_assert_true (nm_threads_check (threads, NULL));
+
   /* collect_tags() does not consume the list. */
   {
     g_autoptr (GError) error = NULL;

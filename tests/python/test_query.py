@@ -5,7 +5,7 @@ import json
 import random
 
 import pytest
-from gi.repository import Gio, GObject, Notmuch
+from gi.repository import Gio, GLib, GObject, Notmuch
 
 from nmhelpers import byte_sorted, cli_lines, ids
 
@@ -278,6 +278,49 @@ def test_model_interleaved_iterators(model):
         got_a.append(next(a))
         got_b.append(next(b))
     assert ids(got_a) == ids(got_b) == order[:k]
+
+
+def test_model_next_reads_every_item_once(model):
+    """next() walks its own cursor: the items of a `for` loop, in order, then None for good."""
+    order = ids(model)
+    assert ids(iter(model.next, None)) == order
+    assert model.next() is None
+    assert model.next() is None
+    assert model.check() is True
+
+
+def test_model_next_and_get_item_are_separate(model):
+    order = ids(model)
+    n = len(order)
+    got = []
+    for i in range(n):
+        got.append(model.next())
+        assert ids([model.get_item(n - 1 - i)]) == [order[n - 1 - i]]   # backwards: reruns
+    assert ids(got) == order
+    assert model.next() is None
+    assert ids(model) == order
+
+
+def test_model_next_walks_a_search_never_counted(db):
+    """A cursor walk of a search it did not count gives the count all the same."""
+    threads = Notmuch.Query.new(db, '*').search_threads()
+    walked = sum(1 for _ in iter(threads.next, None))
+    assert walked == Notmuch.Query.new(db, '*').count_threads() == len(threads)
+
+
+def test_model_next_after_reopen(corpus):
+    """A reopen invalidates the list: next() gives None at once and check() says why."""
+    db = Notmuch.Database.open(corpus.mail_root, Notmuch.DatabaseMode.READ_ONLY)
+    messages = db.search_messages('*')
+    threads = db.search_threads('*')
+    assert messages.next() is not None and threads.next() is not None
+    db.reopen(Notmuch.DatabaseMode.READ_ONLY)
+    assert messages.next() is None and threads.next() is None
+    for model in (messages, threads):
+        with pytest.raises(GLib.Error) as ei:
+            model.check()
+        assert ei.value.code == Notmuch.Error.OPERATION_INVALIDATED
+    db.close()
 
 
 def test_collect_tags_does_not_consume(db):
