@@ -28,6 +28,13 @@ def messages(db, timer, sink, sort=Notmuch.Sort.NEWEST_FIRST):
             sink.append((m.get_message_id(), m.get_tags()))
 
 
+def messages_cursor(db, timer, sink):
+    with timer:
+        messages = search(db, '*', Notmuch.Sort.NEWEST_FIRST)
+        for m in iter(messages.next, None):
+            sink.append((m.get_message_id(), m.get_tags()))
+
+
 def messages_unsorted(db, timer, sink):
     messages(db, timer, sink, Notmuch.Sort.UNSORTED)
 
@@ -39,9 +46,25 @@ def messages_full(db, timer, sink):
                          m.get_header('subject'), m.get_date(), m.get_filename()))
 
 
+def messages_full_cursor(db, timer, sink):
+    with timer:
+        messages = search(db, '*', Notmuch.Sort.NEWEST_FIRST)
+        for m in iter(messages.next, None):
+            sink.append((m.get_message_id(), m.get_tags(), m.get_header('from'),
+                         m.get_header('subject'), m.get_date(), m.get_filename()))
+
+
 def threads(db, timer, sink):
     with timer:
         for t in Notmuch.Query.new(db, '*').search_threads():
+            sink.append((t.get_subject(), t.get_authors(), t.get_total_messages(),
+                         t.get_matched_messages(), t.get_tags()))
+
+
+def threads_cursor(db, timer, sink):
+    with timer:
+        threads = Notmuch.Query.new(db, '*').search_threads()
+        for t in iter(threads.next, None):
             sink.append((t.get_subject(), t.get_authors(), t.get_total_messages(),
                          t.get_matched_messages(), t.get_tags()))
 
@@ -86,5 +109,6 @@ def open_close(path, timer, sink, n):
 if __name__ == '__main__':
     benchlib.main({
         'W1': messages, 'W1u': messages_unsorted, 'W2': messages_full, 'W3': threads,
+        'W1n': messages_cursor, 'W2n': messages_full_cursor, 'W3n': threads_cursor,
         'W4': counts, 'W5a': tag_each, 'W5b': tag_query, 'W6': open_close, 'W7': messages,
     }, open_database)

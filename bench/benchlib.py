@@ -19,7 +19,7 @@ import sys
 import time
 import zlib
 
-READ_ONLY_WORKLOADS = ('W1', 'W1u', 'W2', 'W3', 'W4', 'W7')
+READ_ONLY_WORKLOADS = ('W1', 'W1u', 'W1n', 'W2', 'W2n', 'W3', 'W3n', 'W4', 'W7')
 
 
 # bench/instructions.py: a getppid() call before and after every timed section, which

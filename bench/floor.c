@@ -209,15 +209,18 @@ static int
 read_workload (Bench *bench, notmuch_database_t *db, const char *workload, int argc,
                char **argv)
 {
-  if (strcmp (workload, "W1") == 0 || strcmp (workload, "W7") == 0)
+  /* W1n, W2n, W3n: the cursor workloads of the Python driver; C reads every list the same
+   * way, item after item until NULL, which never counts. */
+  if (strcmp (workload, "W1") == 0 || strcmp (workload, "W1n") == 0
+      || strcmp (workload, "W7") == 0)
     read_messages (bench, db, NOTMUCH_SORT_NEWEST_FIRST, 0);
   else if (strcmp (workload, "W1u") == 0)
     read_messages (bench, db, NOTMUCH_SORT_UNSORTED, 0);
-  else if (strcmp (workload, "W2") == 0)
+  else if (strcmp (workload, "W2") == 0 || strcmp (workload, "W2n") == 0)
     read_messages (bench, db, NOTMUCH_SORT_NEWEST_FIRST, 1);
   else if (strcmp (workload, "dump") == 0)
     read_messages (bench, db, NOTMUCH_SORT_MESSAGE_ID, 0);
-  else if (strcmp (workload, "W3") == 0)
+  else if (strcmp (workload, "W3") == 0 || strcmp (workload, "W3n") == 0)
     read_threads (bench, db);
   else if (strcmp (workload, "W4") == 0)
     count_queries (bench, db, argc, argv);

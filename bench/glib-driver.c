@@ -226,13 +226,16 @@ open_close (Bench *bench, const char *path, int n)
 static gboolean
 read_workload (Bench *bench, NmDatabase *db, const char *workload, int argc, char **argv)
 {
-  if (strcmp (workload, "W1") == 0 || strcmp (workload, "W7") == 0)
+  /* W1n, W2n, W3n: the cursor workloads of the Python driver; C reads every list the same
+   * way, item after item until NULL, which never counts. */
+  if (strcmp (workload, "W1") == 0 || strcmp (workload, "W1n") == 0
+      || strcmp (workload, "W7") == 0)
     read_messages (bench, db, NM_SORT_NEWEST_FIRST, FALSE);
   else if (strcmp (workload, "W1u") == 0)
     read_messages (bench, db, NM_SORT_UNSORTED, FALSE);
-  else if (strcmp (workload, "W2") == 0)
+  else if (strcmp (workload, "W2") == 0 || strcmp (workload, "W2n") == 0)
     read_messages (bench, db, NM_SORT_NEWEST_FIRST, TRUE);
-  else if (strcmp (workload, "W3") == 0)
+  else if (strcmp (workload, "W3") == 0 || strcmp (workload, "W3n") == 0)
     read_threads (bench, db);
   else if (strcmp (workload, "W4") == 0)
     count_queries (bench, db, argc, argv);

@@ -2,7 +2,7 @@
 """Instructions executed by every contender's timed section, counted with callgrind.
 
     /usr/bin/python3 bench/instructions.py --build-dir BUILD [--messages 1000]
-        [--workloads W1,W1u,W2,W3,W4,W6] [--opens 1000]
+        [--workloads W1,W1u,W1n,W2,W2n,W3,W3n,W4,W6] [--opens 1000]
 
 The times of bench/run.py move by 10-30% on a shared machine; an instruction count does not.
 Each driver runs once under valgrind's callgrind with BENCH_MARK set, which makes it call
@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 
 import run  # noqa: E402
 
-WORKLOADS = ('W1', 'W1u', 'W2', 'W3', 'W4', 'W6')
+WORKLOADS = ('W1', 'W1u', 'W1n', 'W2', 'W2n', 'W3', 'W3n', 'W4', 'W6')
 
 
 def timed_instructions(runner, contender, workload, database, opens):
@@ -73,6 +73,8 @@ def main():
     counts = {}
     for workload in workloads:
         for contender in run.CONTENDERS:
+            if (workload, contender) in run.NOT_APPLICABLE:
+                continue
             counts[workload, contender] = timed_instructions(
                 runner, contender, workload, corpus['mail_root'], args.opens)
             print('%-4s %-9s %14d Ir' % (workload, contender, counts[workload, contender]),
@@ -86,7 +88,7 @@ def main():
         floor = counts[workload, 'floor']
         cells = ['%.1f M' % (floor / 1e6)]
         cells += ['%.1f M (%.3f×)' % (counts[workload, c] / 1e6, counts[workload, c] / floor)
-                  for c in run.CONTENDERS[1:]]
+                  if (workload, c) in counts else 'n/a' for c in run.CONTENDERS[1:]]
         print('| %s | %s |' % (workload, ' | '.join(cells)))
     return 0
 
