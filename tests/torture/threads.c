@@ -9,7 +9,8 @@
  * and indexes it with $NOTMUCH new (the variables tests/meson.build sets), and removes it
  * afterwards.
  *
- * Each thread i owns the tag "t<i>": it alone adds and removes it, with single calls
+ * First the threads share one result list's cursor (nm_messages_next()): every message
+ * must reach exactly one of them, in the list's order.  Then each thread i owns the tag "t<i>": it alone adds and removes it, with single calls
  * (add_tag, remove_tag, tag_messages) that the database lock makes atomic, and remembers
  * which messages carry it.  At the end the index must agree, through the library and
  * through the notmuch CLI.  (Writes spanning several calls, freeze ... thaw, lose changes
@@ -291,6 +292,97 @@ worker_main (gpointer data)
   return NULL;
 }
 
+/* One thread's share of a list whose cursor every thread reads. */
+typedef struct
+{
+  NmMessages *list;
+  GPtrArray *ids;   /* in the order this thread received them */
+} CursorReader;
+
+static gpointer
+cursor_reader_main (gpointer data)
+{
+  CursorReader *reader = data;
+  NmMessage *message;
+
+  while ((message = nm_messages_next (reader->list)) != NULL)
+    {
+      g_ptr_array_add (reader->ids, g_strdup (nm_message_get_message_id (message)));
+      g_object_unref (message);
+    }
+  return NULL;
+}
+
+/* Every thread reads the same list through next(): each message must reach exactly one of
+ * them, and each thread must see its share in the list's order. */
+static void
+check_shared_cursor (NmMessages *all)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmMessages) list = nm_database_search_messages (db, "*", &error);
+  g_autoptr (GHashTable) order = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  CursorReader *readers = g_new0 (CursorReader, n_threads);
+  GThread **threads = g_new0 (GThread *, n_threads);
+  guint received = 0;
+
+  if (list == NULL)
+    {
+      g_printerr ("shared cursor: %s\n", error->message);
+      g_atomic_int_inc (&failures);
+      return;
+    }
+  for (guint i = 0;; i++)
+    {
+      g_autoptr (NmMessage) message = g_list_model_get_item (G_LIST_MODEL (all), i);
+
+      if (message == NULL)
+        break;
+      g_hash_table_insert (order, g_strdup (nm_message_get_message_id (message)),
+                           GUINT_TO_POINTER (i + 1));
+    }
+  for (int t = 0; t < n_threads; t++)
+    {
+      readers[t].list = list;
+      readers[t].ids = g_ptr_array_new_with_free_func (g_free);
+      threads[t] = g_thread_new ("cursor", cursor_reader_main, &readers[t]);
+    }
+  for (int t = 0; t < n_threads; t++)
+    {
+      guint last = 0;
+
+      g_thread_join (threads[t]);
+      for (guint i = 0; i < readers[t].ids->len; i++)
+        {
+          const char *id = g_ptr_array_index (readers[t].ids, i);
+          guint position = GPOINTER_TO_UINT (g_hash_table_lookup (order, id));
+
+          if (position <= last)
+            {
+              g_printerr ("shared cursor: thread %d got %s out of order\n", t, id);
+              g_atomic_int_inc (&failures);
+            }
+          last = position;
+          if (!g_hash_table_add (seen, (gpointer) id))
+            {
+              g_printerr ("shared cursor: %s handed out twice\n", id);
+              g_atomic_int_inc (&failures);
+            }
+          received++;
+        }
+    }
+  if (received != g_hash_table_size (order))
+    {
+      g_printerr ("shared cursor: %u messages handed out, the list has %u\n", received,
+                  g_hash_table_size (order));
+      g_atomic_int_inc (&failures);
+    }
+  for (int t = 0; t < n_threads; t++)
+    g_ptr_array_unref (readers[t].ids);
+  g_free (readers);
+  g_free (threads);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static char **
@@ -473,6 +565,8 @@ main (int argc, char **argv)
       else
         g_ptr_array_add (private_ids[(i / 2) % n_threads], g_ptr_array_index (ids, i));
     }
+
+  check_shared_cursor (all);
 
   workers = g_new0 (Worker, n_threads);
   threads = g_new0 (GThread *, n_threads);
