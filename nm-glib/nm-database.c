@@ -319,18 +319,19 @@ static const char *const config_key_names[] = {
 
 /* The configuration file libnotmuch would read, found the way it finds it.  Called on
  * every open: plain getenv() and one concatenation per candidate (bench/PROFILE.md,
- * section 4). */
+ * section 5). */
 static char *
 nm_database_find_config_file (const char *config_path, const char *profile)
 {
-  const char *home = getenv ("HOME");
-  const char *xdg_config = getenv ("XDG_CONFIG_HOME");
-  const char *notmuch_config = getenv ("NOTMUCH_CONFIG");
+  const char *notmuch_config, *home, *xdg_config;
 
   if (config_path != NULL)
     return config_path[0] != '\0' ? g_strdup (config_path) : NULL;
+  notmuch_config = getenv ("NOTMUCH_CONFIG");
   if (notmuch_config != NULL)
     return g_strdup (notmuch_config);
+  home = getenv ("HOME");
+  xdg_config = getenv ("XDG_CONFIG_HOME");
   if (profile == NULL)
     profile = getenv ("NOTMUCH_PROFILE");
   if (xdg_config != NULL || home != NULL)
@@ -705,7 +706,7 @@ nm_database_do_work (gpointer data, gpointer unused)
 }
 
 /* The database's worker thread pool, made at the first asynchronous call: most handles never
- * make one, and an open should not pay for it (bench/PROFILE.md, section 4).  One thread
+ * make one, and an open should not pay for it (bench/PROFILE.md, section 5).  One thread
  * at a time per database: asynchronous calls run in order, and none of them holds a
  * thread of GLib's shared pool waiting for the database lock. */
 static GThreadPool *
@@ -1104,7 +1105,7 @@ nm_database_open_with_config (const char      *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* What g_initable_new() with the four construct properties does, without marshalling
-   * each through a GValue: this runs on every open (bench/PROFILE.md, section 4). */
+   * each through a GValue: this runs on every open (bench/PROFILE.md, section 5). */
   self = g_object_new (NM_TYPE_DATABASE, NULL);
   self->path = g_strdup (path);
   self->mode = mode;
