@@ -7,8 +7,51 @@
 #include <notmuch.h>
 #include "nm-database.h"
 #include "nm-error.h"
+#include "nm-worker-private.h"
 
 G_BEGIN_DECLS
+
+/* NmDatabase is one class over several files, one per concern: nm-database.c (the type, its
+ * lifecycle and generations), nm-database-status.c (libnotmuch status to GError),
+ * nm-database-config.c, nm-database-index.c (find, index, remove, directories),
+ * nm-database-search.c (search shortcuts, tagging) and nm-database-maintenance.c (upgrade,
+ * compact). */
+struct _NmDatabase
+{
+  GObject parent_instance;
+
+  GRecMutex lock;
+  notmuch_database_t *native;
+  gboolean closed;
+  gboolean create;
+  /* Opened without a configuration file because none was found. */
+  gboolean without_config_file;
+  guint atomic_depth;
+  guint generation;
+  /* The uuid string of the handle's current view (see _nm_compat_view_changed()). */
+  const char *view_uuid;
+  /* Counts the writes to message documents made through this handle (see
+   * _nm_database_get_write_epoch()). */
+  guint64 write_epoch;
+
+  char *path;
+  char *config_path;
+  char *profile;
+  NmDatabaseMode mode;
+  guint lock_timeout;
+
+  /* Set while this handle holds the write lock of write_lock_key's database. */
+  char *write_lock_key;
+  /* libnotmuch never clears its status string: a message is fresh only if it differs from
+   * the last one this handle reported. */
+  char *last_status_string;
+  /* The text _nm_database_mark_status() made libnotmuch log, or NULL. */
+  char *status_mark;
+  NmWorker worker;
+  /* Known after close, when libnotmuch can no longer tell. */
+  guint64 revision;
+  char *uuid;
+};
 
 notmuch_database_t *_nm_database_get_native (NmDatabase *self);
 
@@ -64,5 +107,27 @@ void _nm_database_free_in_worker (NmDatabase *self, gpointer garbage,
 /* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
  * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
 char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);
+
+/* Reads libnotmuch's status string again after this handle reported it.  Requires the
+ * lock. */
+void _nm_database_remember_status_string (NmDatabase *self);
+
+/* Called after this library reopened the handle: everything read before is invalidated.
+ * Requires the lock. */
+void _nm_database_start_generation (NmDatabase *self);
+
+/* Fails with NM_ERROR_READ_ONLY_DATABASE, saying that @action needs a writable database,
+ * unless the database is open for writing.  Requires the lock. */
+gboolean _nm_database_check_writable (NmDatabase  *self,
+                                      const char  *action,
+                                      GError     **error);
+
+/* nm_database_begin_atomic() and nm_database_end_atomic() for callers holding the lock. */
+gboolean _nm_database_begin_atomic_locked (NmDatabase *self, GError **error);
+gboolean _nm_database_end_atomic_locked (NmDatabase *self, GError **error);
+
+/* Closes a writable database that is still open when the process exits, unless another
+ * thread is inside a call on it or it is inside an atomic section. */
+void _nm_database_close_at_exit (NmDatabase *self);
 
 G_END_DECLS

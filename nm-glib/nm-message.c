@@ -337,7 +337,7 @@ _nm_message_new (NmDatabase        *database,
   /* A search result is the newest talloc child of its iterator only now: libnotmuch's
    * notmuch_message_get_tags() walks the siblings of the message (talloc_reference()), so
    * reading the tags later, with many results kept alive, costs O(results) per message
-   * (bench/PROFILE.md, section 2).  The metadata read here is the one the message id
+   * (quadratic over a kept search).  The metadata read here is the one the message id
    * needs anyway. */
   if (owns_native && owner != NULL && _nm_database_is_current (database, generation))
     nm_message_snapshot_tags (self, native);
@@ -765,8 +765,8 @@ nm_message_write (NmMessage       *self,
   g_clear_pointer (&self->tags, g_free);
   if (document == NULL)
     return FALSE;
-  /* One freeze around the changes makes them one write, and writes property removals,
-   * which libnotmuch 0.37 leaves unwritten otherwise. */
+  /* One freeze around the changes makes them one write: the thaw syncs every change,
+   * property removals included. */
   status = notmuch_message_freeze (document);
   if (status != NOTMUCH_STATUS_SUCCESS)
     return nm_message_check_status (self, status, error, action);

@@ -6,7 +6,7 @@
 
 #include "nm-messages-private.h"
 #include "nm-database-private.h"
-#include "nm-guard-private.h"
+#include "nm-compat-private.h"
 #include "nm-message-private.h"
 #include "nm-query-private.h"
 #include "nm-tags-private.h"
@@ -135,7 +135,7 @@ nm_messages_open_iterator (NmMessages  *self,
 static NmMessage *
 nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
 {
-  notmuch_message_t *native = _nm_guard_messages_get (iterator);
+  notmuch_message_t *native = _nm_compat_messages_get (iterator);
 
   if (native == NULL)
     {
@@ -410,7 +410,7 @@ nm_messages_collect_tags (NmMessages  *self,
   iterator = _nm_handle_get_native (walk);
   for (; notmuch_messages_valid (iterator); notmuch_messages_move_to_next (iterator))
     {
-      notmuch_message_t *message = _nm_guard_messages_get (iterator);
+      notmuch_message_t *message = _nm_compat_messages_get (iterator);
       notmuch_tags_t *message_tags;
 
       if (message == NULL)

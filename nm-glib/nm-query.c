@@ -4,7 +4,7 @@
  */
 #include "nm-query-private.h"
 #include "nm-database-private.h"
-#include "nm-guard-private.h"
+#include "nm-compat-private.h"
 #include "nm-enum-types.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
@@ -625,7 +625,7 @@ nm_query_count_threads (NmQuery  *self,
   native = _nm_query_create_native (self, TRUE, error);
   if (native == NULL)
     return 0;
-  status = _nm_guard_query_count_threads (native, &count);
+  status = _nm_compat_query_count_threads (native, &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_query_check_status (self, status, error, "count the threads matching"))
     return 0;

@@ -4,7 +4,7 @@
  */
 #include "nm-threads-private.h"
 #include "nm-database-private.h"
-#include "nm-guard-private.h"
+#include "nm-compat-private.h"
 #include "nm-query-private.h"
 #include "nm-thread-private.h"
 
@@ -98,7 +98,7 @@ nm_threads_build_current (NmThreads         *self,
   notmuch_thread_t *native;
 
   _nm_database_mark_status (self->database);
-  native = _nm_guard_threads_get (iterator);
+  native = _nm_compat_threads_get (iterator);
   /* When the query that collects a thread's messages fails (a concurrent commit discarded
    * the revision being read), libnotmuch 0.37 frees the thread and still returns it
    * (lib/thread.cc, _notmuch_thread_create).  The failure shows only in the log, and the
