@@ -57,7 +57,7 @@ nm_database_get_config (NmDatabase  *self,
                         const char  *key,
                         GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   char *value = NULL;
   char *copy;
   notmuch_status_t status;
@@ -95,7 +95,7 @@ nm_database_set_config (NmDatabase  *self,
                         const char  *value,
                         GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
@@ -130,7 +130,7 @@ nm_database_get_config_value (NmDatabase   *self,
                               NmConfigKey   key,
                               GError      **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   const char *value;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
@@ -160,7 +160,7 @@ nm_database_get_config_values (NmDatabase   *self,
                                NmConfigKey   key,
                                GError      **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), NULL);
@@ -187,7 +187,7 @@ nm_database_get_config_bool (NmDatabase   *self,
                              NmConfigKey   key,
                              GError      **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_bool_t value = FALSE;
   notmuch_status_t status;
 
@@ -223,7 +223,7 @@ nm_database_set_config_value (NmDatabase   *self,
                               const char   *value,
                               GError      **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
@@ -257,7 +257,7 @@ nm_database_get_config_list (NmDatabase  *self,
                              const char  *prefix,
                              GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GHashTable) pairs = NULL;
   notmuch_config_list_t *list = NULL;
   notmuch_status_t status;

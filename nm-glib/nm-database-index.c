@@ -26,7 +26,7 @@ nm_database_find_message (NmDatabase  *self,
                           const char  *message_id,
                           GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_message_t *native = NULL;
   notmuch_status_t status;
 
@@ -63,7 +63,7 @@ nm_database_find_message_by_filename (NmDatabase  *self,
                                       const char  *filename,
                                       GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_message_t *native = NULL;
   notmuch_status_t status;
 
@@ -133,7 +133,7 @@ nm_database_index_file (NmDatabase      *self,
                         gboolean        *duplicate,
                         GError         **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autofree char *path = NULL;
   notmuch_message_t *native = NULL;
   notmuch_status_t status;
@@ -186,7 +186,7 @@ nm_database_remove_message (NmDatabase  *self,
                             const char  *filename,
                             GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
@@ -202,6 +202,8 @@ nm_database_remove_message (NmDatabase  *self,
   status = notmuch_database_remove_message (self->native, filename);
   if (status == NOTMUCH_STATUS_SUCCESS || status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
     _nm_database_note_write (self);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    self->removals++;
   if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
     return TRUE;
   _nm_database_check_status (self, status, error, "Cannot remove %s", filename);
@@ -219,7 +221,7 @@ nm_database_remove_message (NmDatabase  *self,
 NmIndexOptions *
 nm_database_get_default_index_options (NmDatabase *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_indexopts_t *native;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
@@ -251,7 +253,7 @@ nm_database_get_directory (NmDatabase  *self,
                            const char  *path,
                            GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_directory_t *native = NULL;
   notmuch_status_t status;
 

@@ -19,7 +19,7 @@
 gboolean
 nm_database_needs_upgrade (NmDatabase *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
 
@@ -63,7 +63,7 @@ nm_database_upgrade (NmDatabase             *self,
                      gpointer                user_data,
                      GError                **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   NmUpgradeProgress report = { progress, user_data };
   notmuch_status_t status;
 
@@ -151,7 +151,7 @@ nm_database_compact (NmDatabase             *self,
                      gpointer                user_data,
                      GError                **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   NmCompactProgress report = { progress, user_data, NULL };
   char *claim = NULL;
   notmuch_status_t status;

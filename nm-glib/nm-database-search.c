@@ -25,7 +25,7 @@ char **
 nm_database_get_all_tags (NmDatabase  *self,
                           GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_tags_t *tags;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
@@ -255,7 +255,7 @@ nm_database_tag_messages (NmDatabase          *self,
                           GError             **error)
 {
   static const char *const none[] = { NULL };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autofree char *narrowed = NULL;
   notmuch_query_t *native_query = NULL;
   notmuch_messages_t *messages = NULL;
@@ -320,9 +320,13 @@ nm_database_tag_messages (NmDatabase          *self,
           break;
         }
       status = nm_database_retag (message, add, remove, sync_maildir_flags);
-      notmuch_message_destroy (message);
       if (status == NOTMUCH_STATUS_SUCCESS)
-        changed++;
+        {
+          _nm_database_note_tags_changed (self, notmuch_message_get_message_id (message),
+                                          notmuch_message_get_thread_id (message));
+          changed++;
+        }
+      notmuch_message_destroy (message);
     }
   notmuch_query_destroy (native_query);
   if (changed > 0)

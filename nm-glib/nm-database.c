@@ -152,7 +152,7 @@ nm_database_initable_init (GInitable     *initable,
                            GError       **error)
 {
   NmDatabase *self = NM_DATABASE (initable);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self);
   g_autofree char *lock_path = NULL;
 
   if (self->native != NULL || self->closed)
@@ -203,6 +203,11 @@ nm_database_finalize (GObject *object)
   g_clear_pointer (&self->last_status_string, g_free);
   g_clear_pointer (&self->status_mark, g_free);
   g_clear_pointer (&self->uuid, g_free);
+  g_clear_pointer (&self->live_messages, g_hash_table_unref);
+  g_clear_pointer (&self->live_threads, g_hash_table_unref);
+  g_clear_pointer (&self->changed_messages, g_hash_table_unref);
+  g_clear_pointer (&self->changed_threads, g_hash_table_unref);
+  g_mutex_clear (&self->live_lock);
   g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (nm_database_parent_class)->finalize (object);
@@ -348,6 +353,7 @@ static void
 nm_database_init (NmDatabase *self)
 {
   g_rec_mutex_init (&self->lock);
+  g_mutex_init (&self->live_lock);
 }
 
 void
@@ -386,10 +392,12 @@ _nm_database_get_native (NmDatabase *self)
   return self->native;
 }
 
-GRecMutexLocker *
+NmDatabaseLocker *
 _nm_database_lock (NmDatabase *self)
 {
-  return g_rec_mutex_locker_new (&self->lock);
+  g_rec_mutex_lock (&self->lock);
+  self->lock_depth++;
+  return self;
 }
 
 gboolean
@@ -476,6 +484,12 @@ guint64
 _nm_database_get_write_epoch (NmDatabase *self)
 {
   return self->write_epoch;
+}
+
+guint64
+_nm_database_get_removals (NmDatabase *self)
+{
+  return self->removals;
 }
 
 /* Records a write to one or more message documents; returns the new epoch.  Requires the
@@ -606,7 +620,7 @@ gboolean
 nm_database_close (NmDatabase  *self,
                    GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
@@ -648,7 +662,7 @@ nm_database_reopen (NmDatabase      *self,
                     NmDatabaseMode   mode,
                     GError         **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
   gboolean had_write_lock;
 
@@ -727,7 +741,7 @@ gboolean
 nm_database_commit (NmDatabase  *self,
                     GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -785,7 +799,7 @@ gboolean
 nm_database_begin_atomic (NmDatabase  *self,
                           GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -826,7 +840,7 @@ gboolean
 nm_database_end_atomic (NmDatabase  *self,
                         GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -894,7 +908,7 @@ nm_database_get_lock_timeout (NmDatabase *self)
 guint
 nm_database_get_version (NmDatabase *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), 0);
 
@@ -922,7 +936,7 @@ guint64
 nm_database_get_revision (NmDatabase  *self,
                           char       **uuid)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), 0);
 

@@ -13,11 +13,31 @@ typedef struct
   GDestroyNotify free_garbage;
 } NmWork;
 
+/* The thread-default main context of a worker thread while it works: one nothing
+ * iterates, so that code asking for the current context on a worker (GTask, change
+ * notification) never mistakes the worker for the thread of the application's main
+ * context.  One per thread, since pushing a context acquires it. */
+static GPrivate worker_context = G_PRIVATE_INIT ((GDestroyNotify) g_main_context_unref);
+
+static GMainContext *
+nm_worker_get_context (void)
+{
+  GMainContext *context = g_private_get (&worker_context);
+
+  if (context == NULL)
+    {
+      context = g_main_context_new ();
+      g_private_set (&worker_context, context);
+    }
+  return context;
+}
+
 static void
 nm_worker_do_work (gpointer data, gpointer unused)
 {
   NmWork *work = data;
 
+  g_main_context_push_thread_default (nm_worker_get_context ());
   if (work->task != NULL)
     {
       work->func (work->task, g_task_get_source_object (work->task),
@@ -28,6 +48,7 @@ nm_worker_do_work (gpointer data, gpointer unused)
     {
       work->free_garbage (work->garbage);
     }
+  g_main_context_pop_thread_default (nm_worker_get_context ());
   g_free (work);
 }
 

@@ -485,11 +485,11 @@ def test_thread_messages_after_close(corpus):
     thread = max(Notmuch.Query.new(db, '*').search_threads(),
                  key=lambda t: t.get_total_messages())
     expected = [m.get_message_id() for m in thread.get_messages()]
-    subject, tags = thread.get_subject(), thread.get_tags()
-    assert len(expected) > 1
+    subject, tags, files = thread.get_subject(), thread.get_tags(), thread.get_total_files()
+    assert len(expected) > 1 and files >= len(expected)
     db.close()
     assert thread.get_total_messages() == len(expected)
     assert (thread.get_subject(), thread.get_tags()) == (subject, tags)
+    assert thread.get_total_files() == files
     assert len(thread.get_messages()) == 0
     assert len(thread.get_toplevel_messages()) == 0
-    assert thread.get_total_files() == 0
