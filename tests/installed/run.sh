@@ -75,7 +75,8 @@ mkdir -p "$HOME"
 
 BUILD=$TMP/build
 ROOT=$TMP/root
-if "$MESON" setup "$BUILD" "$SRC" --prefix=/usr -Dtests=false -Ddocs=disabled \
+if "$MESON" setup "$BUILD" "$SRC" --prefix=/usr -Dintrospection=enabled -Dvapi=enabled \
+        -Dtests=false -Dbench=false -Ddocs=disabled \
         -Dbuildtype=debugoptimized >"$TMP/setup.log" 2>&1 \
     && "$MESON" compile -C "$BUILD" >"$TMP/build.log" 2>&1 \
     && "$MESON" install -C "$BUILD" --destdir "$ROOT" --no-rebuild >"$TMP/install.log" 2>&1
