@@ -837,7 +837,8 @@ test_atomic (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_true (nm_message_has_tag (message, "atomic-inside"));
   g_assert_true (nm_message_has_tag (message, "atomic-outer"));
 
-  /* DESIGN rule 8: the outermost end_atomic() makes the section durable and visible. */
+  /* Nothing is lost silently: the outermost end_atomic() makes the section durable and
+   * visible. */
   g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, inside, NULL), ==, 1);
   g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, outer, NULL), ==, 1);
 }
@@ -851,8 +852,8 @@ test_atomic_close_inside (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_autofree char *pending = nm_test_id_tag_query (ids[0], "pending-before");
   g_autofree char *discarded = nm_test_id_tag_query (ids[0], "discarded");
 
-  /* DESIGN rule 8's exception: close() inside an unfinished atomic section discards that
-   * section's changes, and only those. */
+  /* The one exception to "nothing is lost": close() inside an unfinished atomic section
+   * discards that section's changes, and only those. */
   message = nm_database_find_message (fx->db, ids[0], &error);
   g_assert_no_error (error);
   g_assert_true (nm_message_add_tag (message, "pending-before", &error));

@@ -1,4 +1,5 @@
-/* test-lifetimes.c: objects dropped in any order stay usable (libnotmuch-lifetimes.md §5)
+/* test-lifetimes.c: objects dropped in any order stay usable (scenarios T01-T04, see
+ * tests/README.md)
  *
  * libnotmuch frees children with their talloc parent.  Every wrapper keeps alive what owns
  * its memory, so the order in which objects are dropped must never matter, and the database

@@ -400,7 +400,8 @@ test_reply_trees (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_cmpuint (max_depth, >=, 2);
 }
 
-/* Splits "A, B| C, D" the way DESIGN.md describes get_matched_authors()/get_unmatched_authors(). */
+/* Splits libnotmuch's authors string "A, B| C, D" (matched authors, then "|", then the
+ * others) into the lists get_matched_authors() and get_unmatched_authors() return. */
 static char **
 split_authors (const char *authors, gboolean matched)
 {
