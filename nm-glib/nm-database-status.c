@@ -65,6 +65,13 @@ nm_database_check_status_va (NmDatabase        *self,
                              notmuch_status_t   status,
                              GError           **error,
                              const char        *format,
+                             va_list            args) G_GNUC_PRINTF (4, 0);
+
+static gboolean
+nm_database_check_status_va (NmDatabase        *self,
+                             notmuch_status_t   status,
+                             GError           **error,
+                             const char        *format,
                              va_list            args)
 {
   const char *status_string;

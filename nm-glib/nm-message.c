@@ -1277,14 +1277,14 @@ nm_message_reindex (NmMessage       *self,
 
 /* Copies "key=value" pairs, or only the values.  Requires the lock. */
 static char **
-nm_message_take_properties (notmuch_message_properties_t *properties, gboolean values_only)
+nm_message_take_properties (notmuch_message_properties_t *native_properties, gboolean values_only)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
-  for (; notmuch_message_properties_valid (properties);
-       notmuch_message_properties_move_to_next (properties))
+  for (; notmuch_message_properties_valid (native_properties);
+       notmuch_message_properties_move_to_next (native_properties))
     {
-      const char *value = notmuch_message_properties_value (properties);
+      const char *value = notmuch_message_properties_value (native_properties);
 
       g_autofree char *pair = NULL;
 
@@ -1293,10 +1293,10 @@ nm_message_take_properties (notmuch_message_properties_t *properties, gboolean v
           g_strv_builder_add (builder, value);
           continue;
         }
-      pair = g_strconcat (notmuch_message_properties_key (properties), "=", value, NULL);
+      pair = g_strconcat (notmuch_message_properties_key (native_properties), "=", value, NULL);
       g_strv_builder_add (builder, pair);
     }
-  g_clear_pointer (&properties, notmuch_message_properties_destroy);
+  g_clear_pointer (&native_properties, notmuch_message_properties_destroy);
   return g_strv_builder_end (builder);
 }
 

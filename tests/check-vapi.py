@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Fails if the generated vapi leaves a call throwing the generic GLib.Error: every fallible
-call must be listed in introspection/Notmuch-1.0.metadata as throwing Notmuch.Error, so
+call must be listed in nm-glib/Notmuch-1.0.metadata as throwing Notmuch.Error, so
 that Vala programs can catch its codes.  Asynchronous calls throw GLib.Error, since
 cancelling them gives G_IO_ERROR_CANCELLED, and so do the lists' check(), which reports how
 a list loaded in the background ended, cancelled included.

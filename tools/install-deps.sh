@@ -7,6 +7,8 @@ packages=(
   # build
   meson ninja-build pkg-config gcc g++
   libglib2.0-dev gobject-introspection libgirepository1.0-dev libnotmuch-dev
+  # the C tests read the notmuch CLI's JSON output
+  libjson-glib-dev
   # bindings and their tests
   python3-gi python3-pytest gjs valac
   # the GTK 4 example and its test under a virtual X server

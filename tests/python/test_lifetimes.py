@@ -1,5 +1,6 @@
-"""Lifetime torture (notes/libnotmuch-lifetimes.md §5), each scenario in a child interpreter
-so that a crash (SIGSEGV, talloc abort, exit(1)) is a failed test with a return code."""
+"""Lifetime torture (scenarios T01-T07 and T16 of tests/README.md), each scenario in a child
+interpreter so that a crash (SIGSEGV, talloc abort, exit(1)) is a failed test with a return
+code."""
 
 import collections
 import json
