@@ -54,6 +54,8 @@ struct _NmDatabase
   /* Known after close, when libnotmuch can no longer tell. */
   guint64 revision;
   char *uuid;
+  /* The revision of this handle's last commit: a monitor does not report it. */
+  guint64 own_revision;
 
   /* Change notification (nm-database-changes.c).  The message and thread objects alive,
    * by id (id -> GPtrArray of unreferenced objects), guarded by live_lock; and the ids

@@ -634,6 +634,8 @@ nm_database_close (NmDatabase  *self,
     }
 
   nm_database_remember_revision (self);
+  if (self->mode == NM_DATABASE_MODE_READ_WRITE)
+    self->own_revision = self->revision;
   status = notmuch_database_close (self->native);
   /* libnotmuch frees nothing on close; the native handle stays until finalize, so objects
    * derived from it never point into freed memory. */
@@ -722,7 +724,9 @@ nm_database_commit_pending (NmDatabase *self)
 
   if (status != NOTMUCH_STATUS_SUCCESS)
     return status;
-  return _nm_compat_end_outermost_atomic (self->native);
+  status = _nm_compat_end_outermost_atomic (self->native);
+  self->own_revision = notmuch_database_get_revision (self->native, NULL);
+  return status;
 }
 
 /**
@@ -817,9 +821,14 @@ _nm_database_end_atomic_locked (NmDatabase  *self,
   if (!_nm_database_check_open (self, error))
     return FALSE;
   if (self->atomic_depth == 1 && self->mode == NM_DATABASE_MODE_READ_WRITE)
-    status = _nm_compat_end_outermost_atomic (self->native);
+    {
+      status = _nm_compat_end_outermost_atomic (self->native);
+      self->own_revision = notmuch_database_get_revision (self->native, NULL);
+    }
   else
-    status = notmuch_database_end_atomic (self->native);
+    {
+      status = notmuch_database_end_atomic (self->native);
+    }
   if (!_nm_database_check_status (self, status, error, "Cannot end the atomic section"))
     return FALSE;
   self->atomic_depth--;

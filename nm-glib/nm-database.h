@@ -74,6 +74,8 @@ guint nm_database_get_version (NmDatabase *self);
 NM_GLIB_EXPORT
 guint64 nm_database_get_revision (NmDatabase *self, char **uuid);
 NM_GLIB_EXPORT
+NmDatabaseMonitor *nm_database_monitor (NmDatabase *self, GError **error);
+NM_GLIB_EXPORT
 gboolean nm_database_needs_upgrade (NmDatabase *self);
 
 NM_GLIB_EXPORT

@@ -38,6 +38,22 @@ typedef struct
   /* Counts the results without reading them, or NULL when only reading them tells.  Sets
    * @error on failure. */
   guint (*count) (gpointer list, GError **error);
+
+  /* Following the database (lists with the monitored property; NULL for lists that cannot
+   * be monitored).  The keys of the results that messages changed in revisions @from to
+   * @to may concern, as a set of owned strings. */
+  GHashTable *(*changed_keys) (gpointer list, guint64 from, guint64 to);
+  /* The entry of the result @key as it is now, or NULL if it no longer matches. */
+  gpointer (*read_key) (gpointer list, const char *key);
+  /* Whether @entries (in order) are every result: FALSE when results vanished in a way
+   * the revision does not show (removed messages). */
+  gboolean (*is_complete) (gpointer list, GPtrArray *entries);
+  /* Every key, in result order; with @entries, an entry for each key missing from
+   * @known (key -> entry), made as read_key() does. */
+  GPtrArray *(*all_keys) (gpointer list, GHashTable *known, GHashTable *entries);
+  /* The list's sort order of two entries: 0 for every pair when the list has none (a new
+   * result then goes last). */
+  int (*compare) (gpointer list, gconstpointer a, gconstpointer b);
 } NmListSource;
 
 /* Reads a search's results in order, keeps an entry for each result read, and answers any
@@ -73,6 +89,13 @@ gboolean _nm_list_check (NmList *self, const char *what, GError **error);
 gpointer _nm_list_next (NmList *self);
 gboolean _nm_list_is_loading (NmList *self);
 
+/* Whether the list follows the changes other processes commit (see NmDatabaseMonitor):
+ * results that start matching are inserted in sort order, those that stop matching are
+ * removed, changed ones are replaced in place, each with items-changed on the list's main
+ * context.  Turning it on reads the list to its end first.  Call on the list's thread. */
+gboolean _nm_list_get_monitored (NmList *self);
+gboolean _nm_list_set_monitored (NmList *self, gboolean monitored, GError **error);
+
 /* Reads every result now, on the calling thread (for the asynchronous searches). */
 gboolean _nm_list_read_all (NmList        *self,
                             GCancellable  *cancellable,
@@ -82,6 +105,13 @@ gboolean _nm_list_read_all (NmList        *self,
  * context of the caller. */
 void _nm_list_load (NmList       *self,
                     GCancellable *cancellable);
+
+/* The ids of the messages changed in revisions @from to @to (`lastmod:`), or of their
+ * threads.  Requires the database lock. */
+GHashTable *_nm_list_changed_ids (NmDatabase *database,
+                                  guint64     from,
+                                  guint64     to,
+                                  gboolean    thread_ids);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmList, _nm_list_free)
 

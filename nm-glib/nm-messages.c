@@ -63,10 +63,28 @@ struct _NmMessages
   NmMessage *parent_message;
 
   NmList *list;
-  /* The entries of a query's results: the message id, after one character that says
-   * whether the message carries an excluded tag ('x') or not ('-'). */
-  GStringChunk *entries;
 };
+
+/* What the list keeps of a query's result: enough to find the message again, and to place
+ * a new result in date order. */
+typedef struct
+{
+  /* The message object last made for the entry, while something holds it: asked for
+   * again, the position gives the same object. */
+  GWeakRef item;
+  gint64 date;
+  gboolean excluded;
+  char message_id[];
+} NmMessageEntry;
+
+static void
+nm_messages_free_entry (gpointer data)
+{
+  NmMessageEntry *entry = data;
+
+  g_weak_ref_clear (&entry->item);
+  g_free (entry);
+}
 
 static void nm_messages_list_model_iface_init (GListModelInterface *iface);
 
@@ -79,6 +97,7 @@ enum
   PROP_0,
   PROP_N_ITEMS,
   PROP_LOADING,
+  PROP_MONITORED,
   N_PROPS
 };
 
@@ -148,6 +167,23 @@ nm_messages_start_walk (gpointer   list,
                          g_object_unref);
 }
 
+/* Requires the database lock. */
+static NmMessageEntry *
+nm_messages_new_entry (notmuch_message_t *native,
+                       const char        *message_id)
+{
+  gsize length = strlen (message_id) + 1;
+  NmMessageEntry *entry = g_malloc (sizeof (NmMessageEntry) + length);
+  notmuch_bool_t excluded = FALSE;
+
+  notmuch_message_get_flag_st (native, NOTMUCH_MESSAGE_FLAG_EXCLUDED, &excluded);
+  g_weak_ref_init (&entry->item, NULL);
+  entry->excluded = excluded;
+  entry->date = notmuch_message_get_date (native);
+  memcpy (entry->message_id, message_id, length);
+  return entry;
+}
+
 /* Wraps a query's result.  Requires the database lock. */
 static NmMessage *
 nm_messages_wrap_result (NmMessages        *self,
@@ -198,9 +234,7 @@ nm_messages_read (gpointer   list,
   NmMessages *self = list;
   notmuch_messages_t *iterator = _nm_handle_get_native (walk);
   g_autoptr (NmMessage) message = NULL;
-  g_autofree char *text = NULL;
   notmuch_message_t *native;
-  notmuch_bool_t excluded = FALSE;
 
   if (!notmuch_messages_valid (iterator))
     return NM_LIST_READ_END;
@@ -222,9 +256,8 @@ nm_messages_read (gpointer   list,
   notmuch_messages_move_to_next (iterator);
   if (message == NULL)
     return NM_LIST_READ_CUT;
-  notmuch_message_get_flag_st (native, NOTMUCH_MESSAGE_FLAG_EXCLUDED, &excluded);
-  text = g_strconcat (excluded ? "x" : "-", nm_message_get_message_id (message), NULL);
-  *entry = g_string_chunk_insert (self->entries, text);
+  *entry = nm_messages_new_entry (native, nm_message_get_message_id (message));
+  g_weak_ref_set (&((NmMessageEntry *) *entry)->item, message);
   if (item != NULL)
     *item = g_steal_pointer (&message);
   return NM_LIST_READ_ITEM;
@@ -236,30 +269,38 @@ nm_messages_get_entry_item (gpointer list,
                             gpointer entry)
 {
   NmMessages *self = list;
-  const char *text = entry;
+  NmMessageEntry *kept = entry;
   notmuch_message_t *native = NULL;
   NmMessage *message;
 
   if (self->source != NM_MESSAGES_SOURCE_QUERY)
     return g_object_ref (entry);
+  /* One made before the database was reopened reads the old view: a new one reads the
+   * current one. */
+  message = g_weak_ref_get (&kept->item);
+  if (message != NULL
+      && _nm_message_get_generation (message) == _nm_database_get_generation (self->database))
+    return message;
+  g_clear_object (&message);
   if (!_nm_database_is_open (self->database)
-      || notmuch_database_find_message (_nm_database_get_native (self->database), text + 1,
-                                        &native) != NOTMUCH_STATUS_SUCCESS
+      || notmuch_database_find_message (_nm_database_get_native (self->database),
+                                        kept->message_id, &native) != NOTMUCH_STATUS_SUCCESS
       || native == NULL)
     return NULL;
-  if (text[0] == 'x')
+  if (kept->excluded)
     notmuch_message_set_flag (native, NOTMUCH_MESSAGE_FLAG_EXCLUDED, TRUE);
   message = _nm_message_new (self->database, _nm_database_get_generation (self->database),
                              _nm_database_get_write_epoch (self->database), native, NULL,
                              NULL, TRUE);
   _nm_message_set_origin (message, _nm_list_get_origin (self->list));
+  g_weak_ref_set (&kept->item, message);
   return message;
 }
 
 static const char *
 nm_messages_get_entry_key (gpointer entry)
 {
-  return (const char *) entry + 1;
+  return ((NmMessageEntry *) entry)->message_id;
 }
 
 static const char *
@@ -279,13 +320,113 @@ nm_messages_count (gpointer   list,
   return nm_query_count_messages (self->query, error);
 }
 
+/* The entry of the message @key if the list's search matches it now, or NULL.  Requires the
+ * database lock. */
+static gpointer
+nm_messages_read_key (gpointer    list,
+                      const char *key)
+{
+  NmMessages *self = list;
+  g_autoptr (NmQuery) query = _nm_query_copy_for_message (self->query, key);
+  notmuch_query_t *native = _nm_query_create_native (query, TRUE, NULL);
+  notmuch_messages_t *messages = NULL;
+  gpointer entry = NULL;
+
+  if (native == NULL)
+    return NULL;
+  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS
+      && notmuch_messages_valid (messages))
+    {
+      notmuch_message_t *message = _nm_compat_messages_get (messages);
+
+      if (message != NULL)
+        entry = nm_messages_new_entry (message, key);
+    }
+  notmuch_query_destroy (native);
+  return entry;
+}
+
+static GHashTable *
+nm_messages_changed_keys (gpointer list,
+                          guint64  from,
+                          guint64  to)
+{
+  return _nm_list_changed_ids (NM_MESSAGES (list)->database, from, to, FALSE);
+}
+
+/* A message removed by another process leaves no trace in the revision: the count tells. */
+static gboolean
+nm_messages_is_complete (gpointer   list,
+                         GPtrArray *entries)
+{
+  return entries->len == nm_query_count_messages (NM_MESSAGES (list)->query, NULL);
+}
+
+static GPtrArray *
+nm_messages_all_keys (gpointer    list,
+                      GHashTable *known,
+                      GHashTable *entries)
+{
+  NmMessages *self = list;
+  GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
+  notmuch_query_t *native = _nm_query_create_native (self->query, TRUE, NULL);
+  notmuch_messages_t *messages = NULL;
+
+  if (native == NULL)
+    return order;
+  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS)
+    for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
+      {
+        notmuch_message_t *message = _nm_compat_messages_get (messages);
+        const char *id;
+
+        if (message == NULL)
+          break;
+        id = notmuch_message_get_message_id (message);
+        if (id != NULL)
+          {
+            g_ptr_array_add (order, g_strdup (id));
+            if (!g_hash_table_contains (known, id))
+              g_hash_table_insert (entries, g_strdup (id), nm_messages_new_entry (message, id));
+          }
+        notmuch_message_destroy (message);
+      }
+  notmuch_query_destroy (native);
+  return order;
+}
+
+static int
+nm_messages_compare (gpointer      list,
+                     gconstpointer a,
+                     gconstpointer b)
+{
+  const NmMessageEntry *first = a, *second = b;
+
+  switch (_nm_query_get_sort (NM_MESSAGES (list)->query))
+    {
+    case NM_SORT_NEWEST_FIRST:
+      return first->date > second->date ? -1 : first->date < second->date;
+    case NM_SORT_OLDEST_FIRST:
+      return first->date < second->date ? -1 : first->date > second->date;
+    case NM_SORT_MESSAGE_ID:
+      return strcmp (first->message_id, second->message_id);
+    default:
+      return 0;
+    }
+}
+
 static const NmListSource query_source = {
   .start_walk = nm_messages_start_walk,
   .read = nm_messages_read,
   .get_item = nm_messages_get_entry_item,
   .get_key = nm_messages_get_entry_key,
-  .free_entry = NULL,
+  .free_entry = nm_messages_free_entry,
   .count = nm_messages_count,
+  .changed_keys = nm_messages_changed_keys,
+  .read_key = nm_messages_read_key,
+  .is_complete = nm_messages_is_complete,
+  .all_keys = nm_messages_all_keys,
+  .compare = nm_messages_compare,
 };
 
 /* A thread's messages are in memory: the list keeps the wrappers it made, and counts by
@@ -342,6 +483,27 @@ nm_messages_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
       break;
+    case PROP_MONITORED:
+      g_value_set_boolean (value, nm_messages_get_monitored (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_messages_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  NmMessages *self = NM_MESSAGES (object);
+
+  switch (prop_id)
+    {
+    case PROP_MONITORED:
+      nm_messages_set_monitored (self, g_value_get_boolean (value), NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -354,7 +516,6 @@ nm_messages_finalize (GObject *object)
 
   g_clear_pointer (&self->list, _nm_list_free);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
-  g_clear_pointer (&self->entries, g_string_chunk_free);
   g_clear_object (&self->query);
   g_clear_object (&self->thread);
   g_clear_object (&self->parent_message);
@@ -370,6 +531,7 @@ nm_messages_class_init (NmMessagesClass *klass)
 
   object_class->finalize = nm_messages_finalize;
   object_class->get_property = nm_messages_get_property;
+  object_class->set_property = nm_messages_set_property;
 
   /**
    * NmMessages:n-items:
@@ -389,6 +551,21 @@ nm_messages_class_init (NmMessagesClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessages:monitored: (getter get_monitored) (setter set_monitored)
+   *
+   * Whether the results of a search follow the changes other processes commit to the
+   * database (see [class@Notmuch.DatabaseMonitor]): messages that start matching are
+   * inserted in sort order, those that stop matching are removed, and changed ones are
+   * replaced at their place, each announced by [signal@Gio.ListModel::items-changed] for
+   * those positions only.  The messages of a thread or the replies to a message cannot be
+   * monitored.  Setting it from Python or gjs fails silently when the database cannot be
+   * watched: use [method@Notmuch.Messages.set_monitored] to get the error.
+   */
+  properties[PROP_MONITORED] =
+    g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -432,7 +609,6 @@ _nm_messages_new_for_query (NmQuery  *query,
   self->query = _nm_query_copy (query);
   self->native_query = _nm_handle_new (database, native, nm_messages_destroy_native_query,
                                        NULL, NULL);
-  self->entries = g_string_chunk_new (4096);
   /* Run the search now, so that a malformed query fails here and not in the first
    * get_item(). */
   if (!_nm_list_start (self->list, error))
@@ -618,4 +794,56 @@ nm_messages_next (NmMessages *self)
   g_return_val_if_fail (NM_IS_MESSAGES (self), NULL);
 
   return _nm_list_next (self->list);
+}
+
+/**
+ * nm_messages_get_monitored: (get-property monitored)
+ * @self: a list of messages
+ *
+ * Gets whether the list follows the changes other processes commit.
+ *
+ * Returns: %TRUE if it does
+ */
+gboolean
+nm_messages_get_monitored (NmMessages *self)
+{
+  g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
+
+  return self->list != NULL && _nm_list_get_monitored (self->list);
+}
+
+/**
+ * nm_messages_set_monitored: (set-property monitored)
+ * @self: a list of messages
+ * @monitored: whether to follow the database
+ * @error: return location for an error
+ *
+ * Makes the results of a search follow the changes other processes commit to the
+ * database, or stop following them; see [property@Notmuch.Messages:monitored].  Turning it
+ * on reads every message of a list not read yet, and needs a main loop running on the
+ * thread-default main context of the caller, where the changes are announced.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set when the database cannot be watched
+ *   or the list is not the results of a search
+ */
+gboolean
+nm_messages_set_monitored (NmMessages  *self,
+                           gboolean     monitored,
+                           GError     **error)
+{
+  g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->list == NULL)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+                           "The list belongs to no database");
+      return FALSE;
+    }
+  if (monitored == _nm_list_get_monitored (self->list))
+    return TRUE;
+  if (!_nm_list_set_monitored (self->list, monitored, error))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITORED]);
+  return TRUE;
 }

@@ -25,5 +25,9 @@ NM_GLIB_EXPORT
 gboolean nm_messages_check (NmMessages *self, GError **error);
 NM_GLIB_EXPORT
 NmMessage *nm_messages_next (NmMessages *self);
+NM_GLIB_EXPORT
+gboolean nm_messages_get_monitored (NmMessages *self);
+NM_GLIB_EXPORT
+gboolean nm_messages_set_monitored (NmMessages *self, gboolean monitored, GError **error);
 
 G_END_DECLS

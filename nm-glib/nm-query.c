@@ -346,6 +346,41 @@ _nm_query_copy_for_thread (NmQuery    *self,
   return copy;
 }
 
+NmQuery *
+_nm_query_copy_for_message (NmQuery    *self,
+                            const char *message_id)
+{
+  NmQuery *copy = _nm_query_copy (self);
+  const char *query = copy->query_string;
+  g_autoptr (GString) term = g_string_new (NULL);
+  char *narrowed;
+
+  /* Quoted, so that any id reads as one term: Xapian doubles a quote inside quotes, the
+   * s-expression parser escapes it with a backslash. */
+  for (const char *c = message_id; *c != '\0'; c++)
+    {
+      if (*c == '"' || (*c == '\\' && copy->syntax == NM_QUERY_SYNTAX_SEXP))
+        g_string_append_c (term, copy->syntax == NM_QUERY_SYNTAX_SEXP ? '\\' : '"');
+      g_string_append_c (term, *c);
+    }
+  if (copy->syntax == NM_QUERY_SYNTAX_SEXP)
+    narrowed = query[0] != '\0' ? g_strdup_printf ("(and (id \"%s\") %s)", term->str, query)
+                                 : g_strdup_printf ("(id \"%s\")", term->str);
+  else
+    narrowed = query[0] != '\0' && strcmp (query, "*") != 0
+               ? g_strdup_printf ("id:\"%s\" and ( %s )", term->str, query)
+               : g_strdup_printf ("id:\"%s\"", term->str);
+  g_free (copy->query_string);
+  copy->query_string = narrowed;
+  return copy;
+}
+
+NmSort
+_nm_query_get_sort (NmQuery *self)
+{
+  return self->sort;
+}
+
 gboolean
 _nm_query_check_status (NmQuery           *self,
                         notmuch_status_t   status,

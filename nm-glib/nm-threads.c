@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "nm-threads-private.h"
+#include "nm-compat-private.h"
 #include "nm-database-private.h"
 #include "nm-list-private.h"
 #include "nm-query-private.h"
@@ -50,6 +51,7 @@ enum
   PROP_0,
   PROP_N_ITEMS,
   PROP_LOADING,
+  PROP_MONITORED,
   N_PROPS
 };
 
@@ -125,6 +127,126 @@ nm_threads_get_entry_key (gpointer entry)
   return nm_thread_get_thread_id (entry);
 }
 
+/* Builds the thread @key as the list's search finds it now, or NULL.  Requires the database
+ * lock. */
+static gpointer
+nm_threads_read_key (gpointer    list,
+                     const char *key)
+{
+  NmThreads *self = list;
+  g_autoptr (NmQuery) query = _nm_query_copy_for_thread (self->query, key);
+  notmuch_query_t *native = _nm_query_create_native (query, TRUE, NULL);
+  notmuch_threads_t *threads = NULL;
+  notmuch_thread_t *thread;
+  NmThread *entry = NULL;
+
+  if (native == NULL)
+    return NULL;
+  if (notmuch_query_search_threads (native, &threads) == NOTMUCH_STATUS_SUCCESS
+      && notmuch_threads_valid (threads))
+    {
+      thread = _nm_thread_build (self->database, _nm_database_get_generation (self->database),
+                                 threads);
+      if (thread != NULL)
+        entry = _nm_thread_new (self->database, self->query, thread,
+                                _nm_list_get_origin (self->list));
+      g_clear_pointer (&thread, notmuch_thread_destroy);
+    }
+  notmuch_query_destroy (native);
+  return entry;
+}
+
+static GHashTable *
+nm_threads_changed_keys (gpointer list,
+                         guint64  from,
+                         guint64  to)
+{
+  return _nm_list_changed_ids (NM_THREADS (list)->database, from, to, TRUE);
+}
+
+/* Every matching message belongs to one thread and is counted by it: a thread that lost a
+ * message the revision does not show (a removed one) makes the sum differ. */
+static gboolean
+nm_threads_is_complete (gpointer   list,
+                        GPtrArray *entries)
+{
+  NmThreads *self = list;
+  guint64 matched = 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    matched += nm_thread_get_matched_messages (entries->pdata[i]);
+  return matched == nm_query_count_messages (self->query, NULL);
+}
+
+/* The threads in result order: libnotmuch orders threads by their first message in the
+ * order of the message search, which is much cheaper to read than the threads. */
+static GPtrArray *
+nm_threads_all_keys (gpointer    list,
+                     GHashTable *known,
+                     GHashTable *entries)
+{
+  NmThreads *self = list;
+  GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  notmuch_query_t *native = _nm_query_create_native (self->query, TRUE, NULL);
+  notmuch_messages_t *messages = NULL;
+
+  if (native == NULL)
+    return order;
+  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS)
+    for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
+      {
+        notmuch_message_t *message = _nm_compat_messages_get (messages);
+        const char *thread_id;
+
+        if (message == NULL)
+          break;
+        thread_id = notmuch_message_get_thread_id (message);
+        if (thread_id != NULL && !g_hash_table_contains (seen, thread_id))
+          {
+            char *key = g_strdup (thread_id);
+
+            g_ptr_array_add (order, key);
+            g_hash_table_add (seen, key);
+          }
+        notmuch_message_destroy (message);
+      }
+  notmuch_query_destroy (native);
+  for (guint i = 0; i < order->len; i++)
+    if (!g_hash_table_contains (known, order->pdata[i]))
+      {
+        gpointer entry = nm_threads_read_key (self, order->pdata[i]);
+
+        if (entry != NULL)
+          g_hash_table_insert (entries, g_strdup (order->pdata[i]), entry);
+      }
+  return order;
+}
+
+static int
+nm_threads_compare (gpointer      list,
+                    gconstpointer a,
+                    gconstpointer b)
+{
+  NmThread *first = (NmThread *) a, *second = (NmThread *) b;
+  gint64 x, y;
+
+  switch (_nm_query_get_sort (NM_THREADS (list)->query))
+    {
+    case NM_SORT_NEWEST_FIRST:
+      x = nm_thread_get_newest_date (second);
+      y = nm_thread_get_newest_date (first);
+      break;
+    case NM_SORT_OLDEST_FIRST:
+      x = nm_thread_get_oldest_date (first);
+      y = nm_thread_get_oldest_date (second);
+      break;
+    default:
+      return 0;
+    }
+  return x < y ? -1 : x > y;
+}
+
 static const NmListSource threads_source = {
   .start_walk = nm_threads_start_walk,
   .read = nm_threads_read,
@@ -134,6 +256,11 @@ static const NmListSource threads_source = {
   /* libnotmuch counts threads by reading every matching message, which building them does
    * anyway: the list is read to its end instead, once. */
   .count = NULL,
+  .changed_keys = nm_threads_changed_keys,
+  .read_key = nm_threads_read_key,
+  .is_complete = nm_threads_is_complete,
+  .all_keys = nm_threads_all_keys,
+  .compare = nm_threads_compare,
 };
 
 static gpointer
@@ -179,6 +306,27 @@ nm_threads_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
       break;
+    case PROP_MONITORED:
+      g_value_set_boolean (value, nm_threads_get_monitored (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nm_threads_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  NmThreads *self = NM_THREADS (object);
+
+  switch (prop_id)
+    {
+    case PROP_MONITORED:
+      nm_threads_set_monitored (self, g_value_get_boolean (value), NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -204,6 +352,7 @@ nm_threads_class_init (NmThreadsClass *klass)
 
   object_class->finalize = nm_threads_finalize;
   object_class->get_property = nm_threads_get_property;
+  object_class->set_property = nm_threads_set_property;
 
   /**
    * NmThreads:n-items:
@@ -223,6 +372,21 @@ nm_threads_class_init (NmThreadsClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmThreads:monitored: (getter get_monitored) (setter set_monitored)
+   *
+   * Whether the list follows the changes other processes commit to the database (see
+   * [class@Notmuch.DatabaseMonitor]): threads that start matching are inserted in sort
+   * order, those that stop matching are removed, and changed ones are replaced at their
+   * place, each announced by [signal@Gio.ListModel::items-changed] for those positions
+   * only.  A thread that did not change stays the same object.  Setting it from Python or
+   * gjs fails silently when the database cannot be watched: use
+   * [method@Notmuch.Threads.set_monitored] to get the error.
+   */
+  properties[PROP_MONITORED] =
+    g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -329,4 +493,55 @@ nm_threads_next (NmThreads *self)
   g_return_val_if_fail (NM_IS_THREADS (self), NULL);
 
   return _nm_list_next (self->list);
+}
+
+/**
+ * nm_threads_get_monitored: (get-property monitored)
+ * @self: a list of threads
+ *
+ * Gets whether the list follows the changes other processes commit.
+ *
+ * Returns: %TRUE if it does
+ */
+gboolean
+nm_threads_get_monitored (NmThreads *self)
+{
+  g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
+
+  return self->list != NULL && _nm_list_get_monitored (self->list);
+}
+
+/**
+ * nm_threads_set_monitored: (set-property monitored)
+ * @self: a list of threads
+ * @monitored: whether to follow the database
+ * @error: return location for an error
+ *
+ * Makes the list follow the changes other processes commit to the database, or stop
+ * following them; see [property@Notmuch.Threads:monitored].  Turning it on reads every
+ * thread of a list not read yet, and needs a main loop running on the thread-default
+ * main context of the caller, where the changes are announced.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set when the database cannot be watched
+ */
+gboolean
+nm_threads_set_monitored (NmThreads  *self,
+                          gboolean    monitored,
+                          GError    **error)
+{
+  g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->list == NULL)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+                           "The list belongs to no database");
+      return FALSE;
+    }
+  if (monitored == _nm_list_get_monitored (self->list))
+    return TRUE;
+  if (!_nm_list_set_monitored (self->list, monitored, error))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITORED]);
+  return TRUE;
 }

@@ -23,5 +23,9 @@ NM_GLIB_EXPORT
 gboolean nm_threads_check (NmThreads *self, GError **error);
 NM_GLIB_EXPORT
 NmThread *nm_threads_next (NmThreads *self);
+NM_GLIB_EXPORT
+gboolean nm_threads_get_monitored (NmThreads *self);
+NM_GLIB_EXPORT
+gboolean nm_threads_set_monitored (NmThreads *self, gboolean monitored, GError **error);
 
 G_END_DECLS

@@ -22,5 +22,6 @@ typedef struct _NmThreads NmThreads;
 typedef struct _NmThread NmThread;
 typedef struct _NmIndexOptions NmIndexOptions;
 typedef struct _NmDirectory NmDirectory;
+typedef struct _NmDatabaseMonitor NmDatabaseMonitor;
 
 G_END_DECLS

@@ -19,6 +19,10 @@ gboolean _nm_write_lock_claim (const char  *path,
 /* Forgets the claim *@key, if any, and clears it. */
 void _nm_write_lock_release (char **key);
 
+/* The Xapian directory of the database at @path (its `.notmuch/xapian`, or `xapian` for a
+ * database path that is the notmuch directory itself), or NULL. */
+char *_nm_write_lock_find_index (const char *path);
+
 /* Waits until no other process holds the write lock of the database at @path, for at most
  * @timeout_ms, then fails with NM_ERROR_LOCKED. */
 gboolean _nm_write_lock_wait (const char  *path,

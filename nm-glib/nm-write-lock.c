@@ -91,6 +91,21 @@ nm_write_lock_is_held_elsewhere (int fd)
   return probe.l_type != F_UNLCK;
 }
 
+char *
+_nm_write_lock_find_index (const char *path)
+{
+  const char *const layouts[] = { ".notmuch/xapian", "xapian" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (layouts); i++)
+    {
+      g_autofree char *index = g_build_filename (path, layouts[i], NULL);
+
+      if (g_file_test (index, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer (&index);
+    }
+  return NULL;
+}
+
 /* libnotmuch waits for another process's write lock without a time limit: the waiting
  * happens here instead, bounded. */
 gboolean
@@ -98,18 +113,17 @@ _nm_write_lock_wait (const char  *path,
                      guint        timeout_ms,
                      GError     **error)
 {
-  const char *const layouts[] = { ".notmuch/xapian/flintlock", "xapian/flintlock" };
+  g_autofree char *index = _nm_write_lock_find_index (path);
+  g_autofree char *lock_path = NULL;
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  int fd = -1;
+  int fd;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (layouts) && fd < 0; i++)
-    {
-      g_autofree char *lock_path = g_build_filename (path, layouts[i], NULL);
-
-      fd = open (lock_path, O_RDONLY | O_CLOEXEC);
-    }
+  if (index == NULL)
+    return TRUE;   /* no index: libnotmuch reports the error */
+  lock_path = g_build_filename (index, "flintlock", NULL);
+  fd = open (lock_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return TRUE;   /* no lock file: nobody holds the lock, or libnotmuch reports the error */
+    return TRUE;   /* no lock file: nobody holds the lock */
 
   while (nm_write_lock_is_held_elsewhere (fd))
     {

@@ -12,6 +12,7 @@
 #include "nm-types.h"
 #include "nm-error.h"
 #include "nm-database.h"
+#include "nm-database-monitor.h"
 #include "nm-query.h"
 #include "nm-messages.h"
 #include "nm-message.h"

@@ -91,7 +91,7 @@ run_tsan() {
   # lock on purpose (a heuristic); GLib >= 2.76 dropped that allocator for malloc anyway.
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
     G_SLICE=always-malloc LDFLAGS=$ldflags \
-    meson test -C "$dir" --print-errorlogs --logbase testlog-tsan threads async-c test-notify \
+    meson test -C "$dir" --print-errorlogs --logbase testlog-tsan threads async-c test-notify test-monitor \
       test-lists || status=1
 }
 
