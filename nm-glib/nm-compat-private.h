@@ -37,6 +37,14 @@ notmuch_status_t _nm_compat_reopen (notmuch_database_t      *database,
                                     notmuch_database_mode_t  mode);
 notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
 
+/* Upgrades.  Every version: with a progress callback, notmuch_database_upgrade() makes
+ * SIGALRM fire every second to time its calls, through a handler of its own, and leaves
+ * SIGALRM ignored and the process's real-time interval timer stopped when it returns.
+ * This restores the application's handler and timer afterwards. */
+notmuch_status_t _nm_compat_upgrade (notmuch_database_t *database,
+                                     void (*progress) (void *closure, double fraction),
+                                     void               *closure);
+
 /* Configuration values that end the process.  Every version: libnotmuch calls exit() when it
  * opens a database whose `database.autocommit` (in the configuration file or stored in the
  * database) is not a number.  Such values are refused before libnotmuch sees them, with

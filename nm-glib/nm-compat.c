@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -87,6 +89,25 @@ _nm_compat_end_outermost_atomic (notmuch_database_t *database)
   status = notmuch_database_end_atomic (database);
   setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, 1);
   G_UNLOCK (flush_threshold);
+  return status;
+}
+
+notmuch_status_t
+_nm_compat_upgrade (notmuch_database_t *database,
+                    void (*progress) (void *closure, double fraction),
+                    void               *closure)
+{
+  struct sigaction handler;
+  struct itimerval timer;
+  notmuch_status_t status;
+
+  if (progress == NULL)
+    return notmuch_database_upgrade (database, NULL, NULL);
+  sigaction (SIGALRM, NULL, &handler);
+  getitimer (ITIMER_REAL, &timer);
+  status = notmuch_database_upgrade (database, progress, closure);
+  sigaction (SIGALRM, &handler, NULL);
+  setitimer (ITIMER_REAL, &timer, NULL);
   return status;
 }
 

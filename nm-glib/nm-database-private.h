@@ -26,6 +26,10 @@ struct _NmDatabase
   gboolean create;
   /* Opened without a configuration file because none was found. */
   gboolean without_config_file;
+  /* Set while upgrade() or compact() runs (the lock is held meanwhile), to the name of the
+   * call: libnotmuch is then in the middle of rewriting the index, so every call its
+   * progress callback makes on this database is refused. */
+  const char *maintenance;
   guint atomic_depth;
   guint generation;
   /* The uuid string of the handle's current view (see _nm_compat_view_changed()). */
@@ -59,7 +63,8 @@ notmuch_database_t *_nm_database_get_native (NmDatabase *self);
  * lock: libnotmuch, Xapian and talloc are not safe to share between threads. */
 GRecMutexLocker *_nm_database_lock (NmDatabase *self);
 
-/* Both require the lock. */
+/* Both require the lock.  A database is not open for use while upgrade() or compact() runs
+ * on it (only its own progress callback can ask then). */
 gboolean _nm_database_is_open (NmDatabase *self);
 gboolean _nm_database_check_open (NmDatabase *self, GError **error);
 

@@ -395,7 +395,7 @@ _nm_database_lock (NmDatabase *self)
 gboolean
 _nm_database_is_open (NmDatabase *self)
 {
-  return self->native != NULL && !self->closed;
+  return self->native != NULL && !self->closed && self->maintenance == NULL;
 }
 
 gboolean
@@ -403,6 +403,13 @@ _nm_database_check_open (NmDatabase *self, GError **error)
 {
   if (_nm_database_is_open (self))
     return TRUE;
+  if (self->maintenance != NULL)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                   "The database at %s cannot be used from the progress callback of its own "
+                   "%s()", self->path, self->maintenance);
+      return FALSE;
+    }
   g_set_error (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
                self->closed ? "The database at %s has been closed"
                             : "The database at %s is not open",
@@ -613,6 +620,8 @@ nm_database_close (NmDatabase  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self);
+  if (self->maintenance != NULL)
+    return _nm_database_check_open (self, error);
   if (self->closed || self->native == NULL)
     {
       self->closed = TRUE;
@@ -650,7 +659,7 @@ nm_database_reopen (NmDatabase      *self,
 {
   g_autoptr (GRecMutexLocker) locker = NULL;
   notmuch_status_t status;
-  gboolean had_write_lock;
+  gboolean had_write_lock, mode_changed;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -690,11 +699,12 @@ nm_database_reopen (NmDatabase      *self,
 
   if (mode == NM_DATABASE_MODE_READ_ONLY)
     _nm_write_lock_release (&self->write_lock_key);
-  if (self->mode != mode)
-    {
-      self->mode = mode;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
-    }
+  mode_changed = self->mode != mode;
+  self->mode = mode;
+  /* Handlers may call into the database from any thread. */
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
+  if (mode_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
   return TRUE;
 }
 

@@ -1713,6 +1713,74 @@ test_fresh_error_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_no_error (error);
 }
 
+/* Calls on the database from its own compaction's progress callback. */
+typedef struct
+{
+  NmDatabase *db;
+  const NmTestCorpus *corpus;
+  guint calls;
+} CompactCallback;
+
+static void
+compact_callback_reenters (const char *message G_GNUC_UNUSED, gpointer user_data)
+{
+  CompactCallback *cb = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmDatabase) same_path = NULL;
+
+  if (cb->calls++ > 0)
+    return;
+  g_assert_false (nm_database_reopen (cb->db, NM_DATABASE_MODE_READ_WRITE, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "progress callback of its own compact()"));
+  g_clear_error (&error);
+  g_assert_false (nm_database_reopen (cb->db, NM_DATABASE_MODE_READ_ONLY, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (nm_database_commit (cb->db, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (nm_database_count_messages (cb->db, "*", &error), ==, 0);
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (nm_database_close (cb->db, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (nm_database_get_version (cb->db), ==, 0);
+
+  /* Another handle of the same path: writing waits for the compaction, reading works. */
+  g_assert_null (nm_database_open (cb->corpus->mail, NM_DATABASE_MODE_READ_WRITE, &error));
+  nm_test_assert_error_code (error, NM_ERROR_LOCKED);
+  g_clear_error (&error);
+  same_path = nm_database_open (cb->corpus->mail, NM_DATABASE_MODE_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_count_messages (same_path, "*", &error), ==,
+                    nm_test_notmuch_count (cb->corpus, "--exclude=false", "*", NULL));
+  g_assert_no_error (error);
+}
+
+static void
+test_compact_reentrant (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  CompactCallback cb = { fx->db, fx->corpus, 0 };
+  const char *add[] = { "after-compact", NULL };
+
+  g_assert_true (nm_database_compact (fx->db, NULL, compact_callback_reenters, &cb, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb.calls, >, 0);
+  /* Whole and writable afterwards. */
+  g_assert_cmpint (nm_database_get_mode (fx->db), ==, NM_DATABASE_MODE_READ_WRITE);
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", add, NULL, &error), ==,
+                    nm_test_notmuch_count (fx->corpus, "--exclude=false", "*", NULL));
+  g_assert_no_error (error);
+  g_assert_true (nm_database_close (fx->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, "--exclude=false", "tag:after-compact",
+                                           NULL), ==,
+                    nm_test_notmuch_count (fx->corpus, "--exclude=false", "*", NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1737,6 +1805,7 @@ main (int argc, char **argv)
   ADD ("/database/commit", setup_copy, test_commit);
   ADD ("/database/reopen", setup_copy, test_reopen);
   ADD ("/database/close/twice", setup_copy, test_close_twice);
+  ADD ("/database/compact/reentrant", setup_copy, test_compact_reentrant);
   ADD ("/database/close/every-call-after-close", setup_copy, test_calls_after_close);
   ADD ("/database/errors/fresh-messages", setup_copy, test_fresh_error_messages);
 #undef ADD
