@@ -146,10 +146,11 @@ _nm_compat_check_config_file (const char  *file,
   key_file = g_key_file_new ();
   if (!g_key_file_load_from_file (key_file, file, G_KEY_FILE_NONE, NULL))
     return TRUE;   /* libnotmuch reports an unreadable file itself */
+  /* The value exactly as libnotmuch reads it: GKeyFile keeps trailing blanks, and `\s`
+   * escapes stand for spaces. */
   autocommit = g_key_file_get_string (key_file, "database", "autocommit", NULL);
   if (autocommit == NULL
-      || _nm_compat_check_config_value ("database.autocommit", g_strstrip (autocommit),
-                                        &local_error))
+      || _nm_compat_check_config_value ("database.autocommit", autocommit, &local_error))
     return TRUE;
   g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
                local_error->message);

@@ -55,19 +55,18 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* Opens or creates the native database from the construct properties.  Requires the lock. */
+/* Opens or creates the native database from the construct properties, once the
+ * configuration file (if @config_file_exists) was checked.  Requires the lock. */
 static gboolean
-nm_database_open_native (NmDatabase *self, GError **error)
+nm_database_open_native (NmDatabase  *self,
+                         gboolean     config_file_exists,
+                         GError     **error)
 {
   g_autofree char *message = NULL;
   const char *config_path = self->config_path;
-  g_autofree char *config_file = _nm_config_file_find (config_path, self->profile);
-  gboolean config_file_exists;
   notmuch_database_t *native = NULL;
   notmuch_status_t status;
 
-  if (!_nm_compat_check_config_file (config_file, &config_file_exists, error))
-    return FALSE;
   /* With an explicit database path and no config file, say so at once rather than let
    * libnotmuch search again, fail with NO_CONFIG and open a second time (below). */
   if (!self->create && self->path != NULL && config_path == NULL && !config_file_exists)
@@ -154,9 +153,17 @@ nm_database_initable_init (GInitable     *initable,
   NmDatabase *self = NM_DATABASE (initable);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autofree char *lock_path = NULL;
+  g_autofree char *config_file = NULL;
+  gboolean config_file_exists;
 
   if (self->native != NULL || self->closed)
     return TRUE;
+
+  /* Before libnotmuch reads the file for any open, the lookup of the path below
+   * included. */
+  config_file = _nm_config_file_find (self->config_path, self->profile);
+  if (!_nm_compat_check_config_file (config_file, &config_file_exists, error))
+    return FALSE;
 
   if (self->create || self->mode == NM_DATABASE_MODE_READ_WRITE)
     {
@@ -173,7 +180,7 @@ nm_database_initable_init (GInitable     *initable,
         }
     }
 
-  if (!nm_database_open_native (self, error))
+  if (!nm_database_open_native (self, config_file_exists, error))
     {
       _nm_write_lock_release (&self->write_lock_key);
       return FALSE;

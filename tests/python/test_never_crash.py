@@ -159,3 +159,86 @@ def test_reopen_from_compact_callback_returns(run_py, writable):
     v = ok(r)
     assert v['done'] is True and v['mode'] == int(RW) and v['count'] > 0
     assert 'progress callback of its own compact()' in r.stderr
+
+
+# -- class 3: a database.autocommit value libnotmuch exits on, on every way to open ----------
+
+OPEN_EVERY_WAY = '''
+path, config = sys.argv[1], sys.argv[2]
+results = {}
+
+def attempt(name, f):
+    try:
+        results[name] = ['ok', f().get_path()]
+    except GLib.Error as e:
+        results[name] = [e.domain, e.code, e.message]
+
+def generic(**props):
+    database = Notmuch.Database(**props)
+    database.init(None)
+    return database
+
+def asynchronously(path, mode):
+    loop = GLib.MainLoop()
+    box = []
+    def done(source, result):
+        try:
+            box.append(Notmuch.Database.open_finish(result))
+        except GLib.Error as e:
+            box.append(e)
+        loop.quit()
+    Notmuch.Database.open_async(path, mode, None, done)
+    loop.run()
+    if isinstance(box[0], GLib.Error):
+        raise box[0]
+    return box[0]
+
+attempt('lookup_ro', lambda: Notmuch.Database.open(None, RO))
+attempt('lookup_rw', lambda: Notmuch.Database.open(None, RW))
+attempt('path_rw', lambda: Notmuch.Database.open(path, RW))
+attempt('with_config_rw', lambda: Notmuch.Database.open_with_config(None, RW, config, None))
+attempt('generic_rw', lambda: generic(path=None, mode=RW))
+attempt('generic_rw_timeout', lambda: generic(path=None, mode=RW, lock_timeout=100))
+attempt('generic_config_rw', lambda: generic(mode=RW, config_path=config))
+attempt('async_lookup_rw', lambda: asynchronously(None, RW))
+attempt('async_path_rw', lambda: asynchronously(path, RW))
+out(results=results)
+'''
+
+
+@pytest.mark.parametrize('value', ['abc', '5 ', r'5\\s', r'\\s', '12abc'])
+def test_bad_autocommit_refused_on_every_open(run_py, writable, value):
+    with open(writable.config, 'a', encoding='utf-8') as f:
+        f.write('\n[database]\nautocommit=%s\n' % value)
+    r = run_py(OPEN_EVERY_WAY, writable.mail_root, writable.config,
+               env={'NOTMUCH_CONFIG': writable.config})
+    results = ok(r)['results']
+    assert len(results) == 9
+    for name, result in results.items():
+        assert result[:2] == ['nm-error-quark', ILLEGAL], (name, result)
+        assert writable.config in result[2] and 'database.autocommit' in result[2], result
+
+
+def test_bad_config_file_after_open(run_py, writable):
+    """A failed query is run again on a second handle to get libnotmuch's message; that
+    handle must not read the configuration file, which may have gone bad since."""
+    expected = int(writable.cli('count', '*'))
+    r = run_py('''
+    config = sys.argv[1]
+    db = Notmuch.Database.open(None, RO)
+    with open(config, 'a') as f:
+        f.write('\\n[database]\\nautocommit=abc\\n')
+    errors = []
+    for bad in ('foo AND', 'date:garbage..', 'foo AND'):
+        try:
+            db.count_messages(bad)
+        except GLib.Error as e:
+            errors.append([e.code, e.message])
+    out(errors=errors, count=db.count_messages('*'))
+    ''', writable.config, env={'NOTMUCH_CONFIG': writable.config})
+    v = ok(r)
+    assert [code for code, _ in v['errors']] == [int(E.XAPIAN_EXCEPTION)] * 3
+    assert 'Syntax: <expression> AND <expression>' in v['errors'][0][1]
+    assert "Didn't understand date specification 'garbage'" in v['errors'][1][1]
+    assert 'Syntax: <expression> AND <expression>' in v['errors'][2][1]
+    assert v['count'] == expected
