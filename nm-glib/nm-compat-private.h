@@ -58,6 +58,29 @@ gboolean _nm_compat_check_config_file (const char  *file,
                                        gboolean    *exists,
                                        GError     **error);
 
+/* Index terms.  Every version: libnotmuch calls exit() instead of failing when a term it
+ * makes from a caller's string is longer than its limit of 245 bytes: a message property
+ * ("Unhandled error modifying message property"), and the folder: and path: terms of a file
+ * being indexed ("adding folder term", "adding path term").  For the term of the file's own
+ * name 0.37 exits too ("adding file-direntry term"), where later versions fail with
+ * NOTMUCH_STATUS_PATH_ERROR.  These refuse such strings before libnotmuch sees them. */
+/* NM_ERROR_ILLEGAL_ARGUMENT unless "@key=@value" fits in a property term. */
+gboolean _nm_compat_check_property_term (const char  *key,
+                                         const char  *value,
+                                         GError     **error);
+/* NM_ERROR_PATH_ERROR unless the terms of @filename (absolute, without "." or ".."
+ * components) fit, with room for @growth more bytes in its name (a rename by
+ * tags_to_maildir_flags()).  Requires the database lock. */
+gboolean _nm_compat_check_file_terms (notmuch_database_t  *database,
+                                      const char          *filename,
+                                      gsize                growth,
+                                      GError             **error);
+/* The same for every file of @message, with room for the flags tags_to_maildir_flags()
+ * may add to its name. */
+gboolean _nm_compat_check_maildir_renames (notmuch_database_t  *database,
+                                           notmuch_message_t   *message,
+                                           GError             **error);
+
 /* The status string.  Every version: notmuch_database_status_string() is never cleared, some
  * messages are appended to the previous one, and only the first Xapian exception of a
  * handle is logged at all.  _nm_compat_mark_status_string() makes libnotmuch log a text of

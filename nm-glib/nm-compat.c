@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -155,6 +156,109 @@ _nm_compat_check_config_file (const char  *file,
   g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
                local_error->message);
   return FALSE;
+}
+
+/* libnotmuch's NOTMUCH_TERM_MAX, and the prefixes of the terms checked here (its
+ * lib/prefix.cc); none is in its public header. */
+#define NM_COMPAT_TERM_MAX 245
+#define NM_COMPAT_PROPERTY_PREFIX "XPROPERTY"
+#define NM_COMPAT_FILE_PREFIX "XFDIRENTRY"
+#define NM_COMPAT_FOLDER_PREFIX "XFOLDER:"
+#define NM_COMPAT_PATH_PREFIX "P"
+/* A file's term holds the document id of its directory, up to ten digits, and a colon. */
+#define NM_COMPAT_DIRECTORY_ID_MAX 10
+
+gboolean
+_nm_compat_check_property_term (const char  *key,
+                                const char  *value,
+                                GError     **error)
+{
+  gsize length = strlen (NM_COMPAT_PROPERTY_PREFIX) + strlen (key) + 1 + strlen (value);
+
+  if (length <= NM_COMPAT_TERM_MAX)
+    return TRUE;
+  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+               "A message property is at most %d bytes long as “key=value”, not %"
+               G_GSIZE_FORMAT, (int) (NM_COMPAT_TERM_MAX - strlen (NM_COMPAT_PROPERTY_PREFIX)),
+               length - strlen (NM_COMPAT_PROPERTY_PREFIX));
+  return FALSE;
+}
+
+/* Whether a term of @prefix and @text, plus @extra bytes, fits. */
+static gboolean
+nm_compat_term_fits (const char *prefix, gsize text_length, gsize extra)
+{
+  return strlen (prefix) + text_length + extra <= NM_COMPAT_TERM_MAX;
+}
+
+gboolean
+_nm_compat_check_file_terms (notmuch_database_t  *database,
+                             const char          *filename,
+                             gsize                growth,
+                             GError             **error)
+{
+  const char *root = notmuch_config_get (database, NOTMUCH_CONFIG_MAIL_ROOT);
+  const char *relative = filename;
+  const char *name;
+  gsize directory_length, folder_length;
+
+  /* The directory and name as libnotmuch splits them: relative to the configured mail root
+   * when the path starts with it as a string, else the whole path. */
+  while (relative[0] == '/' && relative[1] == '/')
+    relative++;
+  if (root != NULL && root[0] != '\0' && g_str_has_prefix (relative, root))
+    {
+      relative += strlen (root);
+      while (relative[0] == '/')
+        relative++;
+    }
+  name = strrchr (relative, '/');
+  name = name != NULL ? name + 1 : relative;
+  directory_length = name > relative ? (gsize) (name - relative) - 1 : 0;
+  while (directory_length > 0 && relative[directory_length - 1] == '/')
+    directory_length--;
+  /* The folder of a maildir's cur/ or new/ is its parent. */
+  folder_length = directory_length;
+  if (directory_length >= 3
+      && (strncmp (relative + directory_length - 3, "cur", 3) == 0
+          || strncmp (relative + directory_length - 3, "new", 3) == 0)
+      && (directory_length == 3 || relative[directory_length - 4] == '/'))
+    folder_length = directory_length == 3 ? 0 : directory_length - 4;
+
+  if (!nm_compat_term_fits (NM_COMPAT_FILE_PREFIX, strlen (name),
+                            NM_COMPAT_DIRECTORY_ID_MAX + 1 + growth))
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
+                   "The name of %s is too long for the index", filename);
+      return FALSE;
+    }
+  /* The longest path: term is the directory followed by a slash and two stars. */
+  if (!nm_compat_term_fits (NM_COMPAT_FOLDER_PREFIX, folder_length, 0)
+      || !nm_compat_term_fits (NM_COMPAT_PATH_PREFIX, directory_length,
+                               directory_length > 0 ? strlen ("/**") : 0))
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
+                   "The directory of %s is too long for the index", filename);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_nm_compat_check_maildir_renames (notmuch_database_t  *database,
+                                  notmuch_message_t   *message,
+                                  GError             **error)
+{
+  /* A name without an info part gains ":2," and up to five flags (DFPRS). */
+  const gsize growth = strlen (":2,") + strlen ("DFPRS");
+  notmuch_filenames_t *filenames = notmuch_message_get_filenames (message);
+  gboolean fits = TRUE;
+
+  for (; fits && notmuch_filenames_valid (filenames); notmuch_filenames_move_to_next (filenames))
+    fits = _nm_compat_check_file_terms (database, notmuch_filenames_get (filenames), growth,
+                                        error);
+  g_clear_pointer (&filenames, notmuch_filenames_destroy);
+  return fits;
 }
 
 char *

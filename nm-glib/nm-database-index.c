@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-compat-private.h"
 #include "nm-directory-private.h"
 #include "nm-index-options-private.h"
 #include "nm-message-private.h"
@@ -124,7 +125,8 @@ nm_database_path_in_mail_root (NmDatabase  *self,
  *
  * Returns: (transfer full): the message now stored in @filename, or %NULL with @error set:
  *   %NM_ERROR_FILE_NOT_EMAIL, %NM_ERROR_FILE_ERROR (missing or unreadable) or
- *   %NM_ERROR_PATH_ERROR
+ *   %NM_ERROR_PATH_ERROR (outside the mail root, or a name or directory too long for the
+ *   index's terms of at most 245 bytes)
  */
 NmMessage *
 nm_database_index_file (NmDatabase      *self,
@@ -150,7 +152,7 @@ nm_database_index_file (NmDatabase      *self,
   if (!_nm_database_check_open (self, error))
     return NULL;
   path = nm_database_path_in_mail_root (self, filename, error);
-  if (path == NULL)
+  if (path == NULL || !_nm_compat_check_file_terms (self->native, path, 0, error))
     return NULL;
   status = notmuch_database_index_file (self->native, path,
                                         options != NULL

@@ -243,7 +243,9 @@ nm_database_validate_tags (const char * const *tags, GError **error)
  * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
  * one atomic section, committed when it ends.  Excluded tags do not apply.
  *
- * A tag may not be both added and removed.
+ * A tag may not be both added and removed.  With `maildir.synchronize_flags`, a message
+ * file whose name could grow too long for the index stops the change with
+ * %NM_ERROR_PATH_ERROR (see [method@Notmuch.Message.tags_to_maildir_flags]).
  *
  * Returns: the number of messages changed; 0 on error (with @error set)
  */
@@ -260,6 +262,7 @@ nm_database_tag_messages (NmDatabase          *self,
   notmuch_query_t *native_query = NULL;
   notmuch_messages_t *messages = NULL;
   notmuch_bool_t sync_maildir_flags = FALSE;
+  g_autoptr (GError) rename_error = NULL;
   notmuch_status_t status;
   guint changed = 0;
 
@@ -319,6 +322,12 @@ nm_database_tag_messages (NmDatabase          *self,
           status = NM_COMPAT_STATUS_INVALIDATED;
           break;
         }
+      if (sync_maildir_flags
+          && !_nm_compat_check_maildir_renames (self->native, message, &rename_error))
+        {
+          notmuch_message_destroy (message);
+          break;
+        }
       status = nm_database_retag (message, add, remove, sync_maildir_flags);
       notmuch_message_destroy (message);
       if (status == NOTMUCH_STATUS_SUCCESS)
@@ -327,6 +336,12 @@ nm_database_tag_messages (NmDatabase          *self,
   notmuch_query_destroy (native_query);
   if (changed > 0)
     _nm_database_note_write (self);
+  if (rename_error != NULL)
+    {
+      _nm_database_end_atomic_locked (self, NULL);
+      g_propagate_error (error, g_steal_pointer (&rename_error));
+      return 0;
+    }
 
   if (!_nm_database_check_status (self, status, error, "Cannot tag the messages matching “%s”",
                                   query))

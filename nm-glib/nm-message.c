@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-message-private.h"
+#include "nm-compat-private.h"
 #include "nm-database-private.h"
 #include "nm-index-options-private.h"
 #include "nm-messages-private.h"
@@ -1037,7 +1038,8 @@ nm_message_maildir_flags_to_tags (NmMessage  *self,
  * tags (the reverse of [method@Notmuch.Message.maildir_flags_to_tags]); files in `new/`
  * move to `cur/`.  [method@Notmuch.Message.get_filenames] returns the new names afterwards.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %NM_ERROR_PATH_ERROR, renaming nothing, if a new name could be
+ *   too long for the index
  */
 gboolean
 nm_message_tags_to_maildir_flags (NmMessage  *self,
@@ -1054,7 +1056,9 @@ nm_message_tags_to_maildir_flags (NmMessage  *self,
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   document = nm_message_document (self, error);
-  if (document == NULL)
+  if (document == NULL
+      || !_nm_compat_check_maildir_renames (_nm_database_get_native (self->database), document,
+                                            error))
     return FALSE;
   status = notmuch_message_tags_to_maildir_flags (document);
   /* libnotmuch writes the document when it renames a file, frozen or not. */
@@ -1177,6 +1181,28 @@ nm_message_take_properties (notmuch_message_properties_t *properties, gboolean v
   return g_strv_builder_end (builder);
 }
 
+/* Property keys cannot contain '=', which separates key and value in the index; keys and
+ * values are UTF-8, as every string this library hands out.  @value may be NULL. */
+static gboolean
+nm_message_check_property (const char  *key,
+                           const char  *value,
+                           GError     **error)
+{
+  if (!g_utf8_validate (key, -1, NULL) || (value != NULL && !g_utf8_validate (value, -1, NULL)))
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                           "Message properties are valid UTF-8");
+      return FALSE;
+    }
+  if (strchr (key, '=') != NULL)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                   "Property keys cannot contain “=”: “%s”", key);
+      return FALSE;
+    }
+  return value == NULL || _nm_compat_check_property_term (key, value, error);
+}
+
 /**
  * nm_message_get_property_values:
  * @self: a message
@@ -1213,7 +1239,11 @@ nm_message_get_property_values (NmMessage  *self,
  *
  * Adds a value to a message property.  Adding a value the key has changes nothing.
  *
- * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key with `=`
+ * The index stores a property as one term of at most 245 bytes, which leaves 236 bytes
+ * for `key=value` in UTF-8.
+ *
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key with `=`, a key or value
+ *   that is not UTF-8, or a longer `key=value`
  */
 gboolean
 nm_message_add_property (NmMessage   *self,
@@ -1229,6 +1259,8 @@ nm_message_add_property (NmMessage   *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!nm_message_check_property (key, value, error))
+    return FALSE;
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -1244,7 +1276,8 @@ nm_message_add_property (NmMessage   *self,
  *
  * Removes one value, or every value, of a message property.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key or value that
+ *   [method@Notmuch.Message.add_property] refuses
  */
 gboolean
 nm_message_remove_property (NmMessage   *self,
@@ -1259,6 +1292,8 @@ nm_message_remove_property (NmMessage   *self,
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!nm_message_check_property (key, value, error))
+    return FALSE;
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -1274,7 +1309,8 @@ nm_message_remove_property (NmMessage   *self,
  *
  * Removes every property, or every property whose key starts with @prefix.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a prefix with `=` (no key
+ *   starts with one) or that is not UTF-8
  */
 gboolean
 nm_message_remove_all_properties (NmMessage   *self,
@@ -1286,6 +1322,10 @@ nm_message_remove_all_properties (NmMessage   *self,
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* libnotmuch removes by term prefix: "a=b" would remove key "a" with values from "b". */
+  if (prefix != NULL && !nm_message_check_property (prefix, NULL, error))
+    return FALSE;
 
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))

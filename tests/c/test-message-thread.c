@@ -866,6 +866,59 @@ test_tag_snapshots (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   nm_test_assert_strv_equal (thread_tags_after, thread_tags);
 }
 
+/* A property is one index term, "XPROPERTY<key>=<value>", of at most 245 bytes: longer ones
+ * made libnotmuch exit.  Keys and values that are not UTF-8 are refused too. */
+static void
+test_property_limits (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const gsize fit = 245 - strlen ("XPROPERTY");
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "*", NULL);
+  g_autoptr (NmMessage) message = nm_database_find_message (fx->db, ids[0], &error);
+  const char *bad_utf8[][2] = { { "k\xff", "v" }, { "k", "v\xc3" } };
+
+  g_assert_no_error (error);
+  for (gsize total = fit - 1; total <= fit + 1; total++)
+    {
+      /* "key=v", with the key making up the length. */
+      g_autofree char *key = g_strnfill (total - 2, 'k');
+      g_auto (GStrv) values = NULL;
+      gboolean fits = total <= fit;
+
+      g_assert_cmpint (nm_message_add_property (message, key, "v", &error), ==, fits);
+      if (!fits)
+        {
+          nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+          g_clear_error (&error);
+        }
+      g_assert_no_error (error);
+      values = nm_message_get_property_values (message, key);
+      g_assert_cmpuint (g_strv_length (values), ==, fits ? 1 : 0);
+      g_assert_cmpint (nm_message_remove_property (message, key, "v", &error), ==, fits);
+      if (!fits)
+        nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_utf8); i++)
+    {
+      g_assert_false (nm_message_add_property (message, bad_utf8[i][0], bad_utf8[i][1],
+                                               &error));
+      nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+      g_assert_false (nm_message_remove_property (message, bad_utf8[i][0], bad_utf8[i][1],
+                                                  &error));
+      nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+    }
+  /* Every property that was added was removed again. */
+  {
+    g_auto (GStrv) left = nm_message_get_all_properties (message, NULL, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (left), ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -876,6 +929,8 @@ main (int argc, char **argv)
   g_test_add ("/message/flags", Fixture, NULL, setup_shared, test_message_flags, teardown);
   g_test_add ("/message/reply-trees", Fixture, NULL, setup_shared, test_reply_trees, teardown);
   g_test_add ("/message/tag-writes", Fixture, NULL, setup_copy, test_tag_writes, teardown);
+  g_test_add ("/message/property-limits", Fixture, NULL, setup_copy, test_property_limits,
+              teardown);
   g_test_add ("/message/tag-snapshots", Fixture, NULL, setup_copy, test_tag_snapshots,
               teardown);
   g_test_add ("/thread/accessors", Fixture, NULL, setup_shared, test_thread_accessors,

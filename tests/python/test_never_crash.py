@@ -3,6 +3,7 @@ child interpreter, so that a crash, an exit() inside libnotmuch or a hang is a f
 and not a dead runner.  Every reproduction must give a GLib.Error in the Notmuch domain (or
 work) instead."""
 
+import json
 import os
 
 import pytest
@@ -242,3 +243,184 @@ def test_bad_config_file_after_open(run_py, writable):
     assert "Didn't understand date specification 'garbage'" in v['errors'][1][1]
     assert 'Syntax: <expression> AND <expression>' in v['errors'][2][1]
     assert v['count'] == expected
+
+
+# -- class 4: index terms longer than libnotmuch's limit (245 bytes) --------------------------
+
+# A property is the term "XPROPERTY<key>=<value>": 236 bytes of key=value fit.
+PROPERTY_FIT = 245 - len('XPROPERTY')
+
+PROPERTIES = '''
+db = Notmuch.Database.open(sys.argv[1], RW)
+msg = db.find_message(sys.argv[2])
+results = []
+
+def attempt(label, f):
+    try:
+        results.append([label, 'ok', f()])
+    except GLib.Error as e:
+        results.append([label, e.domain, e.code])
+
+for key, value in json.loads(sys.argv[3]):
+    attempt(['add', key, value], lambda: msg.add_property(key, value))
+    attempt(['values', key, value], lambda: value in msg.get_property_values(key))
+    attempt(['remove', key, value], lambda: msg.remove_property(key, value))
+    attempt(['gone', key, value], lambda: value in msg.get_property_values(key))
+    # The same inside a freeze, whose changes are applied again at thaw().
+    msg.freeze()
+    attempt(['frozen add', key, value], lambda: msg.add_property(key, value))
+    msg.thaw()
+    attempt(['thawed', key, value], lambda: value in msg.get_property_values(key))
+    msg.remove_all_properties(None)
+out(results=results)
+db.close()
+'''
+
+
+def property_cases():
+    """(key, value) pairs of key=value lengths (in bytes) around the limit."""
+    cases = []
+    for total in (PROPERTY_FIT - 1, PROPERTY_FIT, PROPERTY_FIT + 1, PROPERTY_FIT + 2, 1000):
+        cases.append(('k' * (total - 2), 'v'))          # long key
+        cases.append(('k', 'v' * (total - 2)))          # long value
+    # Multibyte: lengths count bytes, not characters.
+    cases.append(('é' * ((PROPERTY_FIT - 2) // 2), 'v'))        # 234 + 2 bytes
+    cases.append(('é' * ((PROPERTY_FIT - 2) // 2 + 1), 'v'))    # 236 + 2 bytes
+    cases.append(('', 'empty key'))
+    return cases
+
+
+def test_property_term_length(run_py, writable):
+    mid = writable.cli('search', '--output=messages', '--limit=1', '*').strip()[len('id:'):]
+    cases = property_cases()
+    r = run_py(PROPERTIES, writable.mail_root, mid, json.dumps(cases))
+    got = {(label, key, value): rest for label, key, value, *rest in
+           ([*row[0], *row[1:]] for row in ok(r)['results'])}
+    for key, value in cases:
+        size = len(('%s=%s' % (key, value)).encode())
+        fits = size <= PROPERTY_FIT
+        for label, expected in (('add', True), ('values', True), ('remove', True),
+                                ('gone', False), ('frozen add', True), ('thawed', True)):
+            result = got[(label, key, value)]
+            if fits:
+                assert result == ['ok', expected], (label, size, result)
+            elif label in ('add', 'remove', 'frozen add'):
+                assert result == ['nm-error-quark', ILLEGAL], (label, size, result)
+            else:
+                assert result == ['ok', False], (label, size, result)
+    # Nothing was left behind.
+    assert writable.cli('search', '--output=messages', 'property:k=v') == ''
+
+
+def test_property_keys_with_equals_sign(run_py, writable):
+    """libnotmuch removes properties by term prefix: remove_property('a=b', None) would
+    remove key "a" with a value starting with "b="."""
+    r = run_py('''
+    db = Notmuch.Database.open(sys.argv[1], RW)
+    msg = next(iter(db.search_messages('*')))
+    msg.add_property('a', 'b=c')
+    msg.add_property('a', 'x')
+    results = {}
+    for name, f in [('add', lambda: msg.add_property('a=b', 'c')),
+                    ('remove', lambda: msg.remove_property('a=b', 'c')),
+                    ('remove all values', lambda: msg.remove_property('a=b', None)),
+                    ('remove by prefix', lambda: msg.remove_all_properties('a=b'))]:
+        try:
+            results[name] = ['ok', f()]
+        except GLib.Error as e:
+            results[name] = [e.domain, e.code]
+    out(results=results, left=msg.get_all_properties('a', True))
+    ''', writable.mail_root)
+    v = ok(r)
+    for name, result in v['results'].items():
+        assert result == ['nm-error-quark', ILLEGAL], (name, result)
+    assert v['left'] == ['a=b=c', 'a=x']
+
+
+INDEX_PATHS = '''
+db = Notmuch.Database.open(sys.argv[1], RW)
+results = []
+for path in json.loads(sys.argv[2]):
+    try:
+        msg, duplicate = db.index_file(path, None)
+        results.append([path, 'ok', msg.get_filename() == path])
+    except GLib.Error as e:
+        results.append([path, e.domain, e.code])
+out(results=results, count=Notmuch.Query.new(db, '*').count_messages())
+db.close()
+'''
+
+# The name of a file is the term "XFDIRENTRY<directory id>:<name>", the directory id up to
+# ten digits; the longest terms of its directory are "P<directory>/**" and
+# "XFOLDER:<directory without cur or new>".
+NAME_FIT = 245 - len('XFDIRENTRY') - 10 - 1
+DIRECTORY_FIT = 245 - len('P') - len('/**')
+FOLDER_FIT = 245 - len('XFOLDER:')
+
+
+def copy_message(source, path, number):
+    """Writes a copy of the mail file *source* with a Message-ID of its own to *path*."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(source, 'rb') as f:
+        lines = f.read().split(b'\n')
+    lines = [line for line in lines if not line.lower().startswith(b'message-id:')]
+    with open(path, 'wb') as f:
+        f.write(b'Message-ID: <long-path-%d@nm-glib.test>\n' % number + b'\n'.join(lines))
+
+
+def test_index_file_term_length(run_py, writable):
+    source = writable.cli('search', '--output=files', '--limit=1', '*').strip()
+    root = writable.mail_root
+    cases = []
+
+    def directory(length, leaf):
+        """A relative directory of *length* bytes ending in *leaf*."""
+        head = length - len(leaf) - 1
+        return 'd' * (head - 101) + '/' + 'e' * 100 + '/' + leaf if head > 101 else None
+
+    for length, fits in ((NAME_FIT, True), (NAME_FIT + 1, False)):
+        cases.append((os.path.join(root, 'INBOX', 'cur', 'n' * length), fits))
+    for length, fits in ((DIRECTORY_FIT, True), (DIRECTORY_FIT + 1, False)):
+        cases.append((os.path.join(root, directory(length, 'cur'), 'mail:2,'), fits))
+    for length, fits in ((FOLDER_FIT, True), (FOLDER_FIT + 1, False)):
+        cases.append((os.path.join(root, directory(length, 'plain'), 'mail'), fits))
+    for number, (path, _) in enumerate(cases):
+        copy_message(source, path, number)
+    before = int(writable.cli('count', '--exclude=false', '*'))
+    r = run_py(INDEX_PATHS, root, json.dumps([path for path, _ in cases]))
+    v = ok(r)
+    for (path, fits), (_, *result) in zip(cases, v['results']):
+        if fits:
+            assert result == ['ok', True], (len(path), result)
+        else:
+            assert result == ['nm-error-quark', int(E.PATH_ERROR)], (len(path), result)
+    indexed = sum(fits for _, fits in cases)
+    assert v['count'] == before + indexed
+    assert int(writable.cli('count', '--exclude=false', '*')) == before + indexed
+
+
+def test_maildir_rename_term_length(run_py, writable):
+    """tags_to_maildir_flags() renames files to "<name>:2,<flags>": a name that could grow
+    past the limit is refused before any rename (libnotmuch 0.37 would exit)."""
+    source = writable.cli('search', '--output=files', '--limit=1', '*').strip()
+    path = os.path.join(writable.mail_root, 'INBOX', 'cur', 'r' * (NAME_FIT - 3))
+    copy_message(source, path, 99)
+    r = run_py('''
+    db = Notmuch.Database.open(sys.argv[1], RW)
+    msg, _ = db.index_file(sys.argv[2], None)
+    msg.add_tag('flagged')
+    results = {}
+    for name, f in [('message', lambda: msg.tags_to_maildir_flags()),
+                    ('tag_messages', lambda: db.tag_messages('id:' + msg.get_message_id(),
+                                                             ['replied'], []))]:
+        try:
+            results[name] = ['ok', f()]
+        except GLib.Error as e:
+            results[name] = [e.domain, e.code]
+    out(results=results, files=msg.get_filenames())
+    db.close()
+    ''', writable.mail_root, path)
+    v = ok(r)
+    assert v['results'] == {'message': ['nm-error-quark', int(E.PATH_ERROR)],
+                            'tag_messages': ['nm-error-quark', int(E.PATH_ERROR)]}
+    assert v['files'] == [path] and os.path.exists(path)
