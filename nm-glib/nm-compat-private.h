@@ -81,6 +81,21 @@ gboolean _nm_compat_check_maildir_renames (notmuch_database_t  *database,
                                            notmuch_message_t   *message,
                                            GError             **error);
 
+/* Queries that crash libnotmuch.  Every version: an (of ...) or (matching ...) form outside
+ * a field dereferences a NULL pointer, and so does a saved query (`squery.<name>`) that is
+ * an atom or an empty list; nesting a few thousand levels deep overflows the stack, in
+ * s-expressions and in the classic syntax alike, and so do saved and named queries
+ * (`query.<name>`) that refer to themselves.  s-expressions also reach libnotmuch through
+ * `sexp:` fields of the classic syntax, and classic queries through (infix ...) and named
+ * queries.  The notmuch CLI crashes on the same queries.  This refuses them with
+ * NM_ERROR_BAD_QUERY_SYNTAX before libnotmuch parses them (see nm-query-check.c), with
+ * the saved queries, named queries and custom headers of @database's configuration.
+ * Requires the database lock. */
+gboolean _nm_compat_check_query (notmuch_database_t      *database,
+                                 const char              *query_string,
+                                 notmuch_query_syntax_t   syntax,
+                                 GError                 **error);
+
 /* The status string.  Every version: notmuch_database_status_string() is never cleared, some
  * messages are appended to the previous one, and only the first Xapian exception of a
  * handle is logged at all.  _nm_compat_mark_status_string() makes libnotmuch log a text of

@@ -13,6 +13,7 @@
 
 #include "nm-compat-private.h"
 #include "nm-error.h"
+#include "nm-query-check-private.h"
 
 /* Opens and commits are serialised by this lock, so that no writable database is opened
  * while XAPIAN_FLUSH_THRESHOLD is 1.  The variable exists (with the user's value, or "0",
@@ -158,8 +159,8 @@ _nm_compat_check_config_file (const char  *file,
   return FALSE;
 }
 
-/* libnotmuch's NOTMUCH_TERM_MAX, and the prefixes of the terms checked here (its
- * lib/prefix.cc); none is in its public header. */
+/* libnotmuch's NOTMUCH_TERM_MAX, and the prefixes of the terms checked here; none is in
+ * its public header. */
 #define NM_COMPAT_TERM_MAX 245
 #define NM_COMPAT_PROPERTY_PREFIX "XPROPERTY"
 #define NM_COMPAT_FILE_PREFIX "XFDIRENTRY"
@@ -261,6 +262,30 @@ _nm_compat_check_maildir_renames (notmuch_database_t  *database,
   return fits;
 }
 
+static char *
+nm_compat_lookup_config (const char *key,
+                         gpointer    database)
+{
+  char *value = NULL;
+  char *copy = NULL;
+
+  if (notmuch_database_get_config (database, key, &value) == NOTMUCH_STATUS_SUCCESS
+      && value != NULL && value[0] != '\0')
+    copy = g_strdup (value);
+  free (value);
+  return copy;
+}
+
+gboolean
+_nm_compat_check_query (notmuch_database_t      *database,
+                        const char              *query_string,
+                        notmuch_query_syntax_t   syntax,
+                        GError                 **error)
+{
+  return _nm_query_check (query_string, syntax == NOTMUCH_QUERY_SYNTAX_SEXP,
+                          nm_compat_lookup_config, database, error);
+}
+
 char *
 _nm_compat_mark_status_string (notmuch_database_t *database,
                                const char         *previous_mark)
@@ -299,7 +324,10 @@ _nm_compat_explain_query_failure (const char             *path,
       g_clear_pointer (&probe, notmuch_database_destroy);
       return NULL;
     }
-  if (notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
+  /* Without the configuration file, saved and named queries may differ from the ones the
+   * query was checked with. */
+  if (_nm_compat_check_query (probe, query_string, syntax, NULL)
+      && notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
       == NOTMUCH_STATUS_SUCCESS
       && notmuch_query_count_messages (query, &count) != NOTMUCH_STATUS_SUCCESS
       && notmuch_database_status_string (probe) != NULL)

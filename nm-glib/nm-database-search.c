@@ -243,6 +243,7 @@ nm_database_validate_tags (const char * const *tags, GError **error)
  * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
  * one atomic section, committed when it ends.  Excluded tags do not apply.
  *
+ * @query is checked as a [class@Notmuch.Query] is, inside one more level of parentheses.
  * A tag may not be both added and removed.  With `maildir.synchronize_flags`, a message
  * file whose name could grow too long for the index stops the change with
  * %NM_ERROR_PATH_ERROR (see [method@Notmuch.Message.tags_to_maildir_flags]).
@@ -297,6 +298,8 @@ nm_database_tag_messages (NmDatabase          *self,
     return 0;
 
   narrowed = nm_database_build_tagging_query (query, add, remove);
+  if (!_nm_compat_check_query (self->native, narrowed, NOTMUCH_QUERY_SYNTAX_XAPIAN, error))
+    return 0;
   native_query = notmuch_query_create (self->native, narrowed);
   if (native_query == NULL)
     {

@@ -23,6 +23,16 @@
  * Query strings are parsed when a search or count runs: a malformed query fails there,
  * with %NM_ERROR_XAPIAN_EXCEPTION (classic syntax) or %NM_ERROR_BAD_QUERY_SYNTAX
  * (s-expressions).
+ *
+ * Some queries crash libnotmuch (and the notmuch CLI) instead of failing; they fail with
+ * %NM_ERROR_BAD_QUERY_SYNTAX before libnotmuch parses them: `(of ...)` or
+ * `(matching ...)` outside a field such as `(tag ...)`, a saved query (`squery.<name>`)
+ * that is not a list, queries nested more than 100 levels deep (parentheses and braces
+ * of the classic syntax, lists of s-expressions), and s-expressions of more than 2000
+ * elements (lists and atoms; a word outside any field counts once for each field it is
+ * searched in).  Both limits count saved queries, macro parameters, named queries
+ * (`query.<name>`) and `sexp:` fields where they are used, so queries that refer to
+ * themselves fail too.
  */
 struct _NmQuery
 {
@@ -288,6 +298,9 @@ _nm_query_create_native (NmQuery   *self,
   notmuch_status_t status;
 
   if (!_nm_database_check_open (self->database, error))
+    return NULL;
+  if (!_nm_compat_check_query (db, self->query_string, (notmuch_query_syntax_t) self->syntax,
+                               error))
     return NULL;
   status = notmuch_query_create_with_syntax (db, self->query_string,
                                              (notmuch_query_syntax_t) self->syntax, &native);

@@ -424,3 +424,160 @@ def test_maildir_rename_term_length(run_py, writable):
     assert v['results'] == {'message': ['nm-error-quark', int(E.PATH_ERROR)],
                             'tag_messages': ['nm-error-quark', int(E.PATH_ERROR)]}
     assert v['files'] == [path] and os.path.exists(path)
+
+
+# -- class 5: queries that crash libnotmuch -------------------------------------------------
+
+SAVED = {
+    'squery.Loop': '(Loop)',
+    'squery.Bad': '(of x)',
+    'squery.Atom': 'foo',
+    'squery.Empty': '()',
+    'squery.OfMacro': '(macro (a) (of ,a))',
+    'squery.TagMacro': '(macro (a) (tag ,a))',
+    'query.loop': 'query:loop',
+    'query.ping': 'query:pong',
+    'query.pong': 'query:ping',
+    'query.xs': 'sexp:"(of x)"',
+    'query.inbox': 'tag:inbox',
+}
+
+# (syntax, query): every one crashed libnotmuch (0.37 to 0.40), or would with the
+# configuration above.
+CRASHING = [
+    ('sexp', '(of)'),
+    ('sexp', '(matching)'),
+    ('sexp', '(matching (tag inbox))'),
+    ('sexp', '(and (of x))'),
+    ('sexp', '(not (matching (tag inbox)))'),
+    ('sexp', '(tag (of (of x)))'),
+    ('sexp', '("of" x)'),
+    ('sexp', "('of x)"),
+    ('sexp', '(of x) trailing text'),
+    ('sexp', '(and ' * 20000 + ')' * 20000),
+    ('sexp', '(or ' + '(tag a) ' * 100000 + ')'),
+    ('sexp', '(Loop)'),
+    ('sexp', '(Bad)'),
+    ('sexp', '(Atom)'),
+    ('sexp', '(Empty)'),
+    ('sexp', '(OfMacro (tag inbox))'),
+    ('sexp', '(query loop)'),
+    ('sexp', '(query xs)'),
+    ('sexp', '(infix "sexp:\\"(of x)\\"")'),
+    ('xapian', 'sexp:"(of)"'),
+    ('xapian', 'tag:inbox and sexp:"(matching (tag inbox))"'),
+    ('xapian', 'sexp:"(and ' + '(and ' * 20000 + ')' * 20001 + '"'),
+    ('xapian', '(a or (b and ' * 100000 + 'c' + '))' * 100000),
+    ('xapian', 'query:loop'),
+    ('xapian', 'query:ping'),
+    ('xapian', 'query:xs'),
+    ('xapian', 'thread:{query:xs}'),
+]
+
+QUERIES = '''
+db = Notmuch.Database.open(sys.argv[1], RW)
+for key, value in json.loads(sys.argv[2]).items():
+    db.set_config(key, value)
+with open(sys.argv[3], encoding='utf-8') as f:
+    cases = json.load(f)
+results = []
+
+def attempt(f):
+    try:
+        return ['ok', f()]
+    except GLib.Error as e:
+        return [e.domain, e.code, e.message]
+
+def in_worker(query, start, finish):
+    """The asynchronous twin, which runs libnotmuch in the database's worker thread."""
+    loop = GLib.MainLoop()
+    box = []
+    def done(source, result):
+        box.append(attempt(lambda: finish(result)))
+        loop.quit()
+    start(None, done)
+    loop.run()
+    return box[0]
+
+for syntax, text in cases:
+    syntax = Notmuch.QuerySyntax.SEXP if syntax == 'sexp' else Notmuch.QuerySyntax.XAPIAN
+    query = Notmuch.Query.new_with_syntax(db, text, syntax)
+    row = {
+        'count_messages': attempt(query.count_messages),
+        'count_threads': attempt(query.count_threads),
+        'search_messages': attempt(lambda: sum(1 for m in query.search_messages())),
+        'search_threads': attempt(lambda: sum(1 for t in query.search_threads())),
+        'async_messages': in_worker(query, query.search_messages_async,
+                                    lambda r: len(query.search_messages_finish(r))),
+        'async_count': in_worker(query, query.count_messages_async,
+                                 query.count_messages_finish),
+    }
+    if syntax == Notmuch.QuerySyntax.XAPIAN:
+        row['db.count_messages'] = attempt(lambda: db.count_messages(text))
+        row['db.search_threads'] = attempt(lambda: len(db.search_threads(text)))
+        row['tag_messages'] = attempt(lambda: db.tag_messages(text, ['crash-test'], []))
+    results.append(row)
+out(results=results, count=Notmuch.Query.new(db, '*').count_messages())
+db.close()
+'''
+
+
+def run_queries(run_py, writable, cases):
+    # The cases are too long for a command line.
+    path = os.path.join(writable.base, 'cases.json')
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(cases, f)
+    r = run_py(QUERIES, writable.mail_root, json.dumps(SAVED), path, timeout=300)
+    return ok(r)
+
+
+def test_crashing_queries_refused(run_py, writable):
+    v = run_queries(run_py, writable, CRASHING)
+    assert len(v['results']) == len(CRASHING)
+    for (syntax, text), row in zip(CRASHING, v['results']):
+        for call, result in row.items():
+            assert result[:2] == ['nm-error-quark', int(E.BAD_QUERY_SYNTAX)], \
+                (syntax, text[:80], call, result)
+    assert int(writable.cli('count', '--exclude=false', 'tag:crash-test')) == 0
+
+
+def test_queries_at_the_limits_work(run_py, writable):
+    """What the check lets through runs, and gives the CLI's answer; one step further is
+    refused."""
+    within = [
+        ('sexp', '(tag (of (tag inbox)))'),
+        ('sexp', '(tag (matching (tag inbox)))'),
+        ('sexp', '(TagMacro inbox)'),
+        ('sexp', '(query inbox)'),
+        ('sexp', '(and ' * 99 + '(tag inbox)' + ')' * 99),
+        ('sexp', '(or ' + '(tag inbox) ' * 999 + ')'),
+        ('sexp', '(id ' + ' '.join('x%d@y' % i for i in range(1999)) + ')'),
+        ('xapian', '(' * 100 + 'tag:inbox' + ')' * 100),
+        ('xapian', 'query:inbox'),
+        ('xapian', 'sexp:"(tag ""inbox"")"'),
+    ]
+    beyond = [
+        ('sexp', '(and ' * 100 + '(tag inbox)' + ')' * 100),
+        ('sexp', '(or ' + '(tag inbox) ' * 1000 + ')'),
+        ('sexp', '(id ' + ' '.join('x%d@y' % i for i in range(2000)) + ')'),
+        ('xapian', '(' * 101 + 'tag:inbox' + ')' * 101),
+    ]
+    v = run_queries(run_py, writable, within + beyond)
+    inbox = int(writable.cli('count', '--exclude=false', 'tag:inbox'))
+    for (syntax, text), row in zip(within, v['results']):
+        expected = 0 if text.startswith('(id ') else inbox
+        for call, result in row.items():
+            if call == 'tag_messages' and text.startswith('(' * 100):
+                # tag_messages() puts the query in parentheses of its own.
+                assert result[:2] == ['nm-error-quark', int(E.BAD_QUERY_SYNTAX)], result
+            elif call == 'tag_messages':
+                assert result[0] == 'ok', (text[:60], call, result)
+            elif call in ('count_messages', 'search_messages', 'async_messages',
+                          'async_count'):
+                assert result == ['ok', expected], (text[:60], call, result)
+            else:
+                assert result[0] == 'ok', (text[:60], call, result)
+    for (syntax, text), row in zip(beyond, v['results'][len(within):]):
+        for call, result in row.items():
+            assert result[:2] == ['nm-error-quark', int(E.BAD_QUERY_SYNTAX)], \
+                (text[:60], call, result)
