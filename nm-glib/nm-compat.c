@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "nm-compat-private.h"
-#include "nm-error.h"
+#include "nm-error-private.h"
 #include "nm-query-check-private.h"
 
 /* Opens and commits are serialised by this lock, so that no writable database is opened
@@ -126,8 +126,8 @@ _nm_compat_check_config_value (const char  *key,
     g_ascii_strtoull (value, (char **) &end, 10);
   if (end != NULL && *end == '\0')
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-               "database.autocommit must be a non-negative number, not “%s”", value);
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                 "database.autocommit must be a non-negative number, not “%s”", value);
   return FALSE;
 }
 
@@ -154,8 +154,8 @@ _nm_compat_check_config_file (const char  *file,
   if (autocommit == NULL
       || _nm_compat_check_config_value ("database.autocommit", autocommit, &local_error))
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
-               local_error->message);
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
+                 local_error->message);
   return FALSE;
 }
 
@@ -178,10 +178,10 @@ _nm_compat_check_property_term (const char  *key,
 
   if (length <= NM_COMPAT_TERM_MAX)
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-               "A message property is at most %d bytes long as “key=value”, not %"
-               G_GSIZE_FORMAT, (int) (NM_COMPAT_TERM_MAX - strlen (NM_COMPAT_PROPERTY_PREFIX)),
-               length - strlen (NM_COMPAT_PROPERTY_PREFIX));
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                 "A message property is at most %d bytes long as “key=value”, not %"
+                 G_GSIZE_FORMAT, (int) (NM_COMPAT_TERM_MAX - strlen (NM_COMPAT_PROPERTY_PREFIX)),
+                 length - strlen (NM_COMPAT_PROPERTY_PREFIX));
   return FALSE;
 }
 
@@ -229,8 +229,8 @@ _nm_compat_check_file_terms (notmuch_database_t  *database,
   if (!nm_compat_term_fits (NM_COMPAT_FILE_PREFIX, strlen (name),
                             NM_COMPAT_DIRECTORY_ID_MAX + 1 + growth))
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
-                   "The name of %s is too long for the index", filename);
+      _nm_set_error (error, NM_ERROR_PATH_ERROR,
+                     "The name of %s is too long for the index", filename);
       return FALSE;
     }
   /* The longest path: term is the directory followed by a slash and two stars. */
@@ -238,8 +238,8 @@ _nm_compat_check_file_terms (notmuch_database_t  *database,
       || !nm_compat_term_fits (NM_COMPAT_PATH_PREFIX, directory_length,
                                directory_length > 0 ? strlen ("/**") : 0))
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
-                   "The directory of %s is too long for the index", filename);
+      _nm_set_error (error, NM_ERROR_PATH_ERROR,
+                     "The directory of %s is too long for the index", filename);
       return FALSE;
     }
   return TRUE;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-compat-private.h"
 #include "nm-directory-private.h"
 #include "nm-index-options-private.h"
@@ -103,8 +104,8 @@ nm_database_path_in_mail_root (NmDatabase  *self,
   path = g_canonicalize_filename (filename, root);
   if (!g_str_has_prefix (path, root) || path[strlen (root)] != G_DIR_SEPARATOR)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
-                   "Cannot index %s: it is outside the mail root %s", filename, root);
+      _nm_set_error (error, NM_ERROR_PATH_ERROR,
+                     "Cannot index %s: it is outside the mail root %s", filename, root);
       return NULL;
     }
   return g_steal_pointer (&path);

@@ -153,10 +153,10 @@ nm_database_compact_with_own_handle (NmDatabase         *self,
   self->maintenance = NULL;
   if (status == NOTMUCH_STATUS_SUCCESS)
     return TRUE;
-  g_set_error (error, NM_ERROR, _nm_error_code_from_status (status),
-               "Cannot compact the database at %s: %s", self->path,
-               report->last_message != NULL ? g_strstrip (report->last_message)
-                                            : notmuch_status_to_string (status));
+  _nm_set_error (error, _nm_error_code_from_status (status),
+                 "Cannot compact the database at %s: %s", self->path,
+                 report->last_message != NULL ? g_strstrip (report->last_message)
+                                              : notmuch_status_to_string (status));
   return FALSE;
 }
 
@@ -181,8 +181,8 @@ nm_database_compact (NmDatabase             *self,
     return FALSE;
   if (self->atomic_depth > 0)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Cannot compact the database inside an atomic section");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Cannot compact the database inside an atomic section");
       return FALSE;
     }
   /* No other handle of this process may take the write lock meanwhile. */

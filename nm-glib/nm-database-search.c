@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-compat-private.h"
 #include "nm-messages-private.h"
 #include "nm-query-private.h"
@@ -278,8 +279,8 @@ nm_database_tag_messages (NmDatabase          *self,
   for (const char * const *tag = add; *tag != NULL; tag++)
     if (g_strv_contains (remove, *tag))
       {
-        g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                     "Tag “%s” cannot be both added and removed", *tag);
+        _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                       "Tag “%s” cannot be both added and removed", *tag);
         return 0;
       }
   if (add[0] == NULL && remove[0] == NULL)
@@ -303,7 +304,7 @@ nm_database_tag_messages (NmDatabase          *self,
   native_query = notmuch_query_create (self->native, narrowed);
   if (native_query == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
+      _nm_set_error_literal (error, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
       return 0;
     }
   notmuch_query_set_sort (native_query, NOTMUCH_SORT_UNSORTED);

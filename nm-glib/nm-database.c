@@ -102,8 +102,8 @@ nm_database_open_native (NmDatabase  *self,
 
       if (native != NULL)
         notmuch_database_destroy (native);
-      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                           g_strstrip (text));
+      _nm_set_error_literal (error, _nm_error_code_from_status (status),
+                             g_strstrip (text));
       return FALSE;
     }
 
@@ -136,8 +136,8 @@ nm_database_look_up_path (NmDatabase *self, GError **error)
 
       if (probe != NULL)
         notmuch_database_destroy (probe);
-      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                           g_strstrip (text));
+      _nm_set_error_literal (error, _nm_error_code_from_status (status),
+                             g_strstrip (text));
       return NULL;
     }
   path = g_strdup (notmuch_database_get_path (probe));
@@ -412,15 +412,15 @@ _nm_database_check_open (NmDatabase *self, GError **error)
     return TRUE;
   if (self->maintenance != NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "The database at %s cannot be used from the progress callback of its own "
-                   "%s()", self->path, self->maintenance);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "The database at %s cannot be used from the progress callback of its own "
+                     "%s()", self->path, self->maintenance);
       return FALSE;
     }
-  g_set_error (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
-               self->closed ? "The database at %s has been closed"
-                            : "The database at %s is not open",
-               self->path != NULL ? self->path : "(default)");
+  _nm_set_error (error, NM_ERROR_CLOSED_DATABASE,
+                 self->closed ? "The database at %s has been closed"
+                              : "The database at %s is not open",
+                 self->path != NULL ? self->path : "(default)");
   return FALSE;
 }
 
@@ -431,8 +431,8 @@ _nm_database_check_writable (NmDatabase  *self,
 {
   if (self->mode == NM_DATABASE_MODE_READ_WRITE)
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-               "Cannot %s: the database at %s is open read-only", action, self->path);
+  _nm_set_error (error, NM_ERROR_READ_ONLY_DATABASE,
+                 "Cannot %s: the database at %s is open read-only", action, self->path);
   return FALSE;
 }
 
@@ -477,8 +477,8 @@ _nm_database_check_current (NmDatabase *self, guint generation, GError **error)
   nm_database_notice_silent_reopen (self);
   if (self->generation == generation)
     return TRUE;
-  g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                       "The database was reopened after this was read; search again");
+  _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
+                         "The database was reopened after this was read; search again");
   return FALSE;
 }
 
@@ -677,8 +677,8 @@ nm_database_reopen (NmDatabase      *self,
 
   if (self->atomic_depth > 0)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Cannot reopen the database inside an atomic section");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Cannot reopen the database inside an atomic section");
       return FALSE;
     }
 
@@ -756,8 +756,8 @@ nm_database_commit (NmDatabase  *self,
     return TRUE;
   if (self->atomic_depth > 0)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Cannot commit inside an atomic section: end it instead");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Cannot commit inside an atomic section: end it instead");
       return FALSE;
     }
   return _nm_database_check_status (self, nm_database_commit_pending (self), error,

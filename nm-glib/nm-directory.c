@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "nm-directory-private.h"
+#include "nm-error-private.h"
 #include "nm-database-private.h"
 
 /**
@@ -130,8 +131,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
     return FALSE;
   if (self->native == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "The directory %s has been deleted from the index", self->path);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "The directory %s has been deleted from the index", self->path);
       return FALSE;
     }
   return TRUE;
@@ -289,8 +290,8 @@ nm_directory_delete (NmDirectory  *self,
     return FALSE;
   if (nm_database_get_mode (self->database) != NM_DATABASE_MODE_READ_WRITE)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-                   "Cannot delete directory %s: the database is open read-only", self->path);
+      _nm_set_error (error, NM_ERROR_READ_ONLY_DATABASE,
+                     "Cannot delete directory %s: the database is open read-only", self->path);
       return FALSE;
     }
   /* Once past its writability check, libnotmuch destroys the native object itself, whatever

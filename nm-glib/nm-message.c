@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-message-private.h"
+#include "nm-error-private.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
 #include "nm-index-options-private.h"
@@ -365,9 +366,9 @@ nm_message_reload (NmMessage  *self,
                                         &fresh) != NOTMUCH_STATUS_SUCCESS
       || fresh == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                   "Message %s is no longer in the database; search again",
-                   message_id != NULL ? message_id : "(unknown)");
+      _nm_set_error (error, NM_ERROR_OPERATION_INVALIDATED,
+                     "Message %s is no longer in the database; search again",
+                     message_id != NULL ? message_id : "(unknown)");
       return NULL;
     }
   if (self->freeze_depth > 0)
@@ -554,10 +555,10 @@ nm_message_get_header (NmMessage   *self,
   value = notmuch_message_get_header (nm_message_read_document (self), name);
   if (value == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR,
-                   "Cannot read the %s header of message %s: its file is missing or unreadable",
-                   name, nm_message_cache_string (self, &self->message_id,
-                                                  notmuch_message_get_message_id));
+      _nm_set_error (error, NM_ERROR_FILE_ERROR,
+                     "Cannot read the %s header of message %s: its file is missing or unreadable",
+                     name, nm_message_cache_string (self, &self->message_id,
+                                                    notmuch_message_get_message_id));
       return NULL;
     }
   if (cache != NULL)
@@ -981,8 +982,8 @@ nm_message_thaw (NmMessage  *self,
     return FALSE;
   if (self->freeze_depth == 0)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_UNBALANCED_FREEZE_THAW,
-                   "Cannot thaw message %s: it is not frozen", nm_message_get_message_id (self));
+      _nm_set_error (error, NM_ERROR_UNBALANCED_FREEZE_THAW,
+                     "Cannot thaw message %s: it is not frozen", nm_message_get_message_id (self));
       return FALSE;
     }
   if (self->freeze_depth > 1)
@@ -1090,8 +1091,8 @@ nm_message_has_maildir_flag (NmMessage  *self,
 
   if (flag == 0 || flag > 0x7f)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "Maildir flags are ASCII characters, not U+%04X", flag);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Maildir flags are ASCII characters, not U+%04X", flag);
       return FALSE;
     }
   locker = _nm_database_lock (self->database);
@@ -1190,14 +1191,14 @@ nm_message_check_property (const char  *key,
 {
   if (!g_utf8_validate (key, -1, NULL) || (value != NULL && !g_utf8_validate (value, -1, NULL)))
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Message properties are valid UTF-8");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Message properties are valid UTF-8");
       return FALSE;
     }
   if (strchr (key, '=') != NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "Property keys cannot contain “=”: “%s”", key);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Property keys cannot contain “=”: “%s”", key);
       return FALSE;
     }
   return value == NULL || _nm_compat_check_property_term (key, value, error);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "nm-query-check-private.h"
-#include "nm-error.h"
+#include "nm-error-private.h"
 
 typedef enum
 {
@@ -119,9 +119,9 @@ static gboolean nm_query_check_xapian (NmQueryCheck  *check,
 static gboolean
 nm_query_check_too_deep (GError **error)
 {
-  g_set_error (error, NM_ERROR, NM_ERROR_BAD_QUERY_SYNTAX,
-               "The query nests more than %d levels deep, saved and named queries included",
-               NM_QUERY_DEPTH_MAX);
+  _nm_set_error (error, NM_ERROR_BAD_QUERY_SYNTAX,
+                 "The query nests more than %d levels deep, saved and named queries included",
+                 NM_QUERY_DEPTH_MAX);
   return FALSE;
 }
 
@@ -130,9 +130,9 @@ nm_query_check_count (NmQueryCheck *check, GError **error)
 {
   if (++check->elements <= NM_QUERY_ELEMENTS_MAX)
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_BAD_QUERY_SYNTAX,
-               "The query has more than %d elements, saved and named queries included",
-               NM_QUERY_ELEMENTS_MAX);
+  _nm_set_error (error, NM_ERROR_BAD_QUERY_SYNTAX,
+                 "The query has more than %d elements, saved and named queries included",
+                 NM_QUERY_ELEMENTS_MAX);
   return FALSE;
 }
 
@@ -406,8 +406,8 @@ nm_sexp_check_saved (NmQueryCheck         *check,
     {
       g_autofree char *name = g_utf8_make_valid (call->first->text, -1);
 
-      g_set_error (error, NM_ERROR, NM_ERROR_BAD_QUERY_SYNTAX,
-                   "The saved query “%s” is not a list", name);
+      _nm_set_error (error, NM_ERROR_BAD_QUERY_SYNTAX,
+                     "The saved query “%s” is not a list", name);
       return FALSE;
     }
   if (saved->first->kind == NM_SEXP_LIST || strcmp (saved->first->text, "macro") != 0)
@@ -522,9 +522,9 @@ nm_sexp_check (NmQueryCheck         *check,
        * crashes. */
       if (field == NULL)
         {
-          g_set_error (error, NM_ERROR, NM_ERROR_BAD_QUERY_SYNTAX,
-                       "(%s ...) is only allowed inside a field, as in (tag (%s ...))",
-                       form->name, form->name);
+          _nm_set_error (error, NM_ERROR_BAD_QUERY_SYNTAX,
+                         "(%s ...) is only allowed inside a field, as in (tag (%s ...))",
+                         form->name, form->name);
           return FALSE;
         }
       /* The expanded query starts afresh: no field, no macro parameters. */

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "nm-query-private.h"
+#include "nm-error-private.h"
 #include "nm-database-private.h"
 #include "nm-compat-private.h"
 #include "nm-enum-types.h"
@@ -260,8 +261,8 @@ nm_query_new_with_syntax (NmDatabase     *database,
     return NULL;
   if (!g_utf8_validate (query_string, -1, NULL))
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "The query string is not valid UTF-8");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "The query string is not valid UTF-8");
       return NULL;
     }
   return g_object_new (NM_TYPE_QUERY,

@@ -1781,6 +1781,33 @@ test_compact_reentrant (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
                     nm_test_notmuch_count (fx->corpus, "--exclude=false", "*", NULL));
 }
 
+/* Error messages are valid UTF-8 even when they name files whose names are not. */
+static void
+test_error_messages_utf8 (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (fx->corpus->mail, "cur", "\xff\xfe", NULL);
+  g_autoptr (NmDatabase) none = nm_database_open ("/nonexistent/\xff", NM_DATABASE_MODE_READ_ONLY,
+                                                  &error);
+
+  g_assert_null (none);
+  g_assert_nonnull (error);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "\xef\xbf\xbd"));
+  g_clear_error (&error);
+
+  g_assert_null (nm_database_index_file (fx->db, missing, NULL, NULL, &error));
+  nm_test_assert_error_code (error, NM_ERROR_FILE_ERROR);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  g_assert_null (nm_database_index_file (fx->db, "/elsewhere/\xff", NULL, NULL, &error));
+  nm_test_assert_error_code (error, NM_ERROR_PATH_ERROR);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  g_assert_null (nm_database_find_message (fx->db, "\xff@x", &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1808,6 +1835,7 @@ main (int argc, char **argv)
   ADD ("/database/compact/reentrant", setup_copy, test_compact_reentrant);
   ADD ("/database/close/every-call-after-close", setup_copy, test_calls_after_close);
   ADD ("/database/errors/fresh-messages", setup_copy, test_fresh_error_messages);
+  ADD ("/database/errors/utf8", setup_copy, test_error_messages_utf8);
 #undef ADD
 
   return nm_test_run ();

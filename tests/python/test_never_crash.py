@@ -5,11 +5,14 @@ work) instead."""
 
 import json
 import os
+import shutil
 
 import pytest
 import xapian                   # Debian python3-xapian: writes database metadata directly
 
-from nmhelpers import E, RW
+from gi.repository import GLib, Notmuch
+
+from nmhelpers import E, RO, RW
 
 ILLEGAL = int(E.ILLEGAL_ARGUMENT)
 LOCKED = int(E.LOCKED)
@@ -581,3 +584,91 @@ def test_queries_at_the_limits_work(run_py, writable):
         for call, result in row.items():
             assert result[:2] == ['nm-error-quark', int(E.BAD_QUERY_SYNTAX)], \
                 (text[:60], call, result)
+
+
+# -- class 6: every error message is valid UTF-8, whatever bytes a path holds ---------------
+
+BYTE = os.fsdecode(b'\xff')      # a file name byte that is not UTF-8
+
+
+def error_of(call):
+    """The GLib.Error *call* raises (a message that is not UTF-8 made PyGObject raise
+    "RuntimeError: Converting the GError failed" instead, losing the code)."""
+    with pytest.raises(GLib.Error) as ei:
+        call()
+    assert ei.value.domain == 'nm-error-quark', ei.value
+    return ei.value
+
+
+def test_non_utf8_paths_in_errors(writable, tmp_path, monkeypatch):
+    mail = writable.mail_root
+    # A copy of the whole database under a directory whose name is not UTF-8, opened
+    # without a configuration file (one cannot name such a path).
+    base = os.path.join(str(tmp_path), 'root' + BYTE)
+    shutil.copytree(writable.base, base, symlinks=True)
+    bad = os.path.join(base, 'mail')
+    monkeypatch.delenv('NOTMUCH_CONFIG')
+    monkeypatch.setenv('HOME', str(tmp_path / 'nohome'))
+
+    def same(make_call):
+        """The error for a path with the byte, and for the same path without it."""
+        dirty, clean = error_of(make_call(BYTE)), error_of(make_call('x'))
+        assert dirty.code == clean.code, (dirty.message, clean.message)
+        return dirty
+
+    checked = [
+        same(lambda c: lambda: Notmuch.Database.open('/nonexistent/' + c, RO)),
+        same(lambda c: lambda: Notmuch.Database.open(os.path.join(base, c), RO)),
+        same(lambda c: lambda: Notmuch.Database.create('/proc/' + c)),
+    ]
+    # libnotmuch's message names no path here: the code is what must survive.
+    same(lambda c: lambda: Notmuch.Database.open_with_config(mail, RO, '/nonexistent/' + c,
+                                                             None))
+    db = Notmuch.Database.open(mail, RW)
+    checked += [
+        same(lambda c: lambda: db.index_file(mail + '/extra/cur/' + c, None)),
+        same(lambda c: lambda: db.index_file('/elsewhere/' + c, None)),
+        same(lambda c: lambda: db.index_file(mail + ('/' + c * 100) * 3 + '/mail', None)),
+    ]
+    assert db.find_message_by_filename(mail + '/x/' + BYTE) is None
+    assert db.get_directory(mail + '/' + BYTE) is None
+    assert db.remove_message(mail + '/x/' + BYTE) is False
+    checked.append(error_of(lambda: db.compact('/nonexistent/' + BYTE, None)))
+    assert checked[-1].code == int(E.FILE_ERROR)
+    db.close()
+
+    # The database's own path in messages, and libnotmuch's text naming a file.
+    db = Notmuch.Database.open(bad, RW)
+    checked += [
+        error_of(lambda: db.index_file(bad + '/nofile', None)),
+        error_of(lambda: Notmuch.Database.open(bad, RW)),
+    ]
+    assert [e.code for e in checked[-2:]] == [int(E.FILE_ERROR), LOCKED]
+    db.close()
+    db = Notmuch.Database.open(bad, RO)
+    checked.append(error_of(lambda: db.remove_message(bad + '/x')))
+    assert checked[-1].code == int(E.READ_ONLY_DATABASE)
+    db.close()
+    for call in (lambda: db.count_messages('*'), lambda: db.find_message_by_filename(bad + '/x'),
+                 lambda: db.get_directory(bad), lambda: db.get_all_tags()):
+        checked.append(error_of(call))
+        assert checked[-1].code == int(E.CLOSED_DATABASE)
+
+    for e in checked:
+        assert '\ufffd' in e.message, e.message
+
+
+def test_non_utf8_config_file_path(run_py, writable, tmp_path):
+    """The configuration file's path in the error for a bad value in it."""
+    config = os.path.join(str(tmp_path), 'config' + BYTE)
+    shutil.copy(writable.config, config)
+    with open(config, 'a', encoding='utf-8') as f:
+        f.write('\n[database]\nautocommit=abc\n')
+    r = run_py('''
+    try:
+        Notmuch.Database.open(None, RO)
+    except GLib.Error as e:
+        out(code=e.code, message=e.message)
+    ''', env={'NOTMUCH_CONFIG': config})
+    v = ok(r)
+    assert v['code'] == ILLEGAL and '\ufffd' in v['message'], v
