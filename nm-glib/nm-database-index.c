@@ -116,7 +116,8 @@ nm_database_path_in_mail_root (NmDatabase  *self,
  * @self: a database open for writing
  * @filename: (type filename): a mail file inside the mail root, absolute or relative to it
  * @options: (nullable): how to index, or %NULL for
- *   [method@Notmuch.Database.get_default_index_options]
+ *   [method@Notmuch.Database.get_default_index_options]; options constructed without a
+ *   database are refused with %NM_ERROR_ILLEGAL_ARGUMENT
  * @duplicate: (out) (optional): set to %TRUE if a message with the same id was indexed
  *   already, in which case @filename was added to it
  * @error: return location for an error
@@ -149,6 +150,8 @@ nm_database_index_file (NmDatabase      *self,
   if (duplicate != NULL)
     *duplicate = FALSE;
 
+  if (!_nm_index_options_check_usable (options, error))
+    return NULL;
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return NULL;

@@ -57,10 +57,15 @@ struct _NmDatabase
   char *uuid;
 };
 
+/* Objects made with g_object_new(), as bindings construct them, have no database.  Every
+ * function below takes NULL for one: such a database is never open, so the object behaves
+ * as one whose database was closed (NM_ERROR_CLOSED_DATABASE, or empty values). */
+
 notmuch_database_t *_nm_database_get_native (NmDatabase *self);
 
 /* Every libnotmuch call on a database, or on anything derived from it, runs under this
- * lock: libnotmuch, Xapian and talloc are not safe to share between threads. */
+ * lock: libnotmuch, Xapian and talloc are not safe to share between threads.  NULL for no
+ * database. */
 GRecMutexLocker *_nm_database_lock (NmDatabase *self);
 
 /* Both require the lock.  A database is not open for use while upgrade() or compact() runs

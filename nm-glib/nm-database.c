@@ -30,7 +30,8 @@
  *
  * To wait for another process's write lock, construct the database with the
  * [property@Notmuch.Database:lock-timeout] property and initialize it with
- * [method@Gio.Initable.init].
+ * [method@Gio.Initable.init].  Until it is initialized, a database constructed that way is
+ * not open: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an empty value.
  *
  * A configuration file whose `database.autocommit` is not a number is refused with
  * %NM_ERROR_ILLEGAL_ARGUMENT, and so is storing such a value.
@@ -54,6 +55,10 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The error of an object made without a database. */
+#define NM_DATABASE_NONE_MESSAGE \
+  "This object belongs to no database: it was constructed without one"
 
 /* Opens or creates the native database from the construct properties, once the
  * configuration file (if @config_file_exists) was checked.  Requires the lock. */
@@ -362,6 +367,12 @@ _nm_database_run_in_worker (NmDatabase      *self,
                             GTask           *task,
                             GTaskThreadFunc  func)
 {
+  if (self == NULL)
+    {
+      g_task_return_new_error (task, NM_ERROR, NM_ERROR_CLOSED_DATABASE, "%s",
+                               NM_DATABASE_NONE_MESSAGE);
+      return;
+    }
   _nm_worker_run (&self->worker, task, func);
 }
 
@@ -390,19 +401,19 @@ _nm_database_close_at_exit (NmDatabase *self)
 notmuch_database_t *
 _nm_database_get_native (NmDatabase *self)
 {
-  return self->native;
+  return self != NULL ? self->native : NULL;
 }
 
 GRecMutexLocker *
 _nm_database_lock (NmDatabase *self)
 {
-  return g_rec_mutex_locker_new (&self->lock);
+  return self != NULL ? g_rec_mutex_locker_new (&self->lock) : NULL;
 }
 
 gboolean
 _nm_database_is_open (NmDatabase *self)
 {
-  return self->native != NULL && !self->closed && self->maintenance == NULL;
+  return self != NULL && self->native != NULL && !self->closed && self->maintenance == NULL;
 }
 
 gboolean
@@ -410,6 +421,11 @@ _nm_database_check_open (NmDatabase *self, GError **error)
 {
   if (_nm_database_is_open (self))
     return TRUE;
+  if (self == NULL)
+    {
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE, NM_DATABASE_NONE_MESSAGE);
+      return FALSE;
+    }
   if (self->maintenance != NULL)
     {
       _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
@@ -441,7 +457,7 @@ _nm_database_check_writable (NmDatabase  *self,
 static void
 nm_database_notice_silent_reopen (NmDatabase *self)
 {
-  if (self->native != NULL && _nm_compat_view_changed (self->native, &self->view_uuid))
+  if (self != NULL && self->native != NULL && _nm_compat_view_changed (self->native, &self->view_uuid))
     self->generation++;
 }
 
@@ -457,7 +473,7 @@ guint
 _nm_database_get_generation (NmDatabase *self)
 {
   nm_database_notice_silent_reopen (self);
-  return self->generation;
+  return self != NULL ? self->generation : 0;
 }
 
 gboolean
@@ -489,7 +505,7 @@ _nm_database_check_current (NmDatabase *self, guint generation, GError **error)
 guint64
 _nm_database_get_write_epoch (NmDatabase *self)
 {
-  return self->write_epoch;
+  return self != NULL ? self->write_epoch : 0;
 }
 
 /* Records a write to one or more message documents; returns the new epoch.  Requires the
@@ -497,7 +513,7 @@ _nm_database_get_write_epoch (NmDatabase *self)
 guint64
 _nm_database_note_write (NmDatabase *self)
 {
-  return ++self->write_epoch;
+  return self != NULL ? ++self->write_epoch : 0;
 }
 
 /**

@@ -14,7 +14,10 @@
  * subdirectories indexed in it.  An incremental indexer compares the stored time with the
  * directory's real one to find the directories that changed.
  *
- * Get one with [method@Notmuch.Database.get_directory].
+ * Get one with [method@Notmuch.Database.get_directory].  One constructed directly
+ * (`Notmuch.Directory()` in Python) belongs to no database and behaves as a directory whose
+ * database was closed: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an
+ * empty value.
  */
 struct _NmDirectory
 {
@@ -144,7 +147,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
  *
  * Gets the path the directory was looked up with.
  *
- * Returns: (type filename): the path
+ * Returns: (type filename) (nullable): the path, or %NULL for a directory constructed
+ *   without a database
  */
 const char *
 nm_directory_get_path (NmDirectory *self)

@@ -22,6 +22,10 @@
  * later does not change a list obtained before.  A message keeps alive whatever owns its
  * data (its search results, thread and database), so it stays usable however the objects
  * it came from are dropped.
+ *
+ * Messages come from a database.  One constructed directly (`Notmuch.Message()` in
+ * Python) belongs to none and behaves as a message whose database was closed: every call
+ * fails with %NM_ERROR_CLOSED_DATABASE or returns an empty value.
  */
 struct _NmMessage
 {
@@ -439,7 +443,8 @@ nm_message_cache_string (NmMessage   *self,
  *
  * Gets the database the message belongs to.
  *
- * Returns: (transfer none): the database
+ * Returns: (transfer none) (nullable): the database, or %NULL for a message constructed
+ *   without one
  */
 NmDatabase *
 nm_message_get_database (NmMessage *self)
@@ -737,6 +742,9 @@ nm_message_get_replies (NmMessage *self)
 {
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
+  /* A list constructed without a database is empty, as this message's replies are. */
+  if (self->database == NULL)
+    return g_object_new (NM_TYPE_MESSAGES, NULL);
   return _nm_messages_new_for_replies (self);
 }
 
@@ -1108,7 +1116,8 @@ nm_message_has_maildir_flag (NmMessage  *self,
 /**
  * nm_message_reindex:
  * @self: a message of a database open for writing
- * @options: (nullable): how to index, or %NULL for the database's defaults
+ * @options: (nullable): how to index, or %NULL for the database's defaults; options
+ *   constructed without a database are refused with %NM_ERROR_ILLEGAL_ARGUMENT
  * @error: return location for an error
  *
  * Indexes the message's files again, keeping its tags and properties.  Cached header
@@ -1129,6 +1138,8 @@ nm_message_reindex (NmMessage       *self,
   g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!_nm_index_options_check_usable (options, error))
+    return FALSE;
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;

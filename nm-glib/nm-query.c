@@ -21,6 +21,12 @@
  * on [class@Notmuch.Database] behave like the `notmuch` CLI instead.  Each search takes a
  * snapshot of the settings, so changing the query later does not change earlier results.
  *
+ * A query can also be constructed with its properties, as bindings do:
+ * `Notmuch.Query(database=db, query_string='*')` in Python is the same query as
+ * [ctor@Notmuch.Query.new], except that what `new()` checks at once (an open database, a
+ * query string in UTF-8) is checked by the first search or count.  A query constructed
+ * without a database fails every search and count with %NM_ERROR_CLOSED_DATABASE.
+ *
  * Query strings are parsed when a search or count runs: a malformed query fails there,
  * with %NM_ERROR_XAPIAN_EXCEPTION (classic syntax) or %NM_ERROR_BAD_QUERY_SYNTAX
  * (s-expressions).
@@ -124,7 +130,9 @@ nm_query_set_property (GObject      *object,
       self->database = g_value_dup_object (value);
       break;
     case PROP_QUERY_STRING:
-      self->query_string = g_value_dup_string (value);
+      /* NULL, as an empty string, matches every message. */
+      self->query_string = g_strdup (g_value_get_string (value) != NULL
+                                     ? g_value_get_string (value) : "");
       break;
     case PROP_SYNTAX:
       self->syntax = g_value_get_enum (value);
@@ -152,7 +160,7 @@ nm_query_class_init (NmQueryClass *klass)
   /**
    * NmQuery:database: (getter get_database)
    *
-   * The database the query searches.
+   * The database the query searches, or %NULL for none.
    */
   properties[PROP_DATABASE] =
     g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
@@ -161,7 +169,7 @@ nm_query_class_init (NmQueryClass *klass)
   /**
    * NmQuery:query-string: (getter get_query_string)
    *
-   * The query string.
+   * The query string; %NULL is the empty string, which matches every message.
    */
   properties[PROP_QUERY_STRING] =
     g_param_spec_string ("query-string", NULL, NULL, "",
@@ -214,6 +222,16 @@ nm_query_init (NmQuery *self)
   self->excluded_tags = g_ptr_array_new_with_free_func (g_free);
 }
 
+static gboolean
+nm_query_check_string (const char  *query_string,
+                       GError     **error)
+{
+  if (g_utf8_validate (query_string, -1, NULL))
+    return TRUE;
+  _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT, "The query string is not valid UTF-8");
+  return FALSE;
+}
+
 /**
  * nm_query_new:
  * @database: the database to search
@@ -257,14 +275,8 @@ nm_query_new_with_syntax (NmDatabase     *database,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = _nm_database_lock (database);
-  if (!_nm_database_check_open (database, error))
+  if (!_nm_database_check_open (database, error) || !nm_query_check_string (query_string, error))
     return NULL;
-  if (!g_utf8_validate (query_string, -1, NULL))
-    {
-      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
-                             "The query string is not valid UTF-8");
-      return NULL;
-    }
   return g_object_new (NM_TYPE_QUERY,
                        "database", database,
                        "query-string", query_string,
@@ -299,6 +311,9 @@ _nm_query_create_native (NmQuery   *self,
   notmuch_status_t status;
 
   if (!_nm_database_check_open (self->database, error))
+    return NULL;
+  /* Checked here too for a query constructed with its properties. */
+  if (!nm_query_check_string (self->query_string, error))
     return NULL;
   if (!_nm_compat_check_query (db, self->query_string, (notmuch_query_syntax_t) self->syntax,
                                error))
@@ -355,7 +370,8 @@ _nm_query_check_status (NmQuery           *self,
  *
  * Gets the database the query searches.
  *
- * Returns: (transfer none): the database
+ * Returns: (transfer none) (nullable): the database, or %NULL for a query constructed
+ *   without one
  */
 NmDatabase *
 nm_query_get_database (NmQuery *self)

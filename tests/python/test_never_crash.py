@@ -672,3 +672,199 @@ def test_non_utf8_config_file_path(run_py, writable, tmp_path):
     ''', env={'NOTMUCH_CONFIG': config})
     v = ok(r)
     assert v['code'] == ILLEGAL and '\ufffd' in v['message'], v
+
+
+# -- class 7: objects constructed without a database ----------------------------------------
+
+# Calls every method of every class with plausible arguments, the way a binding user might
+# on an object made with its constructor (g_object_new()) instead of by the database.  An
+# asynchronous method is finished in the callback its own call passes.
+EVERY_METHOD = '''
+from gi.repository import Gio
+made = {
+    'Message': lambda: Notmuch.Message(),
+    'Directory': lambda: Notmuch.Directory(),
+    'IndexOptions': lambda: Notmuch.IndexOptions(),
+    'Database': lambda: Notmuch.Database(),
+    'Database(path, RW)': lambda: Notmuch.Database(path=sys.argv[1], mode=RW),
+    'Query': lambda: Notmuch.Query(),
+    'Query(database=None)': lambda: Notmuch.Query(database=None),
+    'Query(sort=OLDEST_FIRST)': lambda: Notmuch.Query(sort=Notmuch.Sort.OLDEST_FIRST),
+    'Query(exclude, query_string=None)': lambda: Notmuch.Query(exclude=Notmuch.Exclude.FLAG,
+                                                               query_string=None),
+    'Query(database=Database())': lambda: Notmuch.Query(database=Notmuch.Database(),
+                                                        query_string='*'),
+}
+
+def plausible(arg):
+    """A value for an argument, or NotImplemented for none to pass."""
+    t = arg.get_type()
+    tag = t.get_tag_as_string()
+    if tag == 'void':
+        return NotImplemented
+    if tag == 'utf8':
+        return arg.get_name()
+    if tag == 'filename':
+        return '/nonexistent/x'
+    if tag == 'gboolean':
+        return False
+    if tag == 'gunichar':
+        return 'S'
+    if tag in ('gint', 'guint', 'gint32', 'guint32', 'gint64', 'guint64', 'gdouble'):
+        return 5
+    if tag == 'array':
+        return [arg.get_name()]
+    assert tag == 'interface', (arg.get_name(), tag)
+    info = t.get_interface()
+    kind = type(info).__name__
+    if kind in ('EnumInfo', 'FlagsInfo'):
+        return getattr(Notmuch, info.get_name())(info.get_values()[0].get_value())
+    if arg.may_be_null():
+        return None
+    assert info.get_namespace() == 'Notmuch', info.get_name()
+    return made.get(info.get_name(), getattr(Notmuch, info.get_name()))()
+
+def show(value):
+    if isinstance(value, Gio.ListModel):
+        return ['list', value.get_n_items(), value.get_item(0)]
+    if isinstance(value, GObject.Object):
+        return ['object', type(value).__name__]
+    if isinstance(value, tuple):
+        return [show(v) for v in value]
+    if isinstance(value, (GObject.GEnum, GObject.GFlags)):
+        return int(value)
+    return value
+
+def call(obj, method):
+    args = []
+    finish = None
+    for arg in method.get_arguments():
+        if arg.get_direction() != 0:     # GI_DIRECTION_IN
+            continue
+        t = arg.get_type()
+        if t.get_tag_as_string() == 'interface' and \\
+                t.get_interface().get_name() == 'AsyncReadyCallback':
+            finish = getattr(obj, method.get_name()[:-len('_async')] + '_finish')
+            box = []
+            loop = GLib.MainLoop()
+            def done(source, result, *unused):
+                try:
+                    box.append(['ok', show(finish(result))])
+                except GLib.Error as e:
+                    box.append([e.domain, e.code])
+                loop.quit()
+            args.append(done)
+            continue
+        value = plausible(arg)
+        if value is not NotImplemented:
+            args.append(value)
+    try:
+        value = getattr(obj, method.get_name())(*args)
+    except GLib.Error as e:
+        return [e.domain, e.code]
+    if finish is None:
+        return ['ok', show(value)]
+    loop.run()
+    return box[0]
+
+results = []
+for label, make in made.items():
+    cls = type(make())
+    for method in cls.__info__.get_methods():
+        name = method.get_name()
+        if name.endswith('_finish') or not method.is_method():
+            continue
+        results.append([label, name, call(make(), method)])
+    # Constructors that take a database.
+    if cls is Notmuch.Query:
+        for name, args in (('new', (Notmuch.Database(), '*')),
+                           ('new_with_syntax', (Notmuch.Database(), '*',
+                                                Notmuch.QuerySyntax.SEXP))):
+            try:
+                getattr(Notmuch.Query, name)(*args)
+                results.append([label, name, ['ok', None]])
+            except GLib.Error as e:
+                results.append([label, name, [e.domain, e.code]])
+    gc.collect()
+out(results=results)
+'''
+
+
+def test_every_method_without_database(run_py, writable):
+    r = run_py(EVERY_METHOD, writable.mail_root, env={'G_DEBUG': 'fatal-warnings'},
+               timeout=120)
+    assert r.returncode == 0, r
+    assert 'CRITICAL' not in r.stderr and 'WARNING' not in r.stderr, r.stderr
+    results = ok(r)['results']
+    closed = int(E.CLOSED_DATABASE)
+    seen = {(label, name): outcome for label, name, outcome in results}
+    assert len(results) > 100
+    for label, name, outcome in results:
+        if outcome[0] != 'ok':
+            assert outcome == ['nm-error-quark', closed], (label, name, outcome)
+    # The reproductions of the issue, and what an empty object answers.
+    assert seen[('Message', 'get_tags')] == ['ok', []]
+    assert seen[('Message', 'get_message_id')] == ['ok', None]
+    assert seen[('Message', 'get_replies')] == ['ok', ['list', 0, None]]
+    assert seen[('Message', 'add_tag')] == ['nm-error-quark', closed]
+    assert seen[('Directory', 'get_child_files')] == ['ok', []]
+    assert seen[('Directory', 'set_mtime')] == ['nm-error-quark', closed]
+    assert seen[('IndexOptions', 'get_decrypt_policy')] == ['ok', int(Notmuch.DecryptPolicy.AUTO)]
+    assert seen[('IndexOptions', 'set_decrypt_policy')] == ['nm-error-quark', closed]
+    for label in ('Query', 'Query(database=None)', 'Query(sort=OLDEST_FIRST)',
+                  'Query(exclude, query_string=None)', 'Query(database=Database())'):
+        for name in ('count_messages', 'count_threads', 'search_messages', 'search_threads',
+                     'search_messages_async', 'search_threads_async', 'count_messages_async'):
+            assert seen[(label, name)] == ['nm-error-quark', closed], (label, name)
+    assert seen[('Query(sort=OLDEST_FIRST)', 'get_sort')] == \
+        ['ok', int(Notmuch.Sort.OLDEST_FIRST)]
+    assert seen[('Query(exclude, query_string=None)', 'get_query_string')] == ['ok', '']
+    for label in ('Database', 'Database(path, RW)'):
+        for name in ('count_messages', 'find_message', 'reopen', 'commit', 'compact',
+                     'upgrade', 'index_file_async', 'tag_messages_async'):
+            assert seen[(label, name)] == ['nm-error-quark', closed], (label, name)
+        assert seen[(label, 'get_version')] == ['ok', 0]
+
+
+def test_query_constructed_with_properties(run_py, corpus):
+    """Notmuch.Query(database=db, query_string=...) is the query Query.new makes."""
+    r = run_py('''
+    db = Notmuch.Database.open(sys.argv[1], RO)
+    made = Notmuch.Query(database=db, query_string='tag:inbox')
+    new = Notmuch.Query.new(db, 'tag:inbox')
+    def describe(q):
+        return [q.get_query_string(), int(q.get_syntax()), int(q.get_sort()),
+                int(q.get_exclude()), q.get_excluded_tags(), q.count_messages(),
+                q.count_threads(), [m.get_message_id() for m in q.search_messages()]]
+    sexp = Notmuch.Query(database=db, query_string='(tag inbox)',
+                         syntax=Notmuch.QuerySyntax.SEXP, sort=Notmuch.Sort.OLDEST_FIRST)
+    out(made=describe(made), new=describe(new), sexp=describe(sexp),
+        oldest=[m.get_message_id() for m in
+                Notmuch.Query.new(db, 'tag:inbox').search_messages()][::-1])
+    ''', corpus.mail_root)
+    v = ok(r)
+    assert v['made'] == v['new']
+    assert v['made'][5] == int(corpus.cli('count', '--exclude=false', 'tag:inbox'))
+    assert v['sexp'][5:7] == v['new'][5:7]
+    assert v['sexp'][7] == v['oldest']
+
+
+def test_index_options_without_database(run_py, writable):
+    r = run_py('''
+    db = Notmuch.Database.open(sys.argv[1], RW)
+    msg = next(iter(db.search_messages('*')))
+    options = Notmuch.IndexOptions(decrypt_policy=Notmuch.DecryptPolicy.TRUE)
+    results = {}
+    for name, f in [('index_file', lambda: db.index_file(msg.get_filename(), options)),
+                    ('reindex', lambda: msg.reindex(options)),
+                    ('async', lambda: None)]:
+        try:
+            results[name] = ['ok', bool(f())]
+        except GLib.Error as e:
+            results[name] = [e.domain, e.code]
+    out(results=results, policy=int(options.get_decrypt_policy()))
+    ''', writable.mail_root)
+    v = ok(r)
+    assert v['results']['index_file'] == ['nm-error-quark', ILLEGAL]
+    assert v['results']['reindex'] == ['nm-error-quark', ILLEGAL]
+    assert v['policy'] == int(Notmuch.DecryptPolicy.AUTO)
