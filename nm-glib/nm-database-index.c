@@ -125,6 +125,12 @@ nm_database_path_in_mail_root (NmDatabase  *self,
  * Indexes a mail file.  Tags are not added: apply the configured `new.tags` yourself for
  * new messages.
  *
+ * Some malformed mail makes libnotmuch log through GLib instead of failing: every version
+ * logs a `gmime-CRITICAL` for a message/rfc822 part with no message in it, and indexes
+ * the rest of the file.  An application that makes criticals fatal
+ * (`G_DEBUG=fatal-criticals`) aborts there; a library cannot prevent that without changing
+ * how the whole process logs.
+ *
  * Returns: (transfer full): the message now stored in @filename, or %NULL with @error set:
  *   %NM_ERROR_FILE_NOT_EMAIL, %NM_ERROR_FILE_ERROR (missing or unreadable) or
  *   %NM_ERROR_PATH_ERROR (outside the mail root, or a name or directory too long for the

@@ -1121,7 +1121,8 @@ nm_message_has_maildir_flag (NmMessage  *self,
  * @error: return location for an error
  *
  * Indexes the message's files again, keeping its tags and properties.  Cached header
- * values are read again afterwards.
+ * values are read again afterwards.  Malformed mail can make libnotmuch log a critical, as
+ * for [method@Notmuch.Database.index_file].
  *
  * Returns: %TRUE on success
  */

@@ -868,3 +868,62 @@ def test_index_options_without_database(run_py, writable):
     assert v['results']['index_file'] == ['nm-error-quark', ILLEGAL]
     assert v['results']['reindex'] == ['nm-error-quark', ILLEGAL]
     assert v['policy'] == int(Notmuch.DecryptPolicy.AUTO)
+
+
+# -- class 8: libnotmuch's indexer logs a gmime-CRITICAL for some broken mail ---------------
+
+# A message/rfc822 part with no message in it: every libnotmuch version passes the missing
+# message to GMime, which logs a critical, and indexes the rest.
+EMPTY_RFC822 = '''\
+From: Sender <sender@example.org>
+To: Receiver <receiver@example.org>
+Subject: an empty forwarded message
+Date: Mon, 01 Jan 2024 00:00:00 +0000
+Message-ID: <empty-rfc822@nm-glib.test>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="B"
+
+--B
+Content-Type: text/plain
+
+The forwarded message below is empty.
+--B
+Content-Type: message/rfc822
+
+--B--
+'''
+
+INDEX_BROKEN = '''
+db = Notmuch.Database.open(sys.argv[1], RW)
+msg, _ = db.index_file(sys.argv[2], None)
+msg.reindex(None)
+out(indexed=msg.get_message_id(), found=db.count_messages('id:empty-rfc822@nm-glib.test'))
+db.close()
+'''
+
+
+def write_broken_mail(writable):
+    path = os.path.join(writable.mail_root, 'INBOX', 'cur', 'empty-rfc822:2,')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(EMPTY_RFC822)
+    return path
+
+
+def test_broken_mime_indexes_without_fatal_criticals(run_py, writable):
+    """Indexing such mail works and only logs: the library's own tests make criticals
+    fatal (tests/meson.build), so this one runs its child without G_DEBUG, as an
+    application normally runs."""
+    path = write_broken_mail(writable)
+    r = run_py(INDEX_BROKEN, writable.mail_root, path, env={'G_DEBUG': ''})
+    assert ok(r) == {'indexed': 'empty-rfc822@nm-glib.test', 'found': 1}
+    assert 'gmime-CRITICAL' in r.stderr, r.stderr
+
+
+def test_broken_mime_with_fatal_criticals(run_py, writable):
+    """Pins libnotmuch's behaviour, documented on index_file() and reindex(): with fatal
+    criticals the same indexing aborts the process, in GMime, called by libnotmuch.  The
+    test notices if a libnotmuch version stops logging it."""
+    path = write_broken_mail(writable)
+    r = run_py(INDEX_BROKEN, writable.mail_root, path, env={'G_DEBUG': 'fatal-criticals'})
+    assert r.returncode != 0, r
+    assert 'gmime-CRITICAL' in r.stderr and 'GMIME_IS_MESSAGE' in r.stderr, r.stderr
