@@ -209,6 +209,8 @@ nm_directory_set_mtime (NmDirectory  *self,
   if (!_nm_database_check_status (self->database, status, error,
                                   "Cannot store the modification time of %s", self->path))
     return FALSE;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MTIME]);
   return TRUE;
 }

@@ -201,6 +201,8 @@ nm_index_options_set_decrypt_policy (NmIndexOptions   *self,
   if (!_nm_database_check_status (self->database, status, error,
                                   "Cannot set the decryption policy"))
     return FALSE;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECRYPT_POLICY]);
   return TRUE;
 }

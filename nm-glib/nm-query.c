@@ -453,6 +453,8 @@ nm_query_set_sort (NmQuery *self,
   if (self->sort == sort)
     return;
   self->sort = sort;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT]);
 }
 
@@ -496,6 +498,7 @@ nm_query_set_exclude (NmQuery   *self,
   if (self->exclude == exclude)
     return;
   self->exclude = exclude;
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUDE]);
 }
 
@@ -526,6 +529,7 @@ nm_query_add_tag_exclude (NmQuery     *self,
   if (!g_ptr_array_find_with_equal_func (self->excluded_tags, tag, g_str_equal, NULL))
     {
       g_ptr_array_add (self->excluded_tags, g_strdup (tag));
+      g_clear_pointer (&locker, g_rec_mutex_locker_free);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUDED_TAGS]);
     }
   return TRUE;

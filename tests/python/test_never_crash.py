@@ -165,6 +165,43 @@ def test_reopen_from_compact_callback_returns(run_py, writable):
     assert 'progress callback of its own compact()' in r.stderr
 
 
+def test_notify_handlers_run_outside_the_lock(run_py, writable):
+    """A notify handler that waits for another thread using the same database: it waited
+    for ever while the library emitted the notification under the database's lock."""
+    r = run_py('''
+    import threading
+    db = Notmuch.Database.open(sys.argv[1], RW)
+    query = Notmuch.Query.new(db, '*')
+    directory = db.get_directory('INBOX')
+    options = db.get_default_index_options()
+    finished = {}
+
+    def waits_for_another_thread(label):
+        def handler(obj, pspec):
+            thread = threading.Thread(target=lambda: query.count_messages())
+            thread.start()
+            thread.join(10)
+            finished[label] = not thread.is_alive()
+        return handler
+
+    for label, obj, signal, change in [
+            ('sort', query, 'notify::sort', lambda: query.set_sort(Notmuch.Sort.OLDEST_FIRST)),
+            ('exclude', query, 'notify::exclude',
+             lambda: query.set_exclude(Notmuch.Exclude.FLAG)),
+            ('excluded-tags', query, 'notify::excluded-tags',
+             lambda: query.add_tag_exclude('spam')),
+            ('mtime', directory, 'notify::mtime', lambda: directory.set_mtime(12345)),
+            ('decrypt-policy', options, 'notify::decrypt-policy',
+             lambda: options.set_decrypt_policy(Notmuch.DecryptPolicy.FALSE)),
+            ('mode', db, 'notify::mode', lambda: db.reopen(RO))]:
+        obj.connect(signal, waits_for_another_thread(label))
+        change()
+    out(finished=finished)
+    ''', writable.mail_root, timeout=180)
+    assert ok(r)['finished'] == {label: True for label in (
+        'sort', 'exclude', 'excluded-tags', 'mtime', 'decrypt-policy', 'mode')}
+
+
 # -- class 3: a database.autocommit value libnotmuch exits on, on every way to open ----------
 
 OPEN_EVERY_WAY = '''
