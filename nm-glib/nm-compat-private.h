@@ -127,7 +127,34 @@ gboolean _nm_compat_view_changed (notmuch_database_t  *database,
 #define NM_COMPAT_STATUS_INVALIDATED ((notmuch_status_t) 26)
 notmuch_message_t *_nm_compat_messages_get (notmuch_messages_t *messages);
 notmuch_thread_t *_nm_compat_threads_get (notmuch_threads_t *threads);
-notmuch_status_t _nm_compat_query_count_threads (notmuch_query_t *query,
-                                                 unsigned int    *count);
+
+/* s-expression parsing.  Every version: libnotmuch parses s-expressions with the sfsexp
+ * library, which keeps its parser's state in process-wide caches without a lock: two
+ * threads parsing at once, on two databases (which this library lets run in parallel),
+ * get each other's expressions or crash.  Every search, count and tag exclusion of a query
+ * that may parse one (@syntax is NOTMUCH_QUERY_SYNTAX_SEXP, or the string holds `sexp:` or
+ * `query:` fields) runs under one process-wide lock; libnotmuch parses an s-expression
+ * query again for each of these calls, so the whole call runs under it. */
+notmuch_status_t _nm_compat_query_search_messages (notmuch_query_t         *query,
+                                                   notmuch_query_syntax_t   syntax,
+                                                   notmuch_messages_t     **messages);
+notmuch_status_t _nm_compat_query_search_threads (notmuch_query_t         *query,
+                                                  notmuch_query_syntax_t   syntax,
+                                                  notmuch_threads_t      **threads);
+notmuch_status_t _nm_compat_query_count_messages (notmuch_query_t        *query,
+                                                  notmuch_query_syntax_t  syntax,
+                                                  unsigned int           *count);
+/* The same, catching what 0.37 to 0.39 throw (see above). */
+notmuch_status_t _nm_compat_query_count_threads (notmuch_query_t        *query,
+                                                 notmuch_query_syntax_t  syntax,
+                                                 unsigned int           *count);
+void _nm_compat_query_add_tag_exclude (notmuch_query_t        *query,
+                                       notmuch_query_syntax_t  syntax,
+                                       const char             *tag);
+/* For nm-compat-guard.cc: takes the lock if @query may parse an s-expression; returns
+ * whether it did, for _nm_compat_end_parse(). */
+gboolean _nm_compat_begin_parse (notmuch_query_t        *query,
+                                 notmuch_query_syntax_t  syntax);
+void _nm_compat_end_parse (gboolean locked);
 
 G_END_DECLS

@@ -286,6 +286,81 @@ _nm_compat_check_query (notmuch_database_t      *database,
                           nm_compat_lookup_config, database, error);
 }
 
+/* sfsexp's parser state is process-wide. */
+G_LOCK_DEFINE_STATIC (sexp_parser);
+
+gboolean
+_nm_compat_begin_parse (notmuch_query_t        *query,
+                        notmuch_query_syntax_t  syntax)
+{
+  const char *text = notmuch_query_get_query_string (query);
+  gboolean fields = FALSE;
+
+  for (const char *p = text; !fields && p != NULL && *p != '\0'; p++)
+    fields = g_ascii_strncasecmp (p, "sexp:", strlen ("sexp:")) == 0
+             || g_ascii_strncasecmp (p, "query:", strlen ("query:")) == 0;
+  if (syntax != NOTMUCH_QUERY_SYNTAX_SEXP && !fields)
+    return FALSE;
+  G_LOCK (sexp_parser);
+  return TRUE;
+}
+
+void
+_nm_compat_end_parse (gboolean locked)
+{
+  if (locked)
+    G_UNLOCK (sexp_parser);
+}
+
+notmuch_status_t
+_nm_compat_query_search_messages (notmuch_query_t         *query,
+                                  notmuch_query_syntax_t   syntax,
+                                  notmuch_messages_t     **messages)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status = notmuch_query_search_messages (query, messages);
+
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+notmuch_status_t
+_nm_compat_query_search_threads (notmuch_query_t         *query,
+                                 notmuch_query_syntax_t   syntax,
+                                 notmuch_threads_t      **threads)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status = notmuch_query_search_threads (query, threads);
+
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+notmuch_status_t
+_nm_compat_query_count_messages (notmuch_query_t        *query,
+                                 notmuch_query_syntax_t  syntax,
+                                 unsigned int           *count)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status = notmuch_query_count_messages (query, count);
+
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+void
+_nm_compat_query_add_tag_exclude (notmuch_query_t        *query,
+                                  notmuch_query_syntax_t  syntax,
+                                  const char             *tag)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+
+  /* The status only says a tag is ignored because the query names it explicitly, or
+   * reports a parse error that the search itself reports again. */
+  (void) notmuch_query_add_tag_exclude (query, tag);
+  _nm_compat_end_parse (locked);
+}
+
 char *
 _nm_compat_mark_status_string (notmuch_database_t *database,
                                const char         *previous_mark)
@@ -299,7 +374,7 @@ _nm_compat_mark_status_string (notmuch_database_t *database,
   if (notmuch_query_create_with_syntax (database, "(nm-glib-status-mark",
                                         NOTMUCH_QUERY_SYNTAX_SEXP, &query)
       == NOTMUCH_STATUS_SUCCESS)
-    notmuch_query_count_messages (query, &count);
+    _nm_compat_query_count_messages (query, NOTMUCH_QUERY_SYNTAX_SEXP, &count);
   g_clear_pointer (&query, notmuch_query_destroy);
   return g_strdup (notmuch_database_status_string (database));
 }
@@ -329,7 +404,7 @@ _nm_compat_explain_query_failure (const char             *path,
   if (_nm_compat_check_query (probe, query_string, syntax, NULL)
       && notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
       == NOTMUCH_STATUS_SUCCESS
-      && notmuch_query_count_messages (query, &count) != NOTMUCH_STATUS_SUCCESS
+      && _nm_compat_query_count_messages (query, syntax, &count) != NOTMUCH_STATUS_SUCCESS
       && notmuch_database_status_string (probe) != NULL)
     explanation = g_strstrip (g_strdup (notmuch_database_status_string (probe)));
   notmuch_database_destroy (probe);

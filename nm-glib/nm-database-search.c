@@ -315,7 +315,8 @@ nm_database_tag_messages (NmDatabase          *self,
       notmuch_query_destroy (native_query);
       return 0;
     }
-  status = notmuch_query_search_messages (native_query, &messages);
+  status = _nm_compat_query_search_messages (native_query, NOTMUCH_QUERY_SYNTAX_XAPIAN,
+                                             &messages);
   for (; status == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid (messages);
        notmuch_messages_move_to_next (messages))
     {

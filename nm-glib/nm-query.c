@@ -328,10 +328,9 @@ _nm_query_create_native (NmQuery   *self,
   notmuch_query_set_omit_excluded (native, (notmuch_exclude_t) self->exclude);
   if (with_tag_excludes)
     {
-      /* The status only says a tag is ignored because the query names it explicitly, or
-       * reports a parse error that the search itself reports again. */
       for (guint i = 0; i < self->excluded_tags->len; i++)
-        (void) notmuch_query_add_tag_exclude (native, g_ptr_array_index (self->excluded_tags, i));
+        _nm_compat_query_add_tag_exclude (native, (notmuch_query_syntax_t) self->syntax,
+                                          g_ptr_array_index (self->excluded_tags, i));
     }
   return native;
 }
@@ -627,7 +626,8 @@ nm_query_count_messages (NmQuery  *self,
                                           || self->exclude == NM_EXCLUDE_ALL, error);
   if (native == NULL)
     return 0;
-  status = notmuch_query_count_messages (native, &count);
+  status = _nm_compat_query_count_messages (native, (notmuch_query_syntax_t) self->syntax,
+                                            &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_query_check_status (self, status, error, "count the messages matching"))
     return 0;
@@ -659,7 +659,8 @@ nm_query_count_threads (NmQuery  *self,
   native = _nm_query_create_native (self, TRUE, error);
   if (native == NULL)
     return 0;
-  status = _nm_compat_query_count_threads (native, &count);
+  status = _nm_compat_query_count_threads (native, (notmuch_query_syntax_t) self->syntax,
+                                           &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_query_check_status (self, status, error, "count the threads matching"))
     return 0;

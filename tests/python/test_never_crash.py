@@ -623,6 +623,41 @@ def test_queries_at_the_limits_work(run_py, writable):
                 (text[:60], call, result)
 
 
+def test_sexp_queries_on_databases_in_parallel(run_py, corpus, tmp_path):
+    """libnotmuch parses s-expressions with sfsexp, whose parser state is process-wide:
+    threads counting s-expression queries on their own databases got each other's
+    expressions ("unknown prefix 'spam'") or crashed.  Found while fixing class 5."""
+    roots = []
+    for i in range(4):
+        dest = str(tmp_path / ('copy%d' % i))
+        shutil.copytree(corpus.base, dest, symlinks=True)
+        roots.append(os.path.join(dest, 'mail'))
+    r = run_py('''
+    import threading
+    errors = []
+    counts = []
+    def work(path):
+        db = Notmuch.Database.open(path, RO)
+        for i in range(1000):
+            text = '(and (tag inbox) (or (from nobody%d) (not (tag spam))))' % i
+            query = Notmuch.Query.new_with_syntax(db, text, Notmuch.QuerySyntax.SEXP)
+            try:
+                counts.append(query.count_messages())
+            except GLib.Error as e:
+                errors.append(e.message)
+    threads = [threading.Thread(target=work, args=(path,)) for path in sys.argv[1:]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out(errors=errors[:5], counts=sorted(set(counts)))
+    ''', *roots, timeout=300)
+    v = ok(r)
+    assert v['errors'] == []
+    assert v['counts'] == [int(corpus.cli('count', '--exclude=false',
+                                          'tag:inbox and not tag:spam'))]
+
+
 # -- class 6: every error message is valid UTF-8, whatever bytes a path holds ---------------
 
 BYTE = os.fsdecode(b'\xff')      # a file name byte that is not UTF-8
