@@ -20,8 +20,8 @@ G_BEGIN_DECLS
  * expansion of a saved query, macro parameter or named query.  Elements are the lists and
  * atoms of s-expressions (not the name at the head of a list; a word outside any field
  * counts once for every field it is searched in), plus every such expansion and every
- * `sexp:` field; the classic syntax's words are not counted, as Xapian reads them without
- * recursion. */
+ * value of a `sexp:` or `query:` field tried; the classic syntax's words are not counted,
+ * as Xapian reads them without recursion. */
 #define NM_QUERY_DEPTH_MAX 100
 #define NM_QUERY_ELEMENTS_MAX 2000
 

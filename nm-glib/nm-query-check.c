@@ -627,13 +627,15 @@ nm_query_check_xapian (NmQueryCheck  *check,
               continue;
             }
           /* A name may end where Xapian ends a term: try every such end. */
-          for (gsize end = 1; end <= strlen (value); end++)
+          for (gsize end = 1, length = strlen (value); end <= length; end++)
             {
               g_autofree char *name = NULL;
               g_autofree char *definition = NULL;
 
               if (value[end] != '\0' && strchr ("()\"{}", value[end]) == NULL)
                 continue;
+              if (!nm_query_check_count (check, error))
+                return FALSE;
               name = g_strndup (value, end);
               definition = nm_query_check_lookup (check, "query.", name);
               if (definition != NULL
