@@ -626,14 +626,15 @@ nm_query_check_xapian (NmQueryCheck  *check,
                 return FALSE;
               continue;
             }
-          /* A name may end where Xapian ends a term: try every such end. */
+          /* Xapian ends a name where its rules for terms say (control characters,
+           * parentheses, and more): every prefix is tried. */
           for (gsize end = 1, length = strlen (value); end <= length; end++)
             {
               g_autofree char *name = NULL;
               g_autofree char *definition = NULL;
 
-              if (value[end] != '\0' && strchr ("()\"{}", value[end]) == NULL)
-                continue;
+              if (((guchar) value[end] & 0xc0) == 0x80)
+                continue;   /* inside a UTF-8 character */
               if (!nm_query_check_count (check, error))
                 return FALSE;
               name = g_strndup (value, end);

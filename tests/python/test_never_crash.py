@@ -512,6 +512,9 @@ CRASHING = [
     ('xapian', 'query:ping'),
     ('xapian', 'query:xs'),
     ('xapian', 'thread:{query:xs}'),
+    # Xapian ends the name at the control character (found by a random test).
+    ('xapian', 'query:loop\x01x'),
+    ('xapian', 'tag:inbox thread:{query:loop\x01tag:x}'),
 ]
 
 QUERIES = '''
