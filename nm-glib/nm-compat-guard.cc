@@ -34,15 +34,22 @@ _nm_compat_threads_get (notmuch_threads_t *threads)
 }
 
 notmuch_status_t
-_nm_compat_query_count_threads (notmuch_query_t *query, unsigned int *count)
+_nm_compat_query_count_threads (notmuch_query_t        *query,
+                                notmuch_query_syntax_t  syntax,
+                                unsigned int           *count)
 {
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status;
+
   try
     {
-      return notmuch_query_count_threads (query, count);
+      status = notmuch_query_count_threads (query, count);
     }
   catch (...)
     {
       *count = 0;
-      return NM_COMPAT_STATUS_INVALIDATED;
+      status = NM_COMPAT_STATUS_INVALIDATED;
     }
+  _nm_compat_end_parse (locked);
+  return status;
 }

@@ -189,7 +189,7 @@ nm_database_monitor_read_state (notmuch_database_t *probe)
   if (query != NULL)
     {
       notmuch_query_set_omit_excluded (query, NOTMUCH_EXCLUDE_FALSE);
-      if (notmuch_query_count_messages (query, &count) == NOTMUCH_STATUS_SUCCESS)
+      if (_nm_compat_query_count_messages (query, NOTMUCH_QUERY_SYNTAX_XAPIAN, &count) == NOTMUCH_STATUS_SUCCESS)
         state->messages = count;
       notmuch_query_destroy (query);
     }

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "nm-directory-private.h"
+#include "nm-error-private.h"
 #include "nm-database-private.h"
 
 /**
@@ -13,7 +14,10 @@
  * subdirectories indexed in it.  An incremental indexer compares the stored time with the
  * directory's real one to find the directories that changed.
  *
- * Get one with [method@Notmuch.Database.get_directory].
+ * Get one with [method@Notmuch.Database.get_directory].  One constructed directly
+ * (`Notmuch.Directory()` in Python) belongs to no database and behaves as a directory whose
+ * database was closed: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an
+ * empty value.
  */
 struct _NmDirectory
 {
@@ -130,8 +134,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
     return FALSE;
   if (self->native == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "The directory %s has been deleted from the index", self->path);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "The directory %s has been deleted from the index", self->path);
       return FALSE;
     }
   return TRUE;
@@ -143,7 +147,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
  *
  * Gets the path the directory was looked up with.
  *
- * Returns: (type filename): the path
+ * Returns: (type filename) (nullable): the path, or %NULL for a directory constructed
+ *   without a database
  */
 const char *
 nm_directory_get_path (NmDirectory *self)
@@ -204,6 +209,8 @@ nm_directory_set_mtime (NmDirectory  *self,
   if (!_nm_database_check_status (self->database, status, error,
                                   "Cannot store the modification time of %s", self->path))
     return FALSE;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, _nm_database_unlock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MTIME]);
   return TRUE;
 }
@@ -289,8 +296,8 @@ nm_directory_delete (NmDirectory  *self,
     return FALSE;
   if (nm_database_get_mode (self->database) != NM_DATABASE_MODE_READ_WRITE)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-                   "Cannot delete directory %s: the database is open read-only", self->path);
+      _nm_set_error (error, NM_ERROR_READ_ONLY_DATABASE,
+                     "Cannot delete directory %s: the database is open read-only", self->path);
       return FALSE;
     }
   /* Once past its writability check, libnotmuch destroys the native object itself, whatever

@@ -261,7 +261,11 @@ gpointer
 _nm_list_get_item (NmList *self,
                    guint   position)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+
+  if (self == NULL)
+    return NULL;
+  locker = _nm_database_lock (self->database);
 
   return nm_list_get_item_locked (self, position);
 }
@@ -269,8 +273,12 @@ _nm_list_get_item (NmList *self,
 guint
 _nm_list_get_n_items (NmList *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GError) error = NULL;
+
+  if (self == NULL)
+    return 0;
+  locker = _nm_database_lock (self->database);
 
   if (self->background)
     return self->published;
@@ -299,7 +307,11 @@ _nm_list_check (NmList      *self,
                 const char  *what,
                 GError     **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+
+  if (self == NULL)
+    return _nm_database_check_open (NULL, error);
+  locker = _nm_database_lock (self->database);
 
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -364,17 +376,24 @@ nm_list_next_locked (NmList *self)
 gpointer
 _nm_list_next (NmList *self)
 {
-  g_autoptr (GMutexLocker) cursor_locker = g_mutex_locker_new (&self->cursor_lock);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (GMutexLocker) cursor_locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
+  if (self == NULL)
+    return NULL;
+  cursor_locker = g_mutex_locker_new (&self->cursor_lock);
+  locker = _nm_database_lock (self->database);
   return nm_list_next_locked (self);
 }
 
 gboolean
 _nm_list_is_loading (NmList *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
+  if (self == NULL)
+    return FALSE;
+  locker = _nm_database_lock (self->database);
   return self->loading;
 }
 
@@ -532,7 +551,7 @@ _nm_list_load (NmList       *self,
 gboolean
 _nm_list_get_monitored (NmList *self)
 {
-  return self->monitor != NULL;
+  return self != NULL && self->monitor != NULL;
 }
 
 /* One change to the entries: @entry replaces the result @key, or removes it when NULL. */
@@ -1007,7 +1026,7 @@ _nm_list_changed_ids (NmDatabase *database,
     return ids;
   notmuch_query_set_sort (query, NOTMUCH_SORT_UNSORTED);
   notmuch_query_set_omit_excluded (query, NOTMUCH_EXCLUDE_FALSE);
-  if (notmuch_query_search_messages (query, &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (_nm_compat_query_search_messages (query, NOTMUCH_QUERY_SYNTAX_XAPIAN, &messages) == NOTMUCH_STATUS_SUCCESS)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);

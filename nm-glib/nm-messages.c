@@ -128,8 +128,10 @@ nm_messages_start_walk (gpointer   list,
   switch (self->source)
     {
     case NM_MESSAGES_SOURCE_QUERY:
-      status = notmuch_query_search_messages (_nm_handle_get_native (self->native_query),
-                                              &native);
+      status = _nm_compat_query_search_messages (_nm_handle_get_native (self->native_query),
+                                                 (notmuch_query_syntax_t)
+                                                 nm_query_get_syntax (self->query),
+                                                 &native);
       if (!_nm_query_check_status (self->query, status, error, "search for messages matching"))
         return NULL;
       /* Messages of a query belong to the iterator that produced them. */
@@ -334,7 +336,7 @@ nm_messages_read_key (gpointer    list,
 
   if (native == NULL)
     return NULL;
-  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS
+  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS
       && notmuch_messages_valid (messages))
     {
       notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -374,7 +376,7 @@ nm_messages_all_keys (gpointer    list,
 
   if (native == NULL)
     return order;
-  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -584,6 +586,9 @@ nm_messages_new (NmDatabase         *database,
 {
   NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
 
+  /* A thread or message made without a database has an empty list. */
+  if (database == NULL)
+    return self;
   self->database = g_object_ref (database);
   self->generation = generation;
   self->source = source;
