@@ -14,9 +14,9 @@ packages=(
   # the GTK 4 example and its test under a virtual X server
   gir1.2-gtk-4.0 xvfb
   # the notmuch CLI (test oracle) and the existing Python bindings (benchmarks)
+  notmuch python3-notmuch2 python3-notmuch
   # gpg and gpgsm: the content tests make throw-away OpenPGP and S/MIME keys
   gnupg gpgsm
-  notmuch python3-notmuch2 python3-notmuch
   # Xapian from Python, for the torture tests that corrupt database metadata
   python3-xapian
   # memory checking, and libnm for the symbol-clash test
