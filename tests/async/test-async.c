@@ -1247,6 +1247,8 @@ test_insert (void)
   g_autoptr (NmMessage) none = NULL;
   g_autofree char *new_dir = g_build_filename (corpus->mail, "async-box", "new", NULL);
   g_autofree char *cur_dir = g_build_filename (corpus->mail, "async-box", "cur", NULL);
+  g_autofree char *one_file = NULL;
+  g_autofree char *two_file = NULL;
   g_autofree char *one_dir = NULL;
   g_autofree char *two_dir = NULL;
   g_autofree char *tags = NULL;
@@ -1265,11 +1267,13 @@ test_insert (void)
 
   one = nm_database_insert_finish (db, first.result, &error);
   g_assert_no_error (error);
-  one_dir = g_path_get_dirname (nm_message_get_filename (one));
+  one_file = nm_message_get_filename (one);
+  one_dir = g_path_get_dirname (one_file);
   g_assert_cmpstr (one_dir, ==, new_dir);
   two = nm_database_insert_finish (db, second.result, &error);
   g_assert_no_error (error);
-  two_dir = g_path_get_dirname (nm_message_get_filename (two));
+  two_file = nm_message_get_filename (two);
+  two_dir = g_path_get_dirname (two_file);
   g_assert_cmpstr (two_dir, ==, cur_dir);
   none = nm_database_insert_finish (db, cancelled.result, &error);
   g_assert_null (none);

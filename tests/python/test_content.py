@@ -38,9 +38,11 @@ POLICIES = {
 
 
 class MimeCorpus:
-    def __init__(self, info, gnupghome):
+    def __init__(self, info, gnupghome, preload):
         self.info = info
         self.gnupghome = gnupghome
+        # The sanitizer runtime of this interpreter (see the mime fixture), or None.
+        self.preload = preload
         self.mail_root = info['mail_root']
         self.config = info['config']
         self.base = os.path.dirname(self.mail_root)
@@ -82,7 +84,7 @@ class MimeCorpus:
         with open(config, 'w') as f:
             f.write(text.replace(self.base, dest))
         return MimeCorpus({'mail_root': os.path.join(dest, 'mail'), 'config': config},
-                          self.gnupghome)
+                          self.gnupghome, self.preload)
 
     def open(self, mode=RO):
         return Notmuch.Database.open(self.mail_root, mode)
@@ -95,12 +97,18 @@ def mime(tmp_path_factory):
     previous = os.environ.get('GNUPGHOME')
     # gpg, the CLI and the library (through GMime) all find the keys there.
     os.environ['GNUPGHOME'] = gnupghome
+    # The library runs gpg and gpgsm (through GMime and gpgme) with this process's
+    # environment: a sanitizer runtime preloaded into this interpreter must not reach them
+    # (it hangs them).  It stays loaded here; the examples get it back (run_example).
+    preload = os.environ.pop('LD_PRELOAD', None)
     mimecorpus.make_keys(gnupghome)
     corpus = MimeCorpus(mimecorpus.generate(str(base / 'corpus'), gnupghome=gnupghome),
-                        gnupghome)
+                        gnupghome, preload)
     corpus.cli('new', '--quiet', '--decrypt=true')
     yield corpus
     mimecorpus.stop_agent(gnupghome)
+    if preload is not None:
+        os.environ['LD_PRELOAD'] = preload
     if previous is None:
         del os.environ['GNUPGHOME']
     else:
@@ -404,10 +412,23 @@ def test_insert_refusals(mime, tmp_path):
 # ---------------------------------------------------------------------------------------
 # The examples
 
-def run_example(script, *args, stdin=None, config):
-    env = dict(os.environ, NOTMUCH_CONFIG=config)
-    proc = subprocess.run([sys.executable, os.path.join(EXAMPLES, script), *args], env=env,
-                          input=stdin, capture_output=True, timeout=300)
+# Runs an example as its own program, keeping a sanitizer runtime for the interpreter but
+# out of the environment that gpg inherits (see the mime fixture).
+EXAMPLE_RUNNER = """\
+import os, runpy, sys
+os.environ.pop('LD_PRELOAD', None)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
+
+
+def run_example(script, *args, stdin=None, corpus):
+    env = dict(os.environ, NOTMUCH_CONFIG=corpus.config)
+    argv = [sys.executable, os.path.join(EXAMPLES, script), *args]
+    if corpus.preload is not None:
+        env['LD_PRELOAD'] = corpus.preload
+        argv[1:1] = ['-c', EXAMPLE_RUNNER]
+    proc = subprocess.run(argv, env=env, input=stdin, capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode(errors='replace')
     return proc.stdout.decode('utf-8', 'surrogateescape')
 
@@ -428,7 +449,7 @@ def text_parts_of_show_text(out):
 def test_show_example_prints_the_text_parts(mime, case):
     message_id = mimecorpus.message_id(case)
     out = run_example('show.py', '--database', mime.mail_root, 'id:' + message_id,
-                      config=mime.config)
+                      corpus=mime)
     texts = text_parts_of_show_text(mime.cli('show', '--format=text', '--decrypt=auto',
                                              'id:' + message_id).decode())
     named = shown_parts(mime.show(message_id, 'auto'))[1]
@@ -444,7 +465,7 @@ def test_insert_example_like_cli(mime, tmp_path):
     theirs = mime.copy(str(tmp_path / 'theirs'))
     data = b'From mbox@insert.example Thu Jan  4 10:00:00 2024\n' + delivered('ex@insert.example')
     run_example('insert.py', '--folder', 'inbox', '--create-folder', '+example', '-unread',
-                stdin=data, config=ours.config)
+                stdin=data, corpus=ours)
     theirs.cli('insert', '--folder=inbox', '--create-folder', '+example', '-unread', stdin=data)
     assert placement(ours, 'ex@insert.example') == placement(theirs, 'ex@insert.example') == \
         [('inbox/cur', 'S')]
