@@ -31,7 +31,8 @@ GBytes *_nm_mime_load_file (const char    *path,
                             GCancellable  *cancellable,
                             GError       **error);
 
-/* Parses mail bytes as the CLI does; %NULL when GMime finds no message in them. */
+/* Parses mail bytes as the CLI does (consuming the reference on @bytes); %NULL when GMime
+ * finds no message in them. */
 GMimeMessage *_nm_mime_parse_bytes (GBytes *bytes);
 
 /* Replaces every encrypted part of @message that @crypto can decrypt by its cleartext. */
