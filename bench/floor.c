@@ -20,6 +20,8 @@
 
 #include "bench-driver.h"
 
+static void die (const char *format, ...) __attribute__ ((format (printf, 1, 2), noreturn));
+
 static void
 die (const char *format, ...)
 {

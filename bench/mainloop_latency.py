@@ -60,12 +60,12 @@ def parse_args():
 def use_build_dir(build_dir):
     """Re-executes this script with the build's library first in the search paths (the
     dynamic linker reads LD_LIBRARY_PATH only at startup)."""
-    library = os.path.join(os.path.abspath(build_dir), 'nm-glib')
-    if os.environ.get('NM_LATENCY_BUILD') == library:
+    build_dir = os.path.abspath(build_dir)
+    if os.environ.get('NM_LATENCY_BUILD') == build_dir:
         return
-    env = dict(os.environ, NM_LATENCY_BUILD=library)
-    for name in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
-        env[name] = os.pathsep.join(filter(None, [library, env.get(name)]))
+    env = dict(os.environ, NM_LATENCY_BUILD=build_dir)
+    for name, subdir in (('GI_TYPELIB_PATH', 'introspection'), ('LD_LIBRARY_PATH', 'nm-glib')):
+        env[name] = os.pathsep.join(filter(None, [os.path.join(build_dir, subdir), env.get(name)]))
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 

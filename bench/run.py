@@ -8,8 +8,9 @@ One command::
         [--cache-dir bench/.cache]
     /usr/bin/python3 bench/run.py --build-dir BUILD --smoke    # the meson test 'bench-smoke'
 
-BUILD is a meson build directory of this project: the library and typelib are taken from
-BUILD/nm-glib, the C drivers from BUILD/bench (``floor`` and ``glib-driver``).
+BUILD is a meson build directory of this project: the library is taken from BUILD/nm-glib,
+the typelib from BUILD/introspection, the C drivers from BUILD/bench (``floor`` and
+``glib-driver``).
 
 A reproducible corpus (tests/nmcorpus.py, fixed seed) is generated and indexed once and
 cached in the cache directory.  Every workload then runs for every contender, each run in a
@@ -213,9 +214,10 @@ class Runner:
         home = os.path.join(self.cache_dir, 'home')
         os.makedirs(home, exist_ok=True)
         env['HOME'] = home
-        library = os.path.join(self.build_dir, 'nm-glib')
-        for name in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
-            env[name] = library + (':' + env[name] if env.get(name) else '')
+        for name, subdir in (('GI_TYPELIB_PATH', 'introspection'),
+                             ('LD_LIBRARY_PATH', 'nm-glib')):
+            directory = os.path.join(self.build_dir, subdir)
+            env[name] = directory + (':' + env[name] if env.get(name) else '')
         return env
 
     def spawn(self, cmd):

@@ -54,12 +54,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NmDelivery, nm_delivery_clear)
 static void
 nm_set_error_from_errno (GError     **error,
                          int          saved_errno,
-                         const char  *format,
+                         const char  *action,
                          const char  *path)
 {
-  g_autofree char *context = g_strdup_printf (format, path);
-
-  g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR, "%s: %s", context,
+  g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR, "Cannot %s %s: %s", action, path,
                g_strerror (saved_errno));
 }
 
@@ -73,14 +71,14 @@ nm_sync_directory (const char  *path,
 
   if (fd < 0)
     {
-      nm_set_error_from_errno (error, errno, "Cannot open directory %s", path);
+      nm_set_error_from_errno (error, errno, "open directory", path);
       return FALSE;
     }
   if (fsync (fd) != 0)
     {
       saved_errno = errno;
       close (fd);
-      nm_set_error_from_errno (error, saved_errno, "Cannot sync directory %s", path);
+      nm_set_error_from_errno (error, saved_errno, "sync directory", path);
       return FALSE;
     }
   close (fd);
@@ -106,7 +104,7 @@ nm_delivery_make_directory (NmDelivery  *delivery,
     }
   if (errno != ENOENT)
     {
-      nm_set_error_from_errno (error, errno, "Cannot create folder %s", path);
+      nm_set_error_from_errno (error, errno, "create folder", path);
       return FALSE;
     }
   parent = g_path_get_dirname (path);
@@ -115,7 +113,7 @@ nm_delivery_make_directory (NmDelivery  *delivery,
     return FALSE;
   if (g_mkdir (path, 0700) != 0)
     {
-      nm_set_error_from_errno (error, errno, "Cannot create folder %s", path);
+      nm_set_error_from_errno (error, errno, "create folder", path);
       return FALSE;
     }
   g_ptr_array_add (delivery->created_directories, g_strdup (path));
@@ -181,7 +179,7 @@ nm_write_all (int          fd,
         continue;
       if (written < 0)
         {
-          nm_set_error_from_errno (error, errno, "Cannot write %s", path);
+          nm_set_error_from_errno (error, errno, "write", path);
           return FALSE;
         }
       data += written;
@@ -210,7 +208,7 @@ nm_delivery_write_tmp (NmDelivery  *delivery,
       fd = open (delivery->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
       if (fd < 0 && errno != EEXIST)
         {
-          nm_set_error_from_errno (error, errno, "Cannot create %s", delivery->path);
+          nm_set_error_from_errno (error, errno, "create", delivery->path);
           g_clear_pointer (&delivery->path, g_free);
           return FALSE;
         }
@@ -228,12 +226,12 @@ nm_delivery_write_tmp (NmDelivery  *delivery,
   ok = ok && nm_write_all (fd, data, length, delivery->path, error);
   if (ok && fsync (fd) != 0)
     {
-      nm_set_error_from_errno (error, errno, "Cannot sync %s", delivery->path);
+      nm_set_error_from_errno (error, errno, "sync", delivery->path);
       ok = FALSE;
     }
   if (close (fd) != 0 && ok)
     {
-      nm_set_error_from_errno (error, errno, "Cannot write %s", delivery->path);
+      nm_set_error_from_errno (error, errno, "write", delivery->path);
       ok = FALSE;
     }
   return ok;
@@ -250,11 +248,9 @@ nm_delivery_move_to_new (NmDelivery  *delivery,
   if (g_rename (delivery->path, new_path) != 0)
     {
       int saved_errno = errno;
-      g_autofree char *context = g_strdup_printf ("Cannot move %s to %s", delivery->path,
-                                                  new_path);
 
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR, "%s: %s", context,
-                   g_strerror (saved_errno));
+      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR, "Cannot move %s to %s: %s",
+                   delivery->path, new_path, g_strerror (saved_errno));
       return FALSE;
     }
   g_free (delivery->path);
@@ -346,14 +342,14 @@ nm_delivery_index (NmDelivery          *delivery,
                    GError             **error)
 {
   NmDatabase *database = delivery->database;
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
   g_autoptr (NmMessage) message = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *new_path = g_strdup (delivery->path);
   gboolean duplicate = FALSE;
   gboolean ok;
 
-  if (!nm_database_begin_atomic (database, error))
+  if (!_nm_database_begin_atomic_locked (database, error))
     return NULL;
   message = nm_database_index_file (database, delivery->path, NULL, &duplicate, &local_error);
   ok = message != NULL;
@@ -378,7 +374,7 @@ nm_delivery_index (NmDelivery          *delivery,
         nm_delivery_locate (delivery, message);
       nm_delivery_unindex (delivery);
     }
-  if (!nm_database_end_atomic (database, ok ? &local_error : NULL))
+  if (!_nm_database_end_atomic_locked (database, ok ? &local_error : NULL))
     {
       if (ok)
         nm_delivery_unindex (delivery);
@@ -452,19 +448,13 @@ nm_delivery_read_config (NmDelivery  *delivery,
                          GError     **error)
 {
   NmDatabase *database = delivery->database;
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
   g_autofree char *mail_root = NULL;
   GError *local_error = NULL;
 
-  if (!_nm_database_check_open (database, error))
+  if (!_nm_database_check_open (database, error)
+      || !_nm_database_check_writable (database, "insert a message", error))
     return FALSE;
-  if (nm_database_get_mode (database) != NM_DATABASE_MODE_READ_WRITE)
-    {
-      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-                   "Cannot insert a message: the database at %s is open read-only",
-                   nm_database_get_path (database));
-      return FALSE;
-    }
   mail_root = nm_database_get_config_value (database, NM_CONFIG_KEY_MAIL_ROOT, NULL);
   delivery->mail_root = g_canonicalize_filename (mail_root != NULL && mail_root[0] != '\0'
                                                  ? mail_root

@@ -7,14 +7,75 @@
 #include <notmuch.h>
 #include "nm-database.h"
 #include "nm-error.h"
+#include "nm-worker-private.h"
 
 G_BEGIN_DECLS
+
+/* NmDatabase is one class over several files, one per concern: nm-database.c (the type, its
+ * lifecycle and generations), nm-database-status.c (libnotmuch status to GError),
+ * nm-database-config.c, nm-database-index.c (find, index, remove, directories),
+ * nm-database-search.c (search shortcuts, tagging) and nm-database-maintenance.c (upgrade,
+ * compact). */
+struct _NmDatabase
+{
+  GObject parent_instance;
+
+  GRecMutex lock;
+  /* How deep the lock is held: only its holder reads or writes it. */
+  guint lock_depth;
+  notmuch_database_t *native;
+  gboolean closed;
+  gboolean create;
+  /* Opened without a configuration file because none was found. */
+  gboolean without_config_file;
+  guint atomic_depth;
+  guint generation;
+  /* The uuid string of the handle's current view (see _nm_compat_view_changed()). */
+  const char *view_uuid;
+  /* Counts the writes to message documents made through this handle (see
+   * _nm_database_get_write_epoch()), and the messages removed through it. */
+  guint64 write_epoch;
+  guint64 removals;
+
+  char *path;
+  char *config_path;
+  char *profile;
+  NmDatabaseMode mode;
+  guint lock_timeout;
+
+  /* Set while this handle holds the write lock of write_lock_key's database. */
+  char *write_lock_key;
+  /* libnotmuch never clears its status string: a message is fresh only if it differs from
+   * the last one this handle reported. */
+  char *last_status_string;
+  /* The text _nm_database_mark_status() made libnotmuch log, or NULL. */
+  char *status_mark;
+  NmWorker worker;
+  /* Known after close, when libnotmuch can no longer tell. */
+  guint64 revision;
+  char *uuid;
+
+  /* Change notification (nm-database-changes.c).  The message and thread objects alive,
+   * by id (id -> GPtrArray of unreferenced objects), guarded by live_lock; and the ids
+   * whose tags changed since the last delivery, guarded by the database lock. */
+  GMutex live_lock;
+  GHashTable *live_messages;
+  GHashTable *live_threads;
+  GHashTable *changed_messages;
+  GHashTable *changed_threads;
+};
 
 notmuch_database_t *_nm_database_get_native (NmDatabase *self);
 
 /* Every libnotmuch call on a database, or on anything derived from it, runs under this
- * lock: libnotmuch, Xapian and talloc are not safe to share between threads. */
-GRecMutexLocker *_nm_database_lock (NmDatabase *self);
+ * lock: libnotmuch, Xapian and talloc are not safe to share between threads.  Releasing
+ * the outermost hold delivers the tag changes made meanwhile (see
+ * _nm_database_note_tags_changed()), after unlocking, so that handlers never run with the
+ * lock held. */
+typedef NmDatabase NmDatabaseLocker;
+NmDatabaseLocker *_nm_database_lock (NmDatabase *self);
+void _nm_database_unlock (NmDatabaseLocker *locker);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmDatabaseLocker, _nm_database_unlock)
 
 /* Both require the lock. */
 gboolean _nm_database_is_open (NmDatabase *self);
@@ -29,6 +90,10 @@ gboolean _nm_database_is_current (NmDatabase *self, guint generation);
 gboolean _nm_database_check_current (NmDatabase *self, guint generation, GError **error);
 
 guint64 _nm_database_get_write_epoch (NmDatabase *self);
+/* How many messages were removed through this handle: a walk over results started before
+ * a removal may hold the removed document, which libnotmuch ends the process on.  Requires
+ * the lock. */
+guint64 _nm_database_get_removals (NmDatabase *self);
 guint64 _nm_database_note_write (NmDatabase *self);
 
 void _nm_database_mark_status (NmDatabase *self);
@@ -64,5 +129,40 @@ void _nm_database_free_in_worker (NmDatabase *self, gpointer garbage,
 /* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
  * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
 char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);
+
+/* Reads libnotmuch's status string again after this handle reported it.  Requires the
+ * lock. */
+void _nm_database_remember_status_string (NmDatabase *self);
+
+/* Called after this library reopened the handle: everything read before is invalidated.
+ * Requires the lock. */
+void _nm_database_start_generation (NmDatabase *self);
+
+/* Fails with NM_ERROR_READ_ONLY_DATABASE, saying that @action needs a writable database,
+ * unless the database is open for writing.  Requires the lock. */
+gboolean _nm_database_check_writable (NmDatabase  *self,
+                                      const char  *action,
+                                      GError     **error);
+
+/* nm_database_begin_atomic() and nm_database_end_atomic() for callers holding the lock. */
+gboolean _nm_database_begin_atomic_locked (NmDatabase *self, GError **error);
+gboolean _nm_database_end_atomic_locked (NmDatabase *self, GError **error);
+
+/* Closes a writable database that is still open when the process exits, unless another
+ * thread is inside a call on it or it is inside an atomic section. */
+void _nm_database_close_at_exit (NmDatabase *self);
+
+/* Change notification: every message and thread object registers itself while alive
+ * (registering requires the lock; unregistering is done from dispose). */
+void _nm_database_watch_message (NmDatabase *self, NmMessage *message, const char *message_id);
+void _nm_database_unwatch_message (NmDatabase *self, NmMessage *message, const char *message_id);
+void _nm_database_watch_thread (NmDatabase *self, NmThread *thread, const char *thread_id);
+void _nm_database_unwatch_thread (NmDatabase *self, NmThread *thread, const char *thread_id);
+
+/* Records that the tags of @message_id (in thread @thread_id, or NULL) changed: when the
+ * lock is released, every live object of that message and of its thread reads its tags
+ * again and notifies `tags` if they differ.  Requires the lock. */
+void _nm_database_note_tags_changed (NmDatabase *self, const char *message_id,
+                                     const char *thread_id);
 
 G_END_DECLS

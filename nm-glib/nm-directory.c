@@ -43,7 +43,7 @@ nm_directory_finalize (GObject *object)
   NmDirectory *self = NM_DIRECTORY (object);
 
   {
-    g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
 
     g_clear_pointer (&self->native, notmuch_directory_destroy);
   }
@@ -165,7 +165,7 @@ nm_directory_get_path (NmDirectory *self)
 gint64
 nm_directory_get_mtime (NmDirectory *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), 0);
 
@@ -191,7 +191,7 @@ nm_directory_set_mtime (NmDirectory  *self,
                         gint64        mtime,
                         GError      **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), FALSE);
@@ -231,7 +231,7 @@ nm_directory_take_names (notmuch_filenames_t *names)
 char **
 nm_directory_get_child_files (NmDirectory *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
 
@@ -253,7 +253,7 @@ nm_directory_get_child_files (NmDirectory *self)
 char **
 nm_directory_get_child_directories (NmDirectory *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
 
@@ -278,7 +278,7 @@ gboolean
 nm_directory_delete (NmDirectory  *self,
                      GError      **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), FALSE);

@@ -38,7 +38,7 @@ nm_index_options_finalize (GObject *object)
   NmIndexOptions *self = NM_INDEX_OPTIONS (object);
 
   {
-    g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
 
     g_clear_pointer (&self->native, notmuch_indexopts_destroy);
   }
@@ -138,7 +138,7 @@ _nm_index_options_get_native (NmIndexOptions *self)
 NmDecryptPolicy
 nm_index_options_get_decrypt_policy (NmIndexOptions *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_INDEX_OPTIONS (self), NM_DECRYPT_POLICY_AUTO);
 
@@ -161,7 +161,7 @@ nm_index_options_set_decrypt_policy (NmIndexOptions   *self,
                                      NmDecryptPolicy   policy,
                                      GError          **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_INDEX_OPTIONS (self), FALSE);

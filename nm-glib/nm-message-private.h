@@ -7,6 +7,7 @@
 #include <notmuch.h>
 #include "nm-message.h"
 #include "nm-handle-private.h"
+#include "nm-origin-private.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,11 @@ NmMessage *_nm_message_new (NmDatabase        *database,
 notmuch_message_t *_nm_message_get_native (NmMessage *self);
 guint _nm_message_get_generation (NmMessage *self);
 guint64 _nm_message_get_loaded_epoch (NmMessage *self);
+/* Makes notify::tags go to @origin (the list's, for a list's item). */
+void _nm_message_set_origin (NmMessage *self, NmOrigin *origin);
+/* Reads the tags again; TRUE if they changed.  Requires the database lock. */
+gboolean _nm_message_refresh_tags (NmMessage *self);
+/* Emits notify::tags on the message's main context.  Runs without the lock. */
+void _nm_message_notify_tags (NmMessage *self);
 
 G_END_DECLS

@@ -26,6 +26,11 @@ struct _NmMessage
   GObject parent_instance;
 
   NmDatabase *database;
+  /* Where notify::tags is emitted: where the message, or the list it came from, was
+   * made. */
+  NmOrigin *origin;
+  /* Registered with the database for change notification, under message_id. */
+  gboolean watched;
   guint generation;
   notmuch_message_t *native;
   gboolean owns_native;
@@ -148,10 +153,24 @@ enum
   PROP_FILENAME,
   PROP_FILENAMES,
   PROP_TAGS,
+  PROP_SUBJECT,
+  PROP_AUTHOR,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void
+nm_message_dispose (GObject *object)
+{
+  NmMessage *self = NM_MESSAGE (object);
+
+  if (self->watched)
+    _nm_database_unwatch_message (self->database, self, self->message_id);
+  self->watched = FALSE;
+
+  G_OBJECT_CLASS (nm_message_parent_class)->dispose (object);
+}
 
 static void
 nm_message_finalize (GObject *object)
@@ -161,13 +180,13 @@ nm_message_finalize (GObject *object)
   /* The native message first, then whatever owns its memory, then the database. */
   if (self->owns_native)
     {
-      g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+      g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
 
       g_clear_pointer (&self->native, notmuch_message_destroy);
     }
   if (self->current != NULL)
     {
-      g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+      g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
 
       g_clear_pointer (&self->current, notmuch_message_destroy);
     }
@@ -175,6 +194,7 @@ nm_message_finalize (GObject *object)
   if (self->owner != NULL)
     self->owner_release (self->owner);
   g_clear_object (&self->database);
+  g_clear_pointer (&self->origin, _nm_origin_unref);
   g_clear_pointer (&self->message_id, g_free);
   g_clear_pointer (&self->thread_id, g_free);
   g_clear_pointer (&self->from, g_free);
@@ -217,6 +237,12 @@ nm_message_get_property (GObject    *object,
     case PROP_TAGS:
       g_value_take_boxed (value, nm_message_get_tags (self));
       break;
+    case PROP_SUBJECT:
+      g_value_take_string (value, nm_message_get_subject (self));
+      break;
+    case PROP_AUTHOR:
+      g_value_take_string (value, nm_message_get_author (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -227,6 +253,7 @@ nm_message_class_init (NmMessageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = nm_message_dispose;
   object_class->finalize = nm_message_finalize;
   object_class->get_property = nm_message_get_property;
 
@@ -287,11 +314,30 @@ nm_message_class_init (NmMessageClass *klass)
   /**
    * NmMessage:tags: (getter get_tags)
    *
-   * The tags of the message, sorted in byte order.
+   * The tags of the message, sorted in byte order.  Notified when a change made through
+   * any object of the database changes them.
    */
   properties[PROP_TAGS] =
     g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:subject: (getter get_subject)
+   *
+   * The Subject header, decoded to text.
+   */
+  properties[PROP_SUBJECT] =
+    g_param_spec_string ("subject", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessage:author: (getter get_author)
+   *
+   * The From header, decoded to text: who wrote the message.
+   */
+  properties[PROP_AUTHOR] =
+    g_param_spec_string ("author", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -334,10 +380,16 @@ _nm_message_new (NmDatabase        *database,
   self->owns_native = owns_native;
   self->owner = owner;
   self->owner_release = owner_release;
+  self->origin = _nm_origin_new_here ();
+  if (nm_message_get_message_id (self) != NULL)
+    {
+      _nm_database_watch_message (database, self, self->message_id);
+      self->watched = TRUE;
+    }
   /* A search result is the newest talloc child of its iterator only now: libnotmuch's
    * notmuch_message_get_tags() walks the siblings of the message (talloc_reference()), so
    * reading the tags later, with many results kept alive, costs O(results) per message
-   * (bench/PROFILE.md, section 2).  The metadata read here is the one the message id
+   * (quadratic over a kept search).  The metadata read here is the one the message id
    * needs anyway. */
   if (owns_native && owner != NULL && _nm_database_is_current (database, generation))
     nm_message_snapshot_tags (self, native);
@@ -349,6 +401,7 @@ _nm_message_get_loaded_epoch (NmMessage *self)
 {
   return self->loaded_epoch;
 }
+
 
 /* Finds the message's document again, into a native message of its own, with the changes
  * of a freeze in progress applied.  Requires the lock. */
@@ -406,6 +459,32 @@ nm_message_read_document (NmMessage *self)
   return self->current != NULL ? self->current : self->native;
 }
 
+void
+_nm_message_set_origin (NmMessage *self,
+                        NmOrigin  *origin)
+{
+  _nm_origin_unref (self->origin);
+  self->origin = _nm_origin_ref (origin);
+}
+
+gboolean
+_nm_message_refresh_tags (NmMessage *self)
+{
+  g_autofree char **before = g_steal_pointer (&self->tags);
+
+  if (!_nm_database_is_current (self->database, self->generation))
+    return FALSE;
+  nm_message_snapshot_tags (self, nm_message_read_document (self));
+  return before == NULL || self->tags == NULL
+         || !g_strv_equal ((const char * const *) before, (const char * const *) self->tags);
+}
+
+void
+_nm_message_notify_tags (NmMessage *self)
+{
+  _nm_origin_notify (self->origin, G_OBJECT (self), properties[PROP_TAGS]);
+}
+
 notmuch_message_t *
 _nm_message_get_native (NmMessage *self)
 {
@@ -460,7 +539,7 @@ nm_message_get_database (NmMessage *self)
 const char *
 nm_message_get_message_id (NmMessage *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
@@ -480,7 +559,7 @@ nm_message_get_message_id (NmMessage *self)
 const char *
 nm_message_get_thread_id (NmMessage *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
@@ -501,7 +580,7 @@ nm_message_get_thread_id (NmMessage *self)
 gint64
 nm_message_get_date (NmMessage *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), 0);
 
@@ -532,7 +611,7 @@ nm_message_get_header (NmMessage   *self,
                        const char  *name,
                        GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   char **cache = NULL;
   const char *value;
 
@@ -564,6 +643,40 @@ nm_message_get_header (NmMessage   *self,
   return value[0] != '\0' ? g_strdup (value) : NULL;
 }
 
+/**
+ * nm_message_get_subject: (get-property subject)
+ * @self: a message
+ *
+ * Gets the Subject header, decoded to text, as [method@Notmuch.Message.get_header] does.
+ *
+ * Returns: (transfer full) (nullable): the subject, or %NULL if the message has none or
+ *   it cannot be read
+ */
+char *
+nm_message_get_subject (NmMessage *self)
+{
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  return nm_message_get_header (self, "subject", NULL);
+}
+
+/**
+ * nm_message_get_author: (get-property author)
+ * @self: a message
+ *
+ * Gets the From header, decoded to text: who wrote the message.
+ *
+ * Returns: (transfer full) (nullable): the author, or %NULL if the message has no From
+ *   header or it cannot be read
+ */
+char *
+nm_message_get_author (NmMessage *self)
+{
+  g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
+
+  return nm_message_get_header (self, "from", NULL);
+}
+
 static gboolean
 nm_message_is_ghost (NmMessage *self)
 {
@@ -586,7 +699,7 @@ nm_message_is_ghost (NmMessage *self)
 char *
 nm_message_get_filename (NmMessage *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   const char *filename;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
@@ -611,7 +724,7 @@ nm_message_get_filename (NmMessage *self)
 char **
 nm_message_get_filenames (NmMessage *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GStrvBuilder) builder = NULL;
   notmuch_filenames_t *filenames;
 
@@ -641,7 +754,7 @@ nm_message_get_filenames (NmMessage *self)
 char **
 nm_message_get_tags (NmMessage *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
@@ -667,7 +780,7 @@ gboolean
 nm_message_has_tag (NmMessage  *self,
                     const char *tag)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_tags_t *tags;
   gboolean found = FALSE;
 
@@ -700,7 +813,7 @@ nm_message_get_flag (NmMessage      *self,
                      NmMessageFlag   flag,
                      GError        **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_bool_t set = FALSE;
   notmuch_status_t status;
 
@@ -762,11 +875,13 @@ nm_message_write (NmMessage       *self,
   notmuch_message_t *document = nm_message_document (self, error);
   notmuch_status_t status, thaw_status;
 
-  g_clear_pointer (&self->tags, g_free);
+  /* The snapshot is read again at the next get_tags(), and kept until then to tell whether
+   * the tags changed. */
+  self->tags_epoch = G_MAXUINT64;
   if (document == NULL)
     return FALSE;
-  /* One freeze around the changes makes them one write, and writes property removals,
-   * which libnotmuch 0.37 leaves unwritten otherwise. */
+  /* One freeze around the changes makes them one write: the thaw syncs every change,
+   * property removals included. */
   status = notmuch_message_freeze (document);
   if (status != NOTMUCH_STATUS_SUCCESS)
     return nm_message_check_status (self, status, error, action);
@@ -780,10 +895,14 @@ nm_message_write (NmMessage       *self,
     return nm_message_check_status (self, status, error, action);
 
   if (self->freeze_depth > 0)
-    for (guint i = 0; i < n_changes; i++)
-      g_ptr_array_add (self->pending_changes, nm_change_copy (&changes[i]));
-  else
-    self->seen_epoch = _nm_database_note_write (self->database);
+    {
+      for (guint i = 0; i < n_changes; i++)
+        g_ptr_array_add (self->pending_changes, nm_change_copy (&changes[i]));
+      return TRUE;
+    }
+  self->seen_epoch = _nm_database_note_write (self->database);
+  _nm_database_note_tags_changed (self->database, nm_message_get_message_id (self),
+                                  nm_message_get_thread_id (self));
   return TRUE;
 }
 
@@ -803,7 +922,7 @@ nm_message_add_tag (NmMessage   *self,
                     GError     **error)
 {
   NmChange change = { NM_CHANGE_ADD_TAG, (char *) tag, NULL };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -832,7 +951,7 @@ nm_message_remove_tag (NmMessage   *self,
                        GError     **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_TAG, (char *) tag, NULL };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -859,7 +978,7 @@ nm_message_remove_all_tags (NmMessage  *self,
                             GError    **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_ALL_TAGS, NULL, NULL };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -886,7 +1005,7 @@ nm_message_set_tags (NmMessage          *self,
                      const char * const *tags,
                      GError            **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (NmChange));
   g_auto (GStrv) current = NULL;
   notmuch_message_t *document;
@@ -930,7 +1049,7 @@ gboolean
 nm_message_freeze (NmMessage  *self,
                    GError    **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_message_t *document;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
@@ -968,7 +1087,7 @@ gboolean
 nm_message_thaw (NmMessage  *self,
                  GError    **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_message_t *document;
   notmuch_status_t status;
 
@@ -997,7 +1116,11 @@ nm_message_thaw (NmMessage  *self,
     return FALSE;
   status = notmuch_message_thaw (document);
   if (status == NOTMUCH_STATUS_SUCCESS)
-    self->seen_epoch = _nm_database_note_write (self->database);
+    {
+      self->seen_epoch = _nm_database_note_write (self->database);
+      _nm_database_note_tags_changed (self->database, nm_message_get_message_id (self),
+                                      nm_message_get_thread_id (self));
+    }
   return nm_message_check_status (self, status, error, "thaw");
 }
 
@@ -1017,7 +1140,7 @@ nm_message_maildir_flags_to_tags (NmMessage  *self,
                                   GError    **error)
 {
   NmChange change = { NM_CHANGE_MAILDIR_FLAGS_TO_TAGS, NULL, NULL };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -1043,7 +1166,7 @@ gboolean
 nm_message_tags_to_maildir_flags (NmMessage  *self,
                                   GError    **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_message_t *document;
   notmuch_status_t status;
 
@@ -1077,7 +1200,7 @@ nm_message_has_maildir_flag (NmMessage  *self,
                              gunichar    flag,
                              GError    **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_bool_t set = FALSE;
   notmuch_status_t status;
 
@@ -1116,7 +1239,7 @@ nm_message_reindex (NmMessage       *self,
                     NmIndexOptions  *options,
                     GError         **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_message_t *document;
   notmuch_status_t status;
 
@@ -1154,14 +1277,14 @@ nm_message_reindex (NmMessage       *self,
 
 /* Copies "key=value" pairs, or only the values.  Requires the lock. */
 static char **
-nm_message_take_properties (notmuch_message_properties_t *properties, gboolean values_only)
+nm_message_take_properties (notmuch_message_properties_t *native_properties, gboolean values_only)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
-  for (; notmuch_message_properties_valid (properties);
-       notmuch_message_properties_move_to_next (properties))
+  for (; notmuch_message_properties_valid (native_properties);
+       notmuch_message_properties_move_to_next (native_properties))
     {
-      const char *value = notmuch_message_properties_value (properties);
+      const char *value = notmuch_message_properties_value (native_properties);
 
       g_autofree char *pair = NULL;
 
@@ -1170,10 +1293,10 @@ nm_message_take_properties (notmuch_message_properties_t *properties, gboolean v
           g_strv_builder_add (builder, value);
           continue;
         }
-      pair = g_strconcat (notmuch_message_properties_key (properties), "=", value, NULL);
+      pair = g_strconcat (notmuch_message_properties_key (native_properties), "=", value, NULL);
       g_strv_builder_add (builder, pair);
     }
-  g_clear_pointer (&properties, notmuch_message_properties_destroy);
+  g_clear_pointer (&native_properties, notmuch_message_properties_destroy);
   return g_strv_builder_end (builder);
 }
 
@@ -1192,7 +1315,7 @@ char **
 nm_message_get_property_values (NmMessage  *self,
                                 const char *key)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
@@ -1222,7 +1345,7 @@ nm_message_add_property (NmMessage   *self,
                          GError     **error)
 {
   NmChange change = { NM_CHANGE_ADD_PROPERTY, (char *) key, (char *) value };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -1253,7 +1376,7 @@ nm_message_remove_property (NmMessage   *self,
                             GError     **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_PROPERTY, (char *) key, (char *) value };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -1282,7 +1405,7 @@ nm_message_remove_all_properties (NmMessage   *self,
                                   GError     **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_PROPERTIES_WITH_PREFIX, (char *) prefix, NULL };
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -1308,7 +1431,7 @@ nm_message_count_properties (NmMessage   *self,
                              const char  *key,
                              GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   unsigned int count = 0;
   notmuch_status_t status;
 
@@ -1344,7 +1467,7 @@ nm_message_get_all_properties (NmMessage   *self,
                                gboolean     exact,
                                GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);

@@ -37,6 +37,10 @@ char **nm_message_get_filenames (NmMessage *self);
 NM_GLIB_EXPORT
 char **nm_message_get_tags (NmMessage *self);
 NM_GLIB_EXPORT
+char *nm_message_get_subject (NmMessage *self);
+NM_GLIB_EXPORT
+char *nm_message_get_author (NmMessage *self);
+NM_GLIB_EXPORT
 gboolean nm_message_has_tag (NmMessage *self, const char *tag);
 NM_GLIB_EXPORT
 gboolean nm_message_get_flag (NmMessage *self, NmMessageFlag flag, GError **error);

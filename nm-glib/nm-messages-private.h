@@ -7,6 +7,7 @@
 #include <notmuch.h>
 #include "nm-messages.h"
 #include "nm-handle-private.h"
+#include "nm-origin-private.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,11 @@ NmMessages *_nm_messages_new_for_replies (NmMessage *message);
 /* Reads every item now, so that the list serves them without touching the index: what an
  * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
  * next item once @cancellable is cancelled. */
-gboolean _nm_messages_prefetch (NmMessages *self, GCancellable *cancellable, GError **error);
+/* Reads every message now (for the asynchronous search); fails if the list was cut. */
+gboolean _nm_messages_read_all (NmMessages *self, GCancellable *cancellable, GError **error);
+/* See _nm_list_set_origin(). */
+void _nm_messages_set_origin (NmMessages *self, NmOrigin *origin);
+/* Fills the list on the database's worker (see NmList). */
+void _nm_messages_load (NmMessages *self, GCancellable *cancellable);
 
 G_END_DECLS

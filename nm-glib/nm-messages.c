@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "nm-messages-private.h"
+#include "nm-compat-private.h"
 #include "nm-database-private.h"
-#include "nm-guard-private.h"
+#include "nm-list-private.h"
 #include "nm-message-private.h"
 #include "nm-query-private.h"
 #include "nm-tags-private.h"
@@ -19,16 +20,21 @@
  * of a [class@Notmuch.Thread], or the replies to a [class@Notmuch.Message].
  *
  * It is a [iface@Gio.ListModel] of [class@Notmuch.Message], so Python's `len()`, `for` and
- * indexing work on it directly.  Messages are read from the index as they are asked for,
- * and nothing keeps them once dropped: walking the list in order keeps memory flat however
- * many messages match.  Asking for an earlier position runs the search again from the start.
- * The list can be walked any number of times.  To read every message once,
- * [method@Notmuch.Messages.next] is the fast path: it never counts the messages, which a
- * Python `for` loop does first.
+ * indexing work on it directly, and a `GtkListView` can show it.  Messages are read from
+ * the index as they are asked for, in order; the list keeps the id of each message it read
+ * (about 60 bytes each), so that any position read before is answered again by looking the
+ * message up by id, without running the search again.  The messages themselves are not
+ * kept: walking the list keeps memory nearly flat however many messages match.  Its length
+ * is counted by libnotmuch.  To read every message once and keep nothing,
+ * [method@Notmuch.Messages.next] is the fast path.
+ *
+ * [method@Notmuch.Query.load_messages] makes a list that fills on the database's worker
+ * thread, in batches announced by [signal@Gio.ListModel::items-changed].
  *
  * If another process commits changes while the list is read, libnotmuch may no longer be
  * able to read the rest: [method@Gio.ListModel.get_item] then returns %NULL from that point
  * on and [method@Notmuch.Messages.check] reports %NM_ERROR_OPERATION_INVALIDATED.
+ * Messages removed through the database while the list is read are left out of the rest.
  */
 
 typedef enum
@@ -56,19 +62,10 @@ struct _NmMessages
   NmThread *thread;
   NmMessage *parent_message;
 
-  /* The iterator in use and the position of its current message. */
-  NmHandle *iterator;
-  guint position;
-
-  /* The position nm_messages_next() reads next, and the lock that makes its read and step one. */
-  guint cursor;
-  GMutex cursor_lock;
-
-  guint n_items;
-  gboolean n_items_known;
-  gboolean invalidated;
-  /* Every item, read in advance by _nm_messages_prefetch(); NULL for a streaming list. */
-  GPtrArray *prefetched;
+  NmList *list;
+  /* The entries of a query's results: the message id, after one character that says
+   * whether the message carries an excluded tag ('x') or not ('-'). */
+  GStringChunk *entries;
 };
 
 static void nm_messages_list_model_iface_init (GListModelInterface *iface);
@@ -76,6 +73,16 @@ static void nm_messages_list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (NmMessages, nm_messages, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_messages_list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_N_ITEMS,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 nm_messages_destroy_native_messages (gpointer native)
@@ -91,10 +98,12 @@ nm_messages_destroy_native_query (gpointer native)
 
 /* Starts a new walk over the list.  Requires the database lock. */
 static NmHandle *
-nm_messages_open_iterator (NmMessages  *self,
-                           GError     **error)
+nm_messages_start_walk (gpointer   list,
+                        GError   **error)
 {
+  NmMessages *self = list;
   notmuch_messages_t *native = NULL;
+  notmuch_thread_t *thread;
   notmuch_status_t status;
 
   switch (self->source)
@@ -110,10 +119,18 @@ nm_messages_open_iterator (NmMessages  *self,
                              (GDestroyNotify) _nm_handle_unref);
 
     case NM_MESSAGES_SOURCE_THREAD:
-      native = notmuch_thread_get_messages (_nm_thread_get_native (self->thread));
-      break;
     case NM_MESSAGES_SOURCE_THREAD_TOPLEVEL:
-      native = notmuch_thread_get_toplevel_messages (_nm_thread_get_native (self->thread));
+      /* Read when first asked for: NULL when the thread can no longer be read. */
+      thread = _nm_thread_get_native (self->thread);
+      if (thread == NULL)
+        {
+          g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+                               "The thread can no longer be read; search again");
+          return NULL;
+        }
+      native = self->source == NM_MESSAGES_SOURCE_THREAD
+               ? notmuch_thread_get_messages (thread)
+               : notmuch_thread_get_toplevel_messages (thread);
       break;
     case NM_MESSAGES_SOURCE_REPLIES:
       /* NULL for a message that was not reached through a thread: it has no replies list. */
@@ -131,137 +148,168 @@ nm_messages_open_iterator (NmMessages  *self,
                          g_object_unref);
 }
 
-/* Wraps the iterator's current message.  Requires the database lock. */
+/* Wraps a query's result.  Requires the database lock. */
 static NmMessage *
-nm_messages_wrap_current (NmMessages *self, notmuch_messages_t *iterator)
+nm_messages_wrap_result (NmMessages        *self,
+                         notmuch_message_t *native,
+                         NmHandle          *walk)
 {
-  notmuch_message_t *native = _nm_guard_messages_get (iterator);
+  g_autoptr (NmMessage) message = _nm_message_new (self->database, self->generation,
+                                                   _nm_database_get_write_epoch (self->database),
+                                                   native, _nm_handle_ref (walk),
+                                                   (GDestroyNotify) _nm_handle_unref, TRUE);
 
-  if (native == NULL)
-    {
-      self->invalidated = TRUE;
-      return NULL;
-    }
-  if (self->source == NM_MESSAGES_SOURCE_QUERY)
-    {
-      g_autoptr (NmMessage) message = _nm_message_new (self->database, self->generation,
-                                                       _nm_database_get_write_epoch (self->database),
-                                                       native,
-                                                       _nm_handle_ref (self->iterator),
-                                                       (GDestroyNotify) _nm_handle_unref, TRUE);
+  /* Reading the message is what makes libnotmuch reopen a read-only handle whose revision
+   * a concurrent commit discarded; the message may then be gone (no id), and the walk's
+   * later document ids with it. */
+  if (nm_message_get_message_id (message) == NULL
+      || !_nm_database_is_current (self->database, self->generation))
+    return NULL;
+  _nm_message_set_origin (message, _nm_list_get_origin (self->list));
+  return g_steal_pointer (&message);
+}
 
-      /* Reading the message is what makes libnotmuch reopen a read-only handle whose
-       * revision a concurrent commit discarded; the message may then be gone (no id), and
-       * the iterator's later document ids with it. */
-      if (nm_message_get_message_id (message) == NULL
-          || !_nm_database_is_current (self->database, self->generation))
-        {
-          self->invalidated = TRUE;
-          return NULL;
-        }
-      return g_steal_pointer (&message);
-    }
-
+/* Wraps a message a thread owns.  Requires the database lock. */
+static NmMessage *
+nm_messages_wrap_thread_message (NmMessages        *self,
+                                 notmuch_message_t *native)
+{
   /* libnotmuch returns the same pointer for a thread's message on every walk, and frees it
    * with the thread: it must never be destroyed on its own. */
-  return _nm_message_new (self->database, self->generation,
-                          self->thread != NULL
-                            ? _nm_thread_get_loaded_epoch (self->thread)
-                            : _nm_message_get_loaded_epoch (self->parent_message),
-                          native,
-                          g_object_ref (self->thread != NULL ? G_OBJECT (self->thread)
-                                                             : G_OBJECT (self->parent_message)),
-                          g_object_unref, FALSE);
+  NmMessage *message =
+    _nm_message_new (self->database, self->generation,
+                     self->thread != NULL ? _nm_thread_get_loaded_epoch (self->thread)
+                                          : _nm_message_get_loaded_epoch (self->parent_message),
+                     native,
+                     g_object_ref (self->thread != NULL ? G_OBJECT (self->thread)
+                                                        : G_OBJECT (self->parent_message)),
+                     g_object_unref, FALSE);
+
+  _nm_message_set_origin (message, _nm_list_get_origin (self->list));
+  return message;
 }
+
+static NmListRead
+nm_messages_read (gpointer   list,
+                  NmHandle  *walk,
+                  gpointer  *entry,
+                  gpointer  *item)
+{
+  NmMessages *self = list;
+  notmuch_messages_t *iterator = _nm_handle_get_native (walk);
+  g_autoptr (NmMessage) message = NULL;
+  g_autofree char *text = NULL;
+  notmuch_message_t *native;
+  notmuch_bool_t excluded = FALSE;
+
+  if (!notmuch_messages_valid (iterator))
+    return NM_LIST_READ_END;
+  native = _nm_compat_messages_get (iterator);
+  if (native == NULL)
+    return NM_LIST_READ_CUT;
+
+  if (self->source != NM_MESSAGES_SOURCE_QUERY)
+    {
+      /* A thread's messages are in memory: the list keeps the wrappers themselves. */
+      notmuch_messages_move_to_next (iterator);
+      *entry = nm_messages_wrap_thread_message (self, native);
+      if (item != NULL)
+        *item = g_object_ref (*entry);
+      return NM_LIST_READ_ITEM;
+    }
+
+  message = nm_messages_wrap_result (self, native, walk);
+  notmuch_messages_move_to_next (iterator);
+  if (message == NULL)
+    return NM_LIST_READ_CUT;
+  notmuch_message_get_flag_st (native, NOTMUCH_MESSAGE_FLAG_EXCLUDED, &excluded);
+  text = g_strconcat (excluded ? "x" : "-", nm_message_get_message_id (message), NULL);
+  *entry = g_string_chunk_insert (self->entries, text);
+  if (item != NULL)
+    *item = g_steal_pointer (&message);
+  return NM_LIST_READ_ITEM;
+}
+
+/* Finds a kept result again by its message id.  Requires the database lock. */
+static gpointer
+nm_messages_get_entry_item (gpointer list,
+                            gpointer entry)
+{
+  NmMessages *self = list;
+  const char *text = entry;
+  notmuch_message_t *native = NULL;
+  NmMessage *message;
+
+  if (self->source != NM_MESSAGES_SOURCE_QUERY)
+    return g_object_ref (entry);
+  if (!_nm_database_is_open (self->database)
+      || notmuch_database_find_message (_nm_database_get_native (self->database), text + 1,
+                                        &native) != NOTMUCH_STATUS_SUCCESS
+      || native == NULL)
+    return NULL;
+  if (text[0] == 'x')
+    notmuch_message_set_flag (native, NOTMUCH_MESSAGE_FLAG_EXCLUDED, TRUE);
+  message = _nm_message_new (self->database, _nm_database_get_generation (self->database),
+                             _nm_database_get_write_epoch (self->database), native, NULL,
+                             NULL, TRUE);
+  _nm_message_set_origin (message, _nm_list_get_origin (self->list));
+  return message;
+}
+
+static const char *
+nm_messages_get_entry_key (gpointer entry)
+{
+  return (const char *) entry + 1;
+}
+
+static const char *
+nm_messages_get_thread_entry_key (gpointer entry)
+{
+  return nm_message_get_message_id (entry);
+}
+
+/* libnotmuch's count always leaves out messages with an excluded tag, which the search
+ * returns in the FLAG and FALSE modes: nm_query_count_messages() counts those too. */
+static guint
+nm_messages_count (gpointer   list,
+                   GError   **error)
+{
+  NmMessages *self = list;
+
+  return nm_query_count_messages (self->query, error);
+}
+
+static const NmListSource query_source = {
+  .start_walk = nm_messages_start_walk,
+  .read = nm_messages_read,
+  .get_item = nm_messages_get_entry_item,
+  .get_key = nm_messages_get_entry_key,
+  .free_entry = NULL,
+  .count = nm_messages_count,
+};
+
+/* A thread's messages are in memory: the list keeps the wrappers it made, and counts by
+ * reading. */
+static const NmListSource thread_source = {
+  .start_walk = nm_messages_start_walk,
+  .read = nm_messages_read,
+  .get_item = nm_messages_get_entry_item,
+  .get_key = nm_messages_get_thread_entry_key,
+  .free_entry = g_object_unref,
+  .count = NULL,
+};
 
 static gpointer
 nm_messages_get_item (GListModel *model,
                       guint       position)
 {
-  NmMessages *self = NM_MESSAGES (model);
-  g_autoptr (GRecMutexLocker) locker = NULL;
-  notmuch_messages_t *iterator;
-  NmMessage *message;
-
-  if (self->prefetched != NULL)
-    return position < self->prefetched->len
-           ? g_object_ref (g_ptr_array_index (self->prefetched, position)) : NULL;
-
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database))
-    return NULL;
-  if (!_nm_database_is_current (self->database, self->generation))
-    self->invalidated = TRUE;
-  if (self->invalidated)
-    return NULL;
-
-  if (self->iterator == NULL || position < self->position)
-    {
-      g_clear_pointer (&self->iterator, _nm_handle_unref);
-      self->position = 0;
-      self->iterator = nm_messages_open_iterator (self, NULL);
-      if (self->iterator == NULL)
-        {
-          self->invalidated = TRUE;
-          return NULL;
-        }
-    }
-
-  iterator = _nm_handle_get_native (self->iterator);
-  for (; self->position < position && notmuch_messages_valid (iterator); self->position++)
-    notmuch_messages_move_to_next (iterator);
-  if (!notmuch_messages_valid (iterator))
-    return NULL;
-
-  message = nm_messages_wrap_current (self, iterator);
-  notmuch_messages_move_to_next (iterator);
-  self->position++;
-  return message;
-}
-
-/* Counts by walking: a thread's lists are in memory, so this reads nothing from the index.
- * Requires the database lock. */
-static guint
-nm_messages_count_by_walking (NmMessages *self)
-{
-  g_autoptr (NmHandle) walk = nm_messages_open_iterator (self, NULL);
-  notmuch_messages_t *iterator;
-  guint count = 0;
-
-  if (walk == NULL)
-    return 0;
-  iterator = _nm_handle_get_native (walk);
-  for (; notmuch_messages_valid (iterator); notmuch_messages_move_to_next (iterator))
-    count++;
-  return count;
+  return _nm_list_get_item (NM_MESSAGES (model)->list, position);
 }
 
 static guint
 nm_messages_get_n_items (GListModel *model)
 {
-  NmMessages *self = NM_MESSAGES (model);
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
-  g_autoptr (GError) error = NULL;
-
-  if (self->prefetched != NULL)
-    return self->prefetched->len;
-  if (self->n_items_known)
-    return self->n_items;
-  if (!_nm_database_is_current (self->database, self->generation))
-    return 0;
-
-  if (self->source == NM_MESSAGES_SOURCE_QUERY)
-    {
-      self->n_items = nm_query_count_messages (self->query, &error);
-      if (error != NULL)
-        return 0;
-    }
-  else
-    {
-      self->n_items = nm_messages_count_by_walking (self);
-    }
-  self->n_items_known = TRUE;
-  return self->n_items;
+  return _nm_list_get_n_items (NM_MESSAGES (model)->list);
 }
 
 static GType
@@ -279,22 +327,38 @@ nm_messages_list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
+nm_messages_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  NmMessages *self = NM_MESSAGES (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->list != NULL ? _nm_list_get_n_items (self->list) : 0);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 nm_messages_finalize (GObject *object)
 {
   NmMessages *self = NM_MESSAGES (object);
 
-  /* The items of an asynchronous search go where they were made: the worker thread. */
-  if (self->prefetched != NULL)
-    _nm_database_free_in_worker (self->database, g_steal_pointer (&self->prefetched),
-                                 (GDestroyNotify) g_ptr_array_unref);
-  g_clear_pointer (&self->iterator, _nm_handle_unref);
+  g_clear_pointer (&self->list, _nm_list_free);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
+  g_clear_pointer (&self->entries, g_string_chunk_free);
   g_clear_object (&self->query);
   g_clear_object (&self->thread);
   g_clear_object (&self->parent_message);
   g_clear_object (&self->database);
-
-  g_mutex_clear (&self->cursor_lock);
 
   G_OBJECT_CLASS (nm_messages_parent_class)->finalize (object);
 }
@@ -305,12 +369,49 @@ nm_messages_class_init (NmMessagesClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = nm_messages_finalize;
+  object_class->get_property = nm_messages_get_property;
+
+  /**
+   * NmMessages:n-items:
+   *
+   * The number of messages in the list, as [method@Gio.ListModel.get_n_items] tells it.
+   * A list from [method@Notmuch.Query.load_messages] grows as batches arrive.
+   */
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmMessages:loading:
+   *
+   * Whether a list from [method@Notmuch.Query.load_messages] is still being filled.
+   */
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 nm_messages_init (NmMessages *self)
 {
-  g_mutex_init (&self->cursor_lock);
+}
+
+/* Requires the database lock. */
+static NmMessages *
+nm_messages_new (NmDatabase         *database,
+                 guint               generation,
+                 NmMessagesSource    source,
+                 const NmListSource *list_source)
+{
+  NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
+
+  self->database = g_object_ref (database);
+  self->generation = generation;
+  self->source = source;
+  self->list = _nm_list_new (G_LIST_MODEL (self), database, list_source);
+  return self;
 }
 
 NmMessages *
@@ -318,7 +419,7 @@ _nm_messages_new_for_query (NmQuery  *query,
                             GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
   g_autoptr (NmMessages) self = NULL;
   notmuch_query_t *native;
 
@@ -326,17 +427,15 @@ _nm_messages_new_for_query (NmQuery  *query,
   if (native == NULL)
     return NULL;
 
-  self = g_object_new (NM_TYPE_MESSAGES, NULL);
-  self->database = g_object_ref (database);
-  self->generation = _nm_database_get_generation (database);
-  self->source = NM_MESSAGES_SOURCE_QUERY;
+  self = nm_messages_new (database, _nm_database_get_generation (database),
+                          NM_MESSAGES_SOURCE_QUERY, &query_source);
   self->query = _nm_query_copy (query);
   self->native_query = _nm_handle_new (database, native, nm_messages_destroy_native_query,
                                        NULL, NULL);
+  self->entries = g_string_chunk_new (4096);
   /* Run the search now, so that a malformed query fails here and not in the first
    * get_item(). */
-  self->iterator = nm_messages_open_iterator (self, error);
-  if (self->iterator == NULL)
+  if (!_nm_list_start (self->list, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -345,11 +444,13 @@ NmMessages *
 _nm_messages_new_for_thread (NmThread *thread,
                              gboolean  toplevel_only)
 {
-  NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
+  NmDatabase *database = _nm_thread_get_database (thread);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  NmMessages *self = nm_messages_new (database, _nm_thread_get_generation (thread),
+                                      toplevel_only ? NM_MESSAGES_SOURCE_THREAD_TOPLEVEL
+                                                    : NM_MESSAGES_SOURCE_THREAD,
+                                      &thread_source);
 
-  self->database = g_object_ref (_nm_thread_get_database (thread));
-  self->generation = _nm_thread_get_generation (thread);
-  self->source = toplevel_only ? NM_MESSAGES_SOURCE_THREAD_TOPLEVEL : NM_MESSAGES_SOURCE_THREAD;
   self->thread = g_object_ref (thread);
   return self;
 }
@@ -357,11 +458,11 @@ _nm_messages_new_for_thread (NmThread *thread,
 NmMessages *
 _nm_messages_new_for_replies (NmMessage *message)
 {
-  NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
+  NmDatabase *database = nm_message_get_database (message);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  NmMessages *self = nm_messages_new (database, _nm_message_get_generation (message),
+                                      NM_MESSAGES_SOURCE_REPLIES, &thread_source);
 
-  self->database = g_object_ref (nm_message_get_database (message));
-  self->generation = _nm_message_get_generation (message);
-  self->source = NM_MESSAGES_SOURCE_REPLIES;
   self->parent_message = g_object_ref (message);
   return self;
 }
@@ -387,7 +488,7 @@ char **
 nm_messages_collect_tags (NmMessages  *self,
                           GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GHashTable) seen = NULL;
   g_autoptr (NmHandle) walk = NULL;
   g_autoptr (GPtrArray) tags = NULL;
@@ -399,7 +500,7 @@ nm_messages_collect_tags (NmMessages  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
-  walk = nm_messages_open_iterator (self, error);
+  walk = nm_messages_start_walk (self, error);
   if (walk == NULL)
     return NULL;
 
@@ -410,13 +511,14 @@ nm_messages_collect_tags (NmMessages  *self,
   iterator = _nm_handle_get_native (walk);
   for (; notmuch_messages_valid (iterator); notmuch_messages_move_to_next (iterator))
     {
-      notmuch_message_t *message = _nm_guard_messages_get (iterator);
+      notmuch_message_t *message = _nm_compat_messages_get (iterator);
       notmuch_tags_t *message_tags;
 
       if (message == NULL)
         {
-          self->invalidated = TRUE;
-          nm_messages_check (self, error);
+          g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+                               "The database changed while the tags were read; reopen it "
+                               "and search again");
           return NULL;
         }
       message_tags = notmuch_message_get_tags (message);
@@ -458,45 +560,32 @@ gboolean
 nm_messages_check (NmMessages  *self,
                    GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  if (self->invalidated)
-    {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                           "The database changed while the messages were read; reopen it "
-                           "and search again");
-      return FALSE;
-    }
-  return TRUE;
+  return _nm_list_check (self->list, "messages", error);
 }
 
 gboolean
-_nm_messages_prefetch (NmMessages     *self,
-                    GCancellable  *cancellable,
-                    GError       **error)
+_nm_messages_read_all (NmMessages    *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
 {
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  gpointer item;
+  return _nm_list_read_all (self->list, cancellable, error) && nm_messages_check (self, error);
+}
 
-  /* The lock is taken per item, so other threads using the database are held up by one
-   * item at most. */
-  for (guint position = 0; (item = g_list_model_get_item (G_LIST_MODEL (self), position)) != NULL;
-       position++)
-    {
-      g_ptr_array_add (items, item);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-    }
-  if (!nm_messages_check (self, error))
-    return FALSE;
-  self->prefetched = g_steal_pointer (&items);
-  return TRUE;
+void
+_nm_messages_set_origin (NmMessages *self,
+                         NmOrigin   *origin)
+{
+  _nm_list_set_origin (self->list, origin);
+}
+
+void
+_nm_messages_load (NmMessages   *self,
+                   GCancellable *cancellable)
+{
+  _nm_list_load (self->list, cancellable);
 }
 
 /**
@@ -507,14 +596,18 @@ _nm_messages_prefetch (NmMessages     *self,
  * the first message and belongs to the list: [method@Gio.ListModel.get_item] neither uses
  * nor moves it.
  *
- * This reads the list once from start to end without counting it.  In Python a `for` loop
- * over the list asks for its length first (PyGObject's `Gio.ListModel.__iter__` calls
- * `len()`), which runs the search a second time; this does not:
+ * This reads the list once from start to end without counting it and without keeping
+ * anything of the messages it returned.  In Python a `for` loop over the list asks for its
+ * length first (PyGObject's `Gio.ListModel.__iter__` calls `len()`), which counts the
+ * messages first; this does not:
  *
  * ```python
  * for message in iter(messages.next, None):
  *     print(message.get_message_id())
  * ```
+ *
+ * Removing a message through the database ends the cursor's walk (check() then reports
+ * %NM_ERROR_OPERATION_INVALIDATED); [method@Gio.ListModel.get_item] carries on.
  *
  * Returns: (transfer full) (nullable): the next message, or %NULL after the last one or when
  *   the walk was cut short (see [method@Notmuch.Messages.check])
@@ -522,14 +615,7 @@ _nm_messages_prefetch (NmMessages     *self,
 NmMessage *
 nm_messages_next (NmMessages *self)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  NmMessage *message;
-
   g_return_val_if_fail (NM_IS_MESSAGES (self), NULL);
 
-  locker = g_mutex_locker_new (&self->cursor_lock);
-  message = nm_messages_get_item (G_LIST_MODEL (self), self->cursor);
-  if (message != NULL)
-    self->cursor++;
-  return message;
+  return _nm_list_next (self->list);
 }

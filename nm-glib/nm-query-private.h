@@ -22,6 +22,8 @@ notmuch_query_t *_nm_query_create_native (NmQuery *self, gboolean with_tag_exclu
 /* A private copy with the same settings, which a search result keeps so that it does not
  * change when the query is changed later. */
 NmQuery *_nm_query_copy (NmQuery *self);
+/* A copy of @self narrowed to the thread @thread_id. */
+NmQuery *_nm_query_copy_for_thread (NmQuery *self, const char *thread_id);
 
 /* Turns the status of running the query into an error carrying libnotmuch's message for
  * this query; @action says what failed ("search for messages matching").  Requires the

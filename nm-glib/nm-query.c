@@ -2,9 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "nm-query-private.h"
 #include "nm-database-private.h"
-#include "nm-guard-private.h"
+#include "nm-compat-private.h"
 #include "nm-enum-types.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
@@ -239,7 +241,7 @@ nm_query_new_with_syntax (NmDatabase     *database,
                           NmQuerySyntax   syntax,
                           GError        **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (database), NULL);
   g_return_val_if_fail (query_string != NULL, NULL);
@@ -266,7 +268,7 @@ _nm_query_new_like_cli (NmDatabase  *database,
                         const char  *query_string,
                         GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
   g_autoptr (NmQuery) self = nm_query_new (database, query_string, error);
   g_auto (GStrv) excluded = NULL;
 
@@ -310,7 +312,7 @@ _nm_query_create_native (NmQuery   *self,
 NmQuery *
 _nm_query_copy (NmQuery *self)
 {
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
   NmQuery *copy = g_object_new (NM_TYPE_QUERY,
                                 "database", self->database,
                                 "query-string", self->query_string,
@@ -321,6 +323,26 @@ _nm_query_copy (NmQuery *self)
 
   for (guint i = 0; i < self->excluded_tags->len; i++)
     g_ptr_array_add (copy->excluded_tags, g_strdup (g_ptr_array_index (self->excluded_tags, i)));
+  return copy;
+}
+
+NmQuery *
+_nm_query_copy_for_thread (NmQuery    *self,
+                           const char *thread_id)
+{
+  NmQuery *copy = _nm_query_copy (self);
+  const char *query = copy->query_string;
+  char *narrowed;
+
+  if (copy->syntax == NM_QUERY_SYNTAX_SEXP)
+    narrowed = query[0] != '\0' ? g_strdup_printf ("(and (thread %s) %s)", thread_id, query)
+                                 : g_strdup_printf ("(thread %s)", thread_id);
+  else
+    narrowed = query[0] != '\0' && strcmp (query, "*") != 0
+               ? g_strdup_printf ("thread:%s and ( %s )", thread_id, query)
+               : g_strdup_printf ("thread:%s", thread_id);
+  g_free (copy->query_string);
+  copy->query_string = narrowed;
   return copy;
 }
 
@@ -394,7 +416,7 @@ nm_query_get_syntax (NmQuery *self)
 NmSort
 nm_query_get_sort (NmQuery *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_QUERY (self), NM_SORT_NEWEST_FIRST);
 
@@ -414,7 +436,7 @@ void
 nm_query_set_sort (NmQuery *self,
                    NmSort   sort)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_if_fail (NM_IS_QUERY (self));
   g_return_if_fail (sort <= NM_SORT_UNSORTED);
@@ -437,7 +459,7 @@ nm_query_set_sort (NmQuery *self,
 NmExclude
 nm_query_get_exclude (NmQuery *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_QUERY (self), NM_EXCLUDE_TRUE);
 
@@ -457,7 +479,7 @@ void
 nm_query_set_exclude (NmQuery   *self,
                       NmExclude  exclude)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_if_fail (NM_IS_QUERY (self));
   g_return_if_fail (exclude <= NM_EXCLUDE_ALL);
@@ -485,7 +507,7 @@ nm_query_add_tag_exclude (NmQuery     *self,
                           const char  *tag,
                           GError     **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_QUERY (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -513,7 +535,7 @@ char **
 nm_query_get_excluded_tags (NmQuery *self)
 {
   g_autoptr (GStrvBuilder) builder = NULL;
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_QUERY (self), NULL);
 
@@ -578,7 +600,7 @@ guint
 nm_query_count_messages (NmQuery  *self,
                          GError  **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_query_t *native;
   notmuch_status_t status;
   guint count = 0;
@@ -613,7 +635,7 @@ guint
 nm_query_count_threads (NmQuery  *self,
                         GError  **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_query_t *native;
   notmuch_status_t status;
   guint count = 0;
@@ -625,7 +647,7 @@ nm_query_count_threads (NmQuery  *self,
   native = _nm_query_create_native (self, TRUE, error);
   if (native == NULL)
     return 0;
-  status = _nm_guard_query_count_threads (native, &count);
+  status = _nm_compat_query_count_threads (native, &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_query_check_status (self, status, error, "count the threads matching"))
     return 0;
@@ -645,6 +667,9 @@ nm_query_new_task (NmQuery             *self,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, _nm_query_copy (self), g_object_unref);
+  /* The results are made on the worker but belong to the caller. */
+  g_object_set_data_full (G_OBJECT (task), "nm-origin", _nm_origin_new_here (),
+                          (GDestroyNotify) _nm_origin_unref);
   return task;
 }
 
@@ -660,7 +685,9 @@ nm_query_search_messages_in_worker (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
   messages = nm_query_search_messages (task_data, &error);
-  if (messages == NULL || !_nm_messages_prefetch (messages, cancellable, &error))
+  if (messages != NULL)
+    _nm_messages_set_origin (messages, g_object_get_data (G_OBJECT (task), "nm-origin"));
+  if (messages == NULL || !_nm_messages_read_all (messages, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -729,7 +756,9 @@ nm_query_search_threads_in_worker (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
   threads = nm_query_search_threads (task_data, &error);
-  if (threads == NULL || !_nm_threads_prefetch (threads, cancellable, &error))
+  if (threads != NULL)
+    _nm_threads_set_origin (threads, g_object_get_data (G_OBJECT (task), "nm-origin"));
+  if (threads == NULL || !_nm_threads_read_all (threads, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -852,4 +881,76 @@ nm_query_count_messages_finish (NmQuery       *self,
 
   count = g_task_propagate_int (G_TASK (result), error);
   return count > 0 ? (guint) count : 0;
+}
+
+/**
+ * nm_query_load_messages:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable; cancelling stops the loading at the next
+ *   message, and [method@Notmuch.Messages.check] then reports %G_IO_ERROR_CANCELLED
+ * @error: return location for an error
+ *
+ * Runs the query for messages and returns the list at once, empty: it fills on the
+ * database's worker thread, in batches announced by [signal@Gio.ListModel::items-changed]
+ * and [property@Notmuch.Messages:n-items] on the thread-default main context of the caller.
+ * The first batch is small, so that a view shows its first screen at once.
+ * [property@Notmuch.Messages:loading] turns %FALSE after the last batch; then
+ * [method@Notmuch.Messages.check] tells whether every message was read.  Dropping the list
+ * stops the loading.
+ *
+ * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
+ *   closed database)
+ */
+NmMessages *
+nm_query_load_messages (NmQuery       *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr (NmMessages) messages = NULL;
+
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  messages = _nm_messages_new_for_query (self, error);
+  if (messages == NULL)
+    return NULL;
+  _nm_messages_load (messages, cancellable);
+  return g_steal_pointer (&messages);
+}
+
+/**
+ * nm_query_load_threads:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable; cancelling stops the loading at the next
+ *   thread, and [method@Notmuch.Threads.check] then reports %G_IO_ERROR_CANCELLED
+ * @error: return location for an error
+ *
+ * Runs the query for threads and returns the list at once, empty: it fills on the
+ * database's worker thread, in batches announced by [signal@Gio.ListModel::items-changed]
+ * and [property@Notmuch.Threads:n-items] on the thread-default main context of the caller,
+ * which is what a `GtkListView` over a large mailbox needs.  The first batch is small, so
+ * that a view shows its first screen at once.  [property@Notmuch.Threads:loading] turns
+ * %FALSE after the last batch; then [method@Notmuch.Threads.check] tells whether every
+ * thread was read.  Dropping the list stops the loading.
+ *
+ * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
+ *   closed database)
+ */
+NmThreads *
+nm_query_load_threads (NmQuery       *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr (NmThreads) threads = NULL;
+
+  g_return_val_if_fail (NM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  threads = _nm_threads_new_for_query (self, error);
+  if (threads == NULL)
+    return NULL;
+  _nm_threads_load (threads, cancellable);
+  return g_steal_pointer (&threads);
 }

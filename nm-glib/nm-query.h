@@ -71,4 +71,9 @@ void nm_query_count_messages_async (NmQuery *self, GCancellable *cancellable,
 NM_GLIB_EXPORT
 guint nm_query_count_messages_finish (NmQuery *self, GAsyncResult *result, GError **error);
 
+NM_GLIB_EXPORT
+NmMessages *nm_query_load_messages (NmQuery *self, GCancellable *cancellable, GError **error);
+NM_GLIB_EXPORT
+NmThreads *nm_query_load_threads (NmQuery *self, GCancellable *cancellable, GError **error);
+
 G_END_DECLS

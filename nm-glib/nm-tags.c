@@ -9,7 +9,7 @@
 
 /* The tags of one libnotmuch iterator, as pointers into its list.  Most messages carry a
  * handful of tags: the pointers are gathered on the stack, so the copies below allocate
- * at their final size (bench/PROFILE.md, change 3). */
+ * at their final size, with no growing array in between. */
 typedef struct
 {
   const char *on_stack[32];

@@ -6,6 +6,8 @@
 
 #include "nm-thread-private.h"
 #include "nm-database-private.h"
+#include "nm-compat-private.h"
+#include "nm-query-private.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
 
@@ -15,11 +17,11 @@
  * A thread found by [method@Notmuch.Query.search_threads]: the messages linked by replies
  * and references, with what the search matched in them.
  *
- * A thread is read completely when the search reaches it: its id, subject, authors, dates,
- * counts and tags read no more from the index and keep working after the database is
- * closed.  Its messages ([method@Notmuch.Thread.get_messages]) and
- * [method@Notmuch.Thread.get_total_files] need the open database: after close, the lists
- * are empty and the count is 0.
+ * A thread keeps what a list row shows — its id, subject, authors, dates, counts and tags,
+ * about a kilobyte — and reads no more from the index for them; they keep working after
+ * the database is closed.  Its messages ([method@Notmuch.Thread.get_messages]) are read
+ * from the index when they are first asked for, with what the search matched in them, and
+ * need the open database: after close, the lists are empty.
  */
 struct _NmThread
 {
@@ -27,14 +29,26 @@ struct _NmThread
 
   NmDatabase *database;
   guint generation;
-  guint64 loaded_epoch;
-  notmuch_thread_t *native;
-  /* The threads iterator the thread came from, which keeps the query owning it alive. */
-  NmHandle *owner;
+  /* The search that found the thread, to read its messages when they are asked for. */
+  NmQuery *query;
+  /* Where notify::tags is emitted (see NmMessage). */
+  NmOrigin *origin;
 
   char *thread_id;
   char *subject;
   char *authors;
+  char **tags;
+  gint64 oldest_date;
+  gint64 newest_date;
+  guint total_messages;
+  guint matched_messages;
+  guint total_files;
+
+  /* The thread as libnotmuch builds it, made when its messages are first asked for, the
+   * query that owns it, and the database's write epoch then. */
+  notmuch_thread_t *native;
+  NmHandle *native_query;
+  guint64 loaded_epoch;
 };
 
 G_DEFINE_FINAL_TYPE (NmThread, nm_thread, G_TYPE_OBJECT)
@@ -59,20 +73,30 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static void
+nm_thread_dispose (GObject *object)
+{
+  NmThread *self = NM_THREAD (object);
+
+  if (self->origin != NULL)
+    _nm_database_unwatch_thread (self->database, self, self->thread_id);
+  g_clear_pointer (&self->origin, _nm_origin_unref);
+
+  G_OBJECT_CLASS (nm_thread_parent_class)->dispose (object);
+}
+
+static void
 nm_thread_finalize (GObject *object)
 {
   NmThread *self = NM_THREAD (object);
 
-  {
-    g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
-
-    g_clear_pointer (&self->native, notmuch_thread_destroy);
-  }
-  g_clear_pointer (&self->owner, _nm_handle_unref);
+  /* The native thread is a talloc child of the query's. */
+  g_clear_pointer (&self->native_query, _nm_handle_unref);
+  g_clear_object (&self->query);
   g_clear_object (&self->database);
   g_clear_pointer (&self->thread_id, g_free);
   g_clear_pointer (&self->subject, g_free);
   g_clear_pointer (&self->authors, g_free);
+  g_clear_pointer (&self->tags, g_free);
 
   G_OBJECT_CLASS (nm_thread_parent_class)->finalize (object);
 }
@@ -130,6 +154,7 @@ nm_thread_class_init (NmThreadClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = nm_thread_dispose;
   object_class->finalize = nm_thread_finalize;
   object_class->get_property = nm_thread_get_property;
 
@@ -226,7 +251,8 @@ nm_thread_class_init (NmThreadClass *klass)
   /**
    * NmThread:tags: (getter get_tags)
    *
-   * The union of the tags of the thread's messages.
+   * The union of the tags of the thread's messages.  Notified when a change made through
+   * any object of the database changes it.
    */
   properties[PROP_TAGS] =
     g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV,
@@ -242,35 +268,132 @@ nm_thread_init (NmThread *self)
 
 NmThread *
 _nm_thread_new (NmDatabase       *database,
+                NmQuery          *query,
                 notmuch_thread_t *native,
-                NmHandle         *owner)
+                NmOrigin         *origin)
 {
   NmThread *self = g_object_new (NM_TYPE_THREAD, NULL);
   const char *subject = notmuch_thread_get_subject (native);
   const char *authors = notmuch_thread_get_authors (native);
+  int total_files = notmuch_thread_get_total_files (native);
 
   self->database = g_object_ref (database);
   self->generation = _nm_database_get_generation (database);
-  self->loaded_epoch = _nm_database_get_write_epoch (database);
-  self->native = native;
-  self->owner = _nm_handle_ref (owner);
-  /* libnotmuch computed these when it built the thread; copy them now. */
+  self->query = g_object_ref (query);
+  /* libnotmuch computed these when it built the thread; a copy is all a row needs, and
+   * far smaller than the thread with its messages. */
   self->thread_id = g_strdup (notmuch_thread_get_thread_id (native));
   self->subject = g_strdup (subject != NULL ? subject : "");
   self->authors = g_strdup (authors != NULL ? authors : "");
+  self->tags = _nm_tags_take_packed (notmuch_thread_get_tags (native));
+  self->oldest_date = notmuch_thread_get_oldest_date (native);
+  self->newest_date = notmuch_thread_get_newest_date (native);
+  self->total_messages = notmuch_thread_get_total_messages (native);
+  self->matched_messages = notmuch_thread_get_matched_messages (native);
+  self->total_files = total_files > 0 ? (guint) total_files : 0;
+  self->origin = _nm_origin_ref (origin);
+  _nm_database_watch_thread (database, self, self->thread_id);
   return self;
+}
+
+gboolean
+_nm_thread_refresh_tags (NmThread *self)
+{
+  g_autofree char *query_string = g_strdup_printf ("thread:%s", self->thread_id);
+  notmuch_query_t *query;
+  notmuch_messages_t *messages = NULL;
+  g_autofree char **tags = NULL;
+  gboolean changed;
+
+  if (!_nm_database_is_open (self->database))
+    return FALSE;
+  query = notmuch_query_create (_nm_database_get_native (self->database), query_string);
+  if (query == NULL)
+    return FALSE;
+  /* The union of every message's tags, as libnotmuch computes it for a thread: no tag
+   * excluded. */
+  notmuch_query_set_omit_excluded (query, NOTMUCH_EXCLUDE_FALSE);
+  if (notmuch_query_search_messages (query, &messages) == NOTMUCH_STATUS_SUCCESS)
+    tags = _nm_tags_take_packed (notmuch_messages_collect_tags (messages));
+  notmuch_query_destroy (query);
+  if (tags == NULL)
+    return FALSE;
+  changed = !g_strv_equal ((const char * const *) tags, (const char * const *) self->tags);
+  g_free (self->tags);
+  self->tags = g_steal_pointer (&tags);
+  return changed;
+}
+
+void
+_nm_thread_notify_tags (NmThread *self)
+{
+  _nm_origin_notify (self->origin, G_OBJECT (self), properties[PROP_TAGS]);
+}
+
+static void
+nm_thread_destroy_native_query (gpointer native)
+{
+  notmuch_query_destroy (native);
+}
+
+notmuch_thread_t *
+_nm_thread_build (NmDatabase        *database,
+                  guint              generation,
+                  notmuch_threads_t *threads)
+{
+  notmuch_thread_t *native;
+
+  _nm_database_mark_status (database);
+  native = _nm_compat_threads_get (threads);
+  /* When the query that collects a thread's messages fails (a concurrent commit discarded
+   * the revision being read), libnotmuch may free the thread and still return it (see
+   * nm-compat-private.h).  The failure shows only in the log, and the pointer must not be
+   * touched. */
+  if (_nm_database_logged_since_mark (database))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  /* An empty thread: its messages vanished under a concurrent commit.  A changed
+   * generation: libnotmuch reopened the handle while reading the thread, so the document
+   * ids the walk holds may be gone. */
+  if (notmuch_thread_get_total_messages (native) == 0
+      || !_nm_database_is_current (database, generation))
+    {
+      notmuch_thread_destroy (native);
+      return NULL;
+    }
+  return native;
+}
+
+notmuch_thread_t *
+_nm_thread_get_native (NmThread *self)
+{
+  g_autoptr (NmQuery) query = NULL;
+  notmuch_query_t *native_query;
+  notmuch_threads_t *threads = NULL;
+
+  if (self->native != NULL || !_nm_database_is_current (self->database, self->generation))
+    return self->native;
+  /* The thread is found again by its id within the search that found it, so that its
+   * messages say whether they matched. */
+  query = _nm_query_copy_for_thread (self->query, self->thread_id);
+  native_query = _nm_query_create_native (query, TRUE, NULL);
+  if (native_query == NULL)
+    return NULL;
+  self->native_query = _nm_handle_new (self->database, native_query,
+                                       nm_thread_destroy_native_query, NULL, NULL);
+  if (notmuch_query_search_threads (native_query, &threads) != NOTMUCH_STATUS_SUCCESS
+      || !notmuch_threads_valid (threads))
+    return NULL;
+  self->native = _nm_thread_build (self->database, self->generation, threads);
+  self->loaded_epoch = _nm_database_get_write_epoch (self->database);
+  return self->native;
 }
 
 guint64
 _nm_thread_get_loaded_epoch (NmThread *self)
 {
   return self->loaded_epoch;
-}
-
-notmuch_thread_t *
-_nm_thread_get_native (NmThread *self)
-{
-  return self->native;
 }
 
 NmDatabase *
@@ -398,12 +521,9 @@ nm_thread_get_unmatched_authors (NmThread *self)
 gint64
 nm_thread_get_oldest_date (NmThread *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_THREAD (self), 0);
 
-  locker = _nm_database_lock (self->database);
-  return notmuch_thread_get_oldest_date (self->native);
+  return self->oldest_date;
 }
 
 /**
@@ -417,12 +537,9 @@ nm_thread_get_oldest_date (NmThread *self)
 gint64
 nm_thread_get_newest_date (NmThread *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_THREAD (self), 0);
 
-  locker = _nm_database_lock (self->database);
-  return notmuch_thread_get_newest_date (self->native);
+  return self->newest_date;
 }
 
 /**
@@ -436,12 +553,9 @@ nm_thread_get_newest_date (NmThread *self)
 guint
 nm_thread_get_total_messages (NmThread *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_THREAD (self), 0);
 
-  locker = _nm_database_lock (self->database);
-  return notmuch_thread_get_total_messages (self->native);
+  return self->total_messages;
 }
 
 /**
@@ -456,12 +570,9 @@ nm_thread_get_total_messages (NmThread *self)
 guint
 nm_thread_get_matched_messages (NmThread *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_THREAD (self), 0);
 
-  locker = _nm_database_lock (self->database);
-  return notmuch_thread_get_matched_messages (self->native);
+  return self->matched_messages;
 }
 
 /**
@@ -471,21 +582,14 @@ nm_thread_get_matched_messages (NmThread *self)
  * Gets the number of files holding the thread's messages: more than the number of
  * messages when some are stored more than once.
  *
- * Returns: the number of files; 0 if the database is closed
+ * Returns: the number of files
  */
 guint
 nm_thread_get_total_files (NmThread *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-  int files;
-
   g_return_val_if_fail (NM_IS_THREAD (self), 0);
 
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_current (self->database, self->generation))
-    return 0;
-  files = notmuch_thread_get_total_files (self->native);
-  return files > 0 ? (guint) files : 0;
+  return self->total_files;
 }
 
 /**
@@ -527,18 +631,18 @@ nm_thread_get_toplevel_messages (NmThread *self)
  * nm_thread_get_tags: (get-property tags)
  * @self: a thread
  *
- * Gets the union of the tags of the thread's messages, as they were when the thread was
- * read.
+ * Gets the union of the tags of the thread's messages.
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order
  */
 char **
 nm_thread_get_tags (NmThread *self)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_THREAD (self), NULL);
 
+  /* Another thread may be replacing them after a tag change. */
   locker = _nm_database_lock (self->database);
-  return _nm_tags_take_strv (notmuch_thread_get_tags (self->native));
+  return g_strdupv (self->tags);
 }

@@ -7,6 +7,7 @@
 #include <notmuch.h>
 #include "nm-threads.h"
 #include "nm-handle-private.h"
+#include "nm-origin-private.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,11 @@ NmThreads *_nm_threads_new_for_query (NmQuery *query, GError **error);
 /* Reads every item now, so that the list serves them without touching the index: what an
  * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
  * next item once @cancellable is cancelled. */
-gboolean _nm_threads_prefetch (NmThreads *self, GCancellable *cancellable, GError **error);
+/* Reads every thread now (for the asynchronous search); fails if the list was cut. */
+gboolean _nm_threads_read_all (NmThreads *self, GCancellable *cancellable, GError **error);
+/* See _nm_list_set_origin(). */
+void _nm_threads_set_origin (NmThreads *self, NmOrigin *origin);
+/* Fills the list on the database's worker (see NmList). */
+void _nm_threads_load (NmThreads *self, GCancellable *cancellable);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
  */
 #include "nm-threads-private.h"
 #include "nm-database-private.h"
-#include "nm-guard-private.h"
+#include "nm-list-private.h"
 #include "nm-query-private.h"
 #include "nm-thread-private.h"
 
@@ -15,45 +15,28 @@
  * [class@Notmuch.Thread], so Python's `len()`, `for` and indexing work on it directly, and
  * a `GtkListView` can show it.
  *
- * Threads are built as they are asked for and nothing keeps them once dropped.  Asking for
- * an earlier position runs the search again from the start.  To read every thread once,
- * [method@Notmuch.Threads.next] is the fast path: it never counts the threads, which a
- * Python `for` loop does first.
+ * Threads are built as they are asked for, in order, and the list keeps each thread it
+ * built — what a row shows, about a kilobyte per thread — so that any position read before
+ * is answered at once.  Its length is known once every thread is built: `len()` builds them
+ * all, and a Python `for` loop then reads them from the list, so the results are read once.
+ * To read every thread once and keep nothing, [method@Notmuch.Threads.next] is the fast
+ * path.  [method@Notmuch.Query.load_threads] makes a list that fills on the database's
+ * worker thread, in batches announced by [signal@Gio.ListModel::items-changed].
  *
  * If another process commits changes while the list is read,
  * [method@Gio.ListModel.get_item] returns %NULL from that point on and
- * [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED.
- *
- * One such race cannot be contained with libnotmuch 0.37.  libnotmuch builds a thread
- * by reading its messages one after another, and reading one can make it reopen the
- * database on its own.  If the other process deleted one of the thread's remaining
- * messages, libnotmuch then ends the process with exit status 1 ("a messages iterator
- * contains a non-existent document ID").  Lists of messages are not affected.
+ * [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED.  Messages
+ * removed through the database while the list is read are left out of the rest.
  */
 struct _NmThreads
 {
   GObject parent_instance;
 
   NmDatabase *database;
-  /* The database generation the list was read in (see _nm_database_get_generation()). */
-  guint generation;
-  /* A frozen copy of the query, and the native query snapshot that owns every thread. */
+  /* A frozen copy of the query, and the native query snapshot that owns every walk. */
   NmQuery *query;
   NmHandle *native_query;
-
-  /* The iterator in use and the position of its current thread. */
-  NmHandle *iterator;
-  guint position;
-
-  /* The position nm_threads_next() reads next, and the lock that makes its read and step one. */
-  guint cursor;
-  GMutex cursor_lock;
-
-  guint n_items;
-  gboolean n_items_known;
-  gboolean invalidated;
-  /* Every item, read in advance by _nm_threads_prefetch(); NULL for a streaming list. */
-  GPtrArray *prefetched;
+  NmList *list;
 };
 
 static void nm_threads_list_model_iface_init (GListModelInterface *iface);
@@ -61,6 +44,16 @@ static void nm_threads_list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (NmThreads, nm_threads, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_threads_list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_N_ITEMS,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 nm_threads_destroy_native_threads (gpointer native)
@@ -74,11 +67,12 @@ nm_threads_destroy_native_query (gpointer native)
   notmuch_query_destroy (native);
 }
 
-/* Starts a new walk over the results.  Requires the database lock. */
+/* Requires the database lock. */
 static NmHandle *
-nm_threads_open_iterator (NmThreads  *self,
-                          GError    **error)
+nm_threads_start_walk (gpointer   list,
+                       GError   **error)
 {
+  NmThreads *self = list;
   notmuch_threads_t *native = NULL;
   notmuch_status_t status;
 
@@ -89,117 +83,70 @@ nm_threads_open_iterator (NmThreads  *self,
                          _nm_handle_ref (self->native_query), (GDestroyNotify) _nm_handle_unref);
 }
 
-/* Builds the iterator's current thread, or returns NULL if the database changed under it.
- * Requires the database lock. */
-static notmuch_thread_t *
-nm_threads_build_current (NmThreads         *self,
-                          notmuch_threads_t *iterator)
+/* Requires the database lock. */
+static NmListRead
+nm_threads_read (gpointer   list,
+                 NmHandle  *walk,
+                 gpointer  *entry,
+                 gpointer  *item)
 {
+  NmThreads *self = list;
+  notmuch_threads_t *iterator = _nm_handle_get_native (walk);
   notmuch_thread_t *native;
+  NmThread *thread;
 
-  _nm_database_mark_status (self->database);
-  native = _nm_guard_threads_get (iterator);
-  /* When the query that collects a thread's messages fails (a concurrent commit discarded
-   * the revision being read), libnotmuch 0.37 frees the thread and still returns it
-   * (lib/thread.cc, _notmuch_thread_create).  The failure shows only in the log, and the
-   * pointer must not be touched. */
-  if (_nm_database_logged_since_mark (self->database))
-    return NULL;
+  if (!notmuch_threads_valid (iterator))
+    return NM_LIST_READ_END;
+  native = _nm_thread_build (self->database, _nm_list_get_generation (self->list), iterator);
   if (native == NULL)
-    return NULL;
-  /* An empty thread: its messages vanished under a concurrent commit.  A changed
-   * generation: libnotmuch reopened the handle while reading the thread, so the document
-   * ids the iterator holds may be gone. */
-  if (notmuch_thread_get_total_messages (native) == 0
-      || !_nm_database_is_current (self->database, self->generation))
-    {
-      notmuch_thread_destroy (native);
-      return NULL;
-    }
-  return native;
+    return NM_LIST_READ_CUT;
+  thread = _nm_thread_new (self->database, self->query, native,
+                           _nm_list_get_origin (self->list));
+  /* The thread keeps a copy of what it shows; libnotmuch's thread, with every message, is
+   * freed at once. */
+  notmuch_thread_destroy (native);
+  notmuch_threads_move_to_next (iterator);
+  *entry = thread;
+  if (item != NULL)
+    *item = g_object_ref (thread);
+  return NM_LIST_READ_ITEM;
 }
+
+static gpointer
+nm_threads_get_entry_item (gpointer list,
+                           gpointer entry)
+{
+  return g_object_ref (entry);
+}
+
+static const char *
+nm_threads_get_entry_key (gpointer entry)
+{
+  return nm_thread_get_thread_id (entry);
+}
+
+static const NmListSource threads_source = {
+  .start_walk = nm_threads_start_walk,
+  .read = nm_threads_read,
+  .get_item = nm_threads_get_entry_item,
+  .get_key = nm_threads_get_entry_key,
+  .free_entry = g_object_unref,
+  /* libnotmuch counts threads by reading every matching message, which building them does
+   * anyway: the list is read to its end instead, once. */
+  .count = NULL,
+};
 
 static gpointer
 nm_threads_get_item (GListModel *model,
                      guint       position)
 {
-  NmThreads *self = NM_THREADS (model);
-  g_autoptr (GRecMutexLocker) locker = NULL;
-  notmuch_threads_t *iterator;
-  notmuch_thread_t *native;
-  NmThread *thread;
-
-  if (self->prefetched != NULL)
-    return position < self->prefetched->len
-           ? g_object_ref (g_ptr_array_index (self->prefetched, position)) : NULL;
-
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_is_open (self->database))
-    return NULL;
-  if (!_nm_database_is_current (self->database, self->generation))
-    self->invalidated = TRUE;
-  if (self->invalidated)
-    return NULL;
-
-  if (self->iterator == NULL || position < self->position)
-    {
-      g_clear_pointer (&self->iterator, _nm_handle_unref);
-      self->position = 0;
-      self->iterator = nm_threads_open_iterator (self, NULL);
-      if (self->iterator == NULL)
-        {
-          self->invalidated = TRUE;
-          return NULL;
-        }
-    }
-
-  iterator = _nm_handle_get_native (self->iterator);
-  for (; self->position < position && notmuch_threads_valid (iterator); self->position++)
-    {
-      /* Skipping a thread still builds it: libnotmuch has no cheaper way forward. */
-      native = nm_threads_build_current (self, iterator);
-      if (native == NULL)
-        {
-          self->invalidated = TRUE;
-          return NULL;
-        }
-      notmuch_thread_destroy (native);
-      notmuch_threads_move_to_next (iterator);
-    }
-  if (!notmuch_threads_valid (iterator))
-    return NULL;
-
-  native = nm_threads_build_current (self, iterator);
-  if (native == NULL)
-    {
-      self->invalidated = TRUE;
-      return NULL;
-    }
-  thread = _nm_thread_new (self->database, native, self->iterator);
-  notmuch_threads_move_to_next (iterator);
-  self->position++;
-  return thread;
+  return _nm_list_get_item (NM_THREADS (model)->list, position);
 }
 
 static guint
 nm_threads_get_n_items (GListModel *model)
 {
-  NmThreads *self = NM_THREADS (model);
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (self->database);
-  g_autoptr (GError) error = NULL;
-
-  if (self->prefetched != NULL)
-    return self->prefetched->len;
-  if (self->n_items_known)
-    return self->n_items;
-  if (!_nm_database_is_current (self->database, self->generation))
-    return 0;
-
-  self->n_items = nm_query_count_threads (self->query, &error);
-  if (error != NULL)
-    return 0;
-  self->n_items_known = TRUE;
-  return self->n_items;
+  return _nm_list_get_n_items (NM_THREADS (model)->list);
 }
 
 static GType
@@ -217,20 +164,35 @@ nm_threads_list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
+nm_threads_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  NmThreads *self = NM_THREADS (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->list != NULL ? _nm_list_get_n_items (self->list) : 0);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 nm_threads_finalize (GObject *object)
 {
   NmThreads *self = NM_THREADS (object);
 
-  /* The items of an asynchronous search go where they were made: the worker thread. */
-  if (self->prefetched != NULL)
-    _nm_database_free_in_worker (self->database, g_steal_pointer (&self->prefetched),
-                                 (GDestroyNotify) g_ptr_array_unref);
-  g_clear_pointer (&self->iterator, _nm_handle_unref);
+  g_clear_pointer (&self->list, _nm_list_free);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
   g_clear_object (&self->query);
   g_clear_object (&self->database);
-
-  g_mutex_clear (&self->cursor_lock);
 
   G_OBJECT_CLASS (nm_threads_parent_class)->finalize (object);
 }
@@ -241,12 +203,33 @@ nm_threads_class_init (NmThreadsClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = nm_threads_finalize;
+  object_class->get_property = nm_threads_get_property;
+
+  /**
+   * NmThreads:n-items:
+   *
+   * The number of threads in the list, as [method@Gio.ListModel.get_n_items] tells it.
+   * A list from [method@Notmuch.Query.load_threads] grows as batches arrive.
+   */
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * NmThreads:loading:
+   *
+   * Whether a list from [method@Notmuch.Query.load_threads] is still being filled.
+   */
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 nm_threads_init (NmThreads *self)
 {
-  g_mutex_init (&self->cursor_lock);
 }
 
 NmThreads *
@@ -254,7 +237,7 @@ _nm_threads_new_for_query (NmQuery  *query,
                            GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (GRecMutexLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
   g_autoptr (NmThreads) self = NULL;
   notmuch_query_t *native;
 
@@ -264,13 +247,12 @@ _nm_threads_new_for_query (NmQuery  *query,
 
   self = g_object_new (NM_TYPE_THREADS, NULL);
   self->database = g_object_ref (database);
-  self->generation = _nm_database_get_generation (database);
   self->query = _nm_query_copy (query);
   self->native_query = _nm_handle_new (database, native, nm_threads_destroy_native_query,
                                        NULL, NULL);
+  self->list = _nm_list_new (G_LIST_MODEL (self), database, &threads_source);
   /* Run the search now, so that a malformed query fails here. */
-  self->iterator = nm_threads_open_iterator (self, error);
-  if (self->iterator == NULL)
+  if (!_nm_list_start (self->list, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -290,45 +272,32 @@ gboolean
 nm_threads_check (NmThreads  *self,
                   GError    **error)
 {
-  g_autoptr (GRecMutexLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  if (self->invalidated)
-    {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                           "The database changed while the threads were read; reopen it "
-                           "and search again");
-      return FALSE;
-    }
-  return TRUE;
+  return _nm_list_check (self->list, "threads", error);
 }
 
 gboolean
-_nm_threads_prefetch (NmThreads     *self,
-                    GCancellable  *cancellable,
-                    GError       **error)
+_nm_threads_read_all (NmThreads     *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  gpointer item;
+  return _nm_list_read_all (self->list, cancellable, error) && nm_threads_check (self, error);
+}
 
-  /* The lock is taken per item, so other threads using the database are held up by one
-   * item at most. */
-  for (guint position = 0; (item = g_list_model_get_item (G_LIST_MODEL (self), position)) != NULL;
-       position++)
-    {
-      g_ptr_array_add (items, item);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-    }
-  if (!nm_threads_check (self, error))
-    return FALSE;
-  self->prefetched = g_steal_pointer (&items);
-  return TRUE;
+void
+_nm_threads_set_origin (NmThreads *self,
+                        NmOrigin  *origin)
+{
+  _nm_list_set_origin (self->list, origin);
+}
+
+void
+_nm_threads_load (NmThreads    *self,
+                  GCancellable *cancellable)
+{
+  _nm_list_load (self->list, cancellable);
 }
 
 /**
@@ -339,16 +308,17 @@ _nm_threads_prefetch (NmThreads     *self,
  * the first thread and belongs to the list: [method@Gio.ListModel.get_item] neither uses
  * nor moves it.
  *
- * This reads the list once from start to end without counting it, which matters for
- * threads: libnotmuch counts threads by reading every matching message
- * (`notmuch_query_count_threads()`), about a third of the cost of reading the threads
- * themselves.  In Python a `for` loop over the list asks for its length first
- * (PyGObject's `Gio.ListModel.__iter__` calls `len()`); this does not:
+ * This reads the list once from start to end and keeps nothing of the threads it
+ * returned: memory stays flat however many threads match.  A `for` loop over the list
+ * (which asks for its length first) keeps every thread instead:
  *
  * ```python
  * for thread in iter(threads.next, None):
  *     print(thread.get_subject())
  * ```
+ *
+ * Removing a message through the database ends the cursor's walk (check() then reports
+ * %NM_ERROR_OPERATION_INVALIDATED); [method@Gio.ListModel.get_item] carries on.
  *
  * Returns: (transfer full) (nullable): the next thread, or %NULL after the last one or when
  *   the walk was cut short (see [method@Notmuch.Threads.check])
@@ -356,14 +326,7 @@ _nm_threads_prefetch (NmThreads     *self,
 NmThread *
 nm_threads_next (NmThreads *self)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  NmThread *thread;
-
   g_return_val_if_fail (NM_IS_THREADS (self), NULL);
 
-  locker = g_mutex_locker_new (&self->cursor_lock);
-  thread = nm_threads_get_item (G_LIST_MODEL (self), self->cursor);
-  if (thread != NULL)
-    self->cursor++;
-  return thread;
+  return _nm_list_next (self->list);
 }

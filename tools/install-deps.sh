@@ -7,6 +7,8 @@ packages=(
   # build
   meson ninja-build pkg-config gcc g++
   libglib2.0-dev gobject-introspection libgirepository1.0-dev libnotmuch-dev
+  # the C tests read the notmuch CLI's JSON output
+  libjson-glib-dev
   # message content: GMime 3 (C headers, typelib and vapi)
   libgmime-3.0-dev gir1.2-gmime-3.0
   # bindings and their tests

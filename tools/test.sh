@@ -1,8 +1,19 @@
 #!/bin/bash
-# Installs the dependencies, builds, and runs the whole test suite.
+# Builds notmuch-glib and runs the whole test suite; other arguments go to `meson test`.
+#
+#   tools/test.sh [--install-deps] [MESON TEST ARGUMENTS...]
+#
+# --install-deps (or NM_INSTALL_DEPS=1) first installs the Debian packages the project needs
+# (tools/install-deps.sh, with apt-get); without it nothing is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install-deps.sh
+if [ "${1:-}" = --install-deps ]; then
+  NM_INSTALL_DEPS=1
+  shift
+fi
+if [ "${NM_INSTALL_DEPS:-0}" = 1 ]; then
+  tools/install-deps.sh
+fi
 tools/build.sh
 build_dir=${BUILD_DIR:-build}
 
@@ -13,15 +24,5 @@ status=0
 meson test -C "$build_dir" --print-errorlogs "$@" || status=$?
 
 # One closing line with the totals, in the form CI reads.
-log="$build_dir/meson-logs/testlog.json"
-if [ -f "$log" ]; then
-  /usr/bin/python3 - "$log" <<'PY'
-import json, sys
-results = [json.loads(line)["result"] for line in open(sys.argv[1]) if line.strip()]
-passed = sum(r in ("OK", "EXPECTEDFAIL") for r in results)
-skipped = sum(r == "SKIP" for r in results)
-failed = len(results) - passed - skipped
-print(f"meson: {passed} passed, {failed} failed, {skipped} skipped")
-PY
-fi
+tools/summarize-tests.py meson "$build_dir/meson-logs/testlog.json"
 exit $status

@@ -25,7 +25,7 @@
 //
 // Run it uninstalled with:
 //
-//     GI_TYPELIB_PATH=build/nm-glib LD_LIBRARY_PATH=build/nm-glib \
+//     GI_TYPELIB_PATH=build/introspection LD_LIBRARY_PATH=build/nm-glib \
 //         gjs examples/gjs/search.js --database ~/mail tag:inbox
 
 imports.gi.versions.Notmuch = '1.0';

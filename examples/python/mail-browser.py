@@ -33,7 +33,7 @@ QUERY is the first search (default ``tag:inbox``).  Without ``--database`` the d
 is found the way notmuch finds it (``NOTMUCH_CONFIG``, ``NOTMUCH_PROFILE``,
 ``~/.notmuch-config``, ...).  Run it uninstalled with::
 
-    GI_TYPELIB_PATH=build/nm-glib LD_LIBRARY_PATH=build/nm-glib \\
+    GI_TYPELIB_PATH=build/introspection LD_LIBRARY_PATH=build/nm-glib \\
         python3 examples/python/mail-browser.py --database ~/mail
 
 Test hook (used by tests/async/test_browser.py): when ``NM_BROWSER_TEST_SCRIPT`` is set

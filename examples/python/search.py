@@ -24,7 +24,7 @@ database is found the way notmuch finds it (``NOTMUCH_CONFIG``,
 
 Run it uninstalled with::
 
-    GI_TYPELIB_PATH=build/nm-glib LD_LIBRARY_PATH=build/nm-glib \\
+    GI_TYPELIB_PATH=build/introspection LD_LIBRARY_PATH=build/nm-glib \\
         python3 examples/python/search.py --database ~/mail tag:inbox
 """
 

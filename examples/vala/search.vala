@@ -345,7 +345,7 @@ int main (string[] argv) {
         }
         threads.check ();
         db.close ();
-    } catch (Notmuch.Error e) {
+    } catch (GLib.Error e) {
         stdout.flush ();
         stderr.printf ("%s: error: %s\n", PROG, one_line (e.message));
         return 1;

@@ -7,9 +7,9 @@
  * callbacks delivered in the calling thread's main context, and a main loop that keeps
  * running while a search works in the background.
  *
- * Uses the shared fixture of the C tests (tests/c/nm-test-fixture.c) for the small corpus
- * and the CLI helpers, and generates one bigger corpus (BIG_CORPUS_MESSAGES) for the tests
- * that need a search lasting long enough to be cancelled or to be overlapped.
+ * Uses the test-utility library of the C tests (tests/c/nm-test-fixture.h) for the small
+ * corpus and the CLI helpers, and generates one bigger corpus (BIG_CORPUS_MESSAGES) for the
+ * tests that need a search lasting long enough to be cancelled or to be overlapped.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,66 +29,11 @@ static NmTestCorpus *big_corpus;
 /* ------------------------------------------------------------------------------------- */
 /* The big corpus (the shared fixture only makes the small one). */
 
-static char **
-child_environment (const char *config)
-{
-  char **env = g_get_environ ();
-
-  env = g_environ_unsetenv (env, "LD_PRELOAD");
-  env = g_environ_unsetenv (env, "G_DEBUG");
-  env = g_environ_unsetenv (env, "NOTMUCH_PROFILE");
-  if (config != NULL)
-    env = g_environ_setenv (env, "NOTMUCH_CONFIG", config, TRUE);
-  return env;
-}
-
-static void
-spawn_checked (const char * const *argv, const char *config)
-{
-  g_auto (GStrv) env = child_environment (config);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int wait_status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                     &wait_status, &error)
-      || !g_spawn_check_wait_status (wait_status, &error))
-    g_error ("`%s` failed: %s\n%s", argv[0], error->message, err != NULL ? err : "");
-}
-
-static const char *
-getenv_or (const char *name, const char *fallback)
-{
-  const char *value = g_getenv (name);
-
-  return value != NULL && value[0] != '\0' ? value : fallback;
-}
-
 static const NmTestCorpus *
 big_corpus_get (void)
 {
   if (big_corpus == NULL)
-    {
-      g_autofree char *count = g_strdup_printf ("%u", BIG_CORPUS_MESSAGES);
-      g_autofree char *generator = g_build_filename (NM_TEST_SRCDIR, "..", "nmcorpus.py", NULL);
-      NmTestCorpus *corpus = g_new0 (NmTestCorpus, 1);
-
-      corpus->root = nm_test_make_tmpdir ();
-      corpus->mail = g_build_filename (corpus->root, "mail", NULL);
-      corpus->config = g_build_filename (corpus->root, "notmuch-config", NULL);
-      {
-        const char *generate[] = {
-          getenv_or ("PYTHON", "/usr/bin/python3"), getenv_or ("NMCORPUS", generator),
-          corpus->root, "--messages", count, NULL
-        };
-        const char *index[] = { getenv_or ("NOTMUCH", "notmuch"), "new", "--quiet", NULL };
-
-        spawn_checked (generate, NULL);
-        spawn_checked (index, corpus->config);
-      }
-      big_corpus = corpus;
-    }
+    big_corpus = nm_test_corpus_generate (BIG_CORPUS_MESSAGES);
   return big_corpus;
 }
 
@@ -195,17 +140,6 @@ assert_delivered_here (const Outcome *outcome)
 /* ------------------------------------------------------------------------------------- */
 /* Helpers. */
 
-static NmQuery *
-new_query (NmDatabase *db, const char *string)
-{
-  g_autoptr (GError) error = NULL;
-  NmQuery *query = nm_query_new (db, string, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (query);
-  return query;
-}
-
 static NmMessages *
 search_messages_sync_async (NmQuery *query)
 {
@@ -254,27 +188,6 @@ cli_tag_state (const NmTestCorpus *corpus)
       g_string_append_printf (state, "%s: %s\n", *tag, joined);
     }
   return g_string_free (state, FALSE);
-}
-
-static char *
-write_mail (const char *directory, const char *name, const char *message_id,
-            const char *subject)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (directory, name, NULL);
-  g_autofree char *text = g_strdup_printf ("From: Async Writer <async@example.org>\n"
-                                           "To: Someone <someone@example.org>\n"
-                                           "Subject: %s\n"
-                                           "Date: Wed, 02 Jun 2021 10:00:00 +0000\n"
-                                           "Message-ID: <%s>\n"
-                                           "\n"
-                                           "A message written by test-async.\n",
-                                           subject, message_id);
-
-  g_mkdir_with_parents (directory, 0700);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -338,7 +251,7 @@ test_search_messages (void)
 
   for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      g_autoptr (NmQuery) query = new_query (db, queries[q]);
+      g_autoptr (NmQuery) query = nm_test_query_new (db, queries[q]);
       g_autoptr (NmMessages) messages = search_messages_sync_async (query);
       g_auto (GStrv) ids = nm_test_message_ids (G_LIST_MODEL (messages));
       /* Query.new excludes nothing and sorts newest first. */
@@ -369,7 +282,7 @@ test_search_threads (void)
 
   for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      g_autoptr (NmQuery) query = new_query (db, queries[q]);
+      g_autoptr (NmQuery) query = nm_test_query_new (db, queries[q]);
       g_autoptr (NmThreads) threads = NULL;
       g_auto (GStrv) ids = NULL;
       g_auto (GStrv) expected = nm_test_cli_thread_ids (corpus, "--exclude=false",
@@ -396,7 +309,7 @@ test_search_takes_a_copy (void)
 {
   const NmTestCorpus *corpus = nm_test_corpus_shared ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) query = new_query (db, "*");
+  g_autoptr (NmQuery) query = nm_test_query_new (db, "*");
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) ids = NULL;
@@ -422,14 +335,14 @@ test_count_messages (void)
   const NmTestCorpus *corpus = nm_test_corpus_shared ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
   const char *queries[] = { "*", "tag:inbox", "tag:spam", "tag:no-such-tag" };
-  g_autoptr (NmQuery) bad = new_query (db, "foo AND");
+  g_autoptr (NmQuery) bad = nm_test_query_new (db, "foo AND");
   g_autoptr (GError) error = NULL;
   Outcome bad_count = { 0 }, bad_messages = { 0 }, bad_threads = { 0 };
   Outcome *bad_all[] = { &bad_count, &bad_messages, &bad_threads };
 
   for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      g_autoptr (NmQuery) query = new_query (db, queries[q]);
+      g_autoptr (NmQuery) query = nm_test_query_new (db, queries[q]);
       Outcome outcome = { 0 };
       guint count;
 
@@ -469,10 +382,12 @@ test_index_file (void)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_build_filename (corpus->mail, "async", "cur", NULL);
-  g_autofree char *fresh = write_mail (dir, "fresh:2,", "fresh@async.example", "Fresh");
-  g_autofree char *copy = write_mail (dir, "copy:2,", "fresh@async.example", "Fresh again");
-  g_autofree char *skipped = write_mail (dir, "skipped:2,", "skipped@async.example",
-                                         "Never indexed");
+  g_autofree char *fresh = nm_test_write_mail (dir, "fresh:2,", "fresh@async.example",
+                                               "Fresh");
+  g_autofree char *copy = nm_test_write_mail (dir, "copy:2,", "fresh@async.example",
+                                              "Fresh again");
+  g_autofree char *skipped = nm_test_write_mail (dir, "skipped:2,", "skipped@async.example",
+                                                 "Never indexed");
   g_autofree char *garbage = g_build_filename (dir, "garbage", NULL);
   g_autofree char *files = NULL;
   guint before = nm_test_notmuch_count (corpus, "--exclude=false", "*", NULL);
@@ -547,7 +462,7 @@ test_tag_messages (void)
 {
   g_autoptr (NmTestCorpus) corpus = nm_test_corpus_copy_shared ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_WRITE);
-  g_autoptr (NmQuery) tagged = new_query (db, "tag:async-tag");
+  g_autoptr (NmQuery) tagged = nm_test_query_new (db, "tag:async-tag");
   g_autoptr (GError) error = NULL;
   const char *query = "tag:inbox and tag:unread";
   const char *add[] = { "async-tag", NULL };
@@ -633,7 +548,7 @@ test_tag_cancelled_before_start (void)
 {
   g_autoptr (NmTestCorpus) corpus = nm_test_corpus_copy_shared ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_WRITE);
-  g_autoptr (NmQuery) everything = new_query (db, "*");
+  g_autoptr (NmQuery) everything = nm_test_query_new (db, "*");
   g_autoptr (GCancellable) early = g_cancellable_new ();
   g_autoptr (GCancellable) queued = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
@@ -687,7 +602,7 @@ test_tag_never_cut_short (void)
 {
   g_autoptr (NmTestCorpus) corpus = nm_test_corpus_copy_shared ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_WRITE);
-  g_autoptr (NmQuery) everything = new_query (db, "*");
+  g_autoptr (NmQuery) everything = nm_test_query_new (db, "*");
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   const char *add[] = { "whole", NULL };
@@ -734,7 +649,7 @@ test_search_cancelled (void)
 {
   const NmTestCorpus *corpus = big_corpus_get ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) everything = new_query (db, "*");
+  g_autoptr (NmQuery) everything = nm_test_query_new (db, "*");
   g_autoptr (GCancellable) early = g_cancellable_new ();
   g_autoptr (GCancellable) midway = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
@@ -791,9 +706,9 @@ test_concurrent_searches (void)
   const NmTestCorpus *corpus = big_corpus_get ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
   g_autoptr (NmDatabase) other_db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) threads_query = new_query (db, "*");
-  g_autoptr (NmQuery) messages_query = new_query (db, "tag:inbox");
-  g_autoptr (NmQuery) other_query = new_query (other_db, "not tag:inbox");
+  g_autoptr (NmQuery) threads_query = nm_test_query_new (db, "*");
+  g_autoptr (NmQuery) messages_query = nm_test_query_new (db, "tag:inbox");
+  g_autoptr (NmQuery) other_query = nm_test_query_new (other_db, "not tag:inbox");
   g_autoptr (NmThreads) threads = NULL;
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (NmMessages) other = NULL;
@@ -845,8 +760,8 @@ test_search_while_reading (void)
 {
   const NmTestCorpus *corpus = big_corpus_get ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) async_query = new_query (db, "*");
-  g_autoptr (NmQuery) sync_query = new_query (db, "*");
+  g_autoptr (NmQuery) async_query = nm_test_query_new (db, "*");
+  g_autoptr (NmQuery) sync_query = nm_test_query_new (db, "*");
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (NmThreads) threads = NULL;
   g_autoptr (GError) error = NULL;
@@ -918,7 +833,7 @@ calls_in_thread (gpointer user_data)
   Outcome *all[] = { &search, &count, &open };
 
   g_main_context_push_thread_default (context);
-  query = new_query (calls->db, "*");
+  query = nm_test_query_new (calls->db, "*");
   nm_query_search_messages_async (query, NULL, on_ready, &search);
   nm_query_count_messages_async (query, NULL, on_ready, &count);
   nm_database_open_async (calls->corpus->mail, NM_DATABASE_MODE_READ_ONLY, NULL, on_ready,
@@ -950,7 +865,7 @@ test_main_context (void)
 {
   const NmTestCorpus *corpus = nm_test_corpus_shared ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) query = new_query (db, "*");
+  g_autoptr (NmQuery) query = nm_test_query_new (db, "*");
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (GError) error = NULL;
   ThreadCalls calls = { corpus, db, 0, 0, FALSE, FALSE };
@@ -1007,7 +922,7 @@ test_responsive (void)
 {
   const NmTestCorpus *corpus = big_corpus_get ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) query = new_query (db, "*");
+  g_autoptr (NmQuery) query = nm_test_query_new (db, "*");
   g_autoptr (NmThreads) threads = NULL;
   Ticker ticker = { 0, 0, 0 };
   Outcome outcome = { 0 };
@@ -1043,7 +958,7 @@ test_unref_while_pending (void)
 {
   const NmTestCorpus *corpus = big_corpus_get ();
   NmDatabase *db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  NmQuery *query = new_query (db, "*");
+  NmQuery *query = nm_test_query_new (db, "*");
   g_autoptr (GError) error = NULL;
   NmThreads *threads;
   gint finalized = FALSE;
@@ -1075,7 +990,7 @@ test_close_while_pending (void)
 {
   const NmTestCorpus *corpus = big_corpus_get ();
   g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
-  g_autoptr (NmQuery) query = new_query (db, "*");
+  g_autoptr (NmQuery) query = nm_test_query_new (db, "*");
   g_autoptr (NmThreads) threads = NULL;
   g_autoptr (GError) error = NULL;
   Outcome first = { 0 }, queued = { 0 };

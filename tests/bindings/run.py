@@ -61,7 +61,8 @@ def clean_env(**extra):
 
 
 def cli_env(config=None):
-    """The environment for the notmuch CLI: no LD_PRELOAD (toolchain pitfall 8)."""
+    """The environment for the notmuch CLI: no LD_PRELOAD (a sanitizer runtime preloaded
+    into the CLI hangs it)."""
     env = clean_env()
     env.pop('LD_PRELOAD', None)
     if config is not None:

@@ -89,7 +89,7 @@ function assertThrows(code, fn, what) {
 }
 
 // ---------------------------------------------------------------------------
-// The idiomatic loops over a Gio.ListModel in gjs 1.74 (see introspection/docs/gjs.md)
+// The idiomatic loops over a Gio.ListModel in gjs 1.74 (see docs/gjs.md)
 // ---------------------------------------------------------------------------
 
 // Streams: no count query first, stops at the first null (the end, or an iteration cut short

@@ -1,4 +1,4 @@
-/* nm-test-fixture.c: shared fixture code of the C tests
+/* nm-test-fixture.c: the test-utility library of the C tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -241,15 +241,19 @@ nm_test_notmuch_lines (const NmTestCorpus *corpus, const char *first, ...)
   return nm_test_split_lines (out);
 }
 
-static char **
-nm_test_cli_ids_va (const NmTestCorpus *corpus, const char *output, const char *prefix,
-                    const char *first, va_list args)
+char **
+nm_test_cli_ids (const NmTestCorpus *corpus, const char *output, const char *prefix,
+                 const char *first, ...)
 {
-  g_autoptr (GPtrArray) argv = nm_test_args_collect (first, args);
+  g_autoptr (GPtrArray) argv = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   char **lines;
+  va_list args;
 
+  va_start (args, first);
+  argv = nm_test_args_collect (first, args);
+  va_end (args);
   g_ptr_array_insert (argv, 0, (gpointer) output);
   g_ptr_array_insert (argv, 0, (gpointer) "search");
   if (!nm_test_notmuch_argv (corpus, (const char * const *) argv->pdata, &out, &err))
@@ -263,44 +267,100 @@ nm_test_cli_ids_va (const NmTestCorpus *corpus, const char *output, const char *
   return lines;
 }
 
-char **
-nm_test_cli_message_ids (const NmTestCorpus *corpus, const char *first, ...)
-{
-  va_list args;
-  char **ids;
-
-  va_start (args, first);
-  ids = nm_test_cli_ids_va (corpus, "--output=messages", "id:", first, args);
-  va_end (args);
-  return ids;
-}
-
-char **
-nm_test_cli_thread_ids (const NmTestCorpus *corpus, const char *first, ...)
-{
-  va_list args;
-  char **ids;
-
-  va_start (args, first);
-  ids = nm_test_cli_ids_va (corpus, "--output=threads", "thread:", first, args);
-  va_end (args);
-  return ids;
-}
-
-NmJson *
+JsonArray *
 nm_test_notmuch_json (const NmTestCorpus *corpus, const char *first, ...)
 {
+  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
-  NmJson *json;
+  JsonNode *root;
   va_list args;
 
   va_start (args, first);
   out = nm_test_notmuch_va (corpus, first, args);
   va_end (args);
-  json = nm_json_parse (out, &error);
+  json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
-  return json;
+  root = json_parser_get_root (parser);
+  g_assert_nonnull (root);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  return json_node_dup_array (root);
+}
+
+static JsonNode *
+nm_test_json_member (JsonObject *object, const char *key)
+{
+  JsonNode *member;
+
+  g_assert_nonnull (object);
+  member = json_object_get_member (object, key);
+  if (member == NULL)
+    g_error ("JSON object has no member “%s”", key);
+  return member;
+}
+
+static void
+nm_test_json_assert_value (JsonNode *node, const char *key, GType type)
+{
+  if (json_node_get_value_type (node) != type)
+    g_error ("JSON member “%s” holds a %s, expected a %s", key,
+             g_type_name (json_node_get_value_type (node)), g_type_name (type));
+}
+
+const char *
+nm_test_json_string (JsonObject *object, const char *key)
+{
+  JsonNode *member = nm_test_json_member (object, key);
+
+  nm_test_json_assert_value (member, key, G_TYPE_STRING);
+  return json_node_get_string (member);
+}
+
+gint64
+nm_test_json_int (JsonObject *object, const char *key)
+{
+  JsonNode *member = nm_test_json_member (object, key);
+
+  nm_test_json_assert_value (member, key, G_TYPE_INT64);
+  return json_node_get_int (member);
+}
+
+gboolean
+nm_test_json_boolean (JsonObject *object, const char *key)
+{
+  JsonNode *member = nm_test_json_member (object, key);
+
+  nm_test_json_assert_value (member, key, G_TYPE_BOOLEAN);
+  return json_node_get_boolean (member);
+}
+
+char **
+nm_test_json_strv (JsonObject *object, const char *key)
+{
+  JsonNode *member = nm_test_json_member (object, key);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (member));
+  array = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      nm_test_json_assert_value (item, key, G_TYPE_STRING);
+      g_strv_builder_add (builder, json_node_get_string (item));
+    }
+  return g_strv_builder_end (builder);
+}
+
+const char *
+nm_test_json_header (JsonObject *message, const char *name)
+{
+  JsonObject *headers = json_node_get_object (nm_test_json_member (message, "headers"));
+  JsonNode *value = json_object_get_member (headers, name);
+
+  return value != NULL && json_node_get_value_type (value) == G_TYPE_STRING
+    ? json_node_get_string (value) : NULL;
 }
 
 guint
@@ -322,40 +382,58 @@ nm_test_notmuch_count (const NmTestCorpus *corpus, const char *first, ...)
   return (guint) count;
 }
 
-static void
-nm_test_show_walk_nodes (NmJson *nodes, guint depth, guint thread_index, NmTestShowFunc func,
-                         gpointer user_data)
+void
+nm_test_assert_thread_counts (NmThread *thread, JsonObject *summary)
 {
-  /* A list of nodes; a node is [message, [replies...]]. */
-  for (guint i = 0; i < nm_json_length (nodes); i++)
-    {
-      NmJson *node = nm_json_index (nodes, i);
-      NmJson *message = nm_json_index (node, 0);
+  g_assert_cmpstr (nm_thread_get_thread_id (thread), ==, nm_test_json_string (summary, "thread"));
+  g_assert_cmpint (nm_thread_get_matched_messages (thread), ==,
+                   nm_test_json_int (summary, "matched"));
+  g_assert_cmpint (nm_thread_get_total_messages (thread), ==,
+                   nm_test_json_int (summary, "total"));
+}
 
-      if (message->type == NM_JSON_OBJECT)
-        func (message, depth, thread_index, user_data);
-      nm_test_show_walk_nodes (nm_json_index (node, 1), depth + 1, thread_index, func,
-                               user_data);
+static void
+nm_test_show_walk_nodes (JsonArray *nodes, guint depth, guint thread_index,
+                         NmTestShowFunc func, gpointer user_data)
+{
+  /* A list of nodes; a node is [message, [replies...]], the message null for a ghost. */
+  for (guint i = 0; i < json_array_get_length (nodes); i++)
+    {
+      JsonArray *node = json_array_get_array_element (nodes, i);
+      JsonNode *message = json_array_get_element (node, 0);
+
+      if (JSON_NODE_HOLDS_OBJECT (message))
+        func (json_node_get_object (message), depth, thread_index, user_data);
+      nm_test_show_walk_nodes (json_array_get_array_element (node, 1), depth + 1,
+                               thread_index, func, user_data);
     }
 }
 
-void
-nm_test_show_foreach (NmJson *show, NmTestShowFunc func, gpointer user_data)
+JsonArray *
+nm_test_show_all (const NmTestCorpus *corpus)
 {
-  for (guint t = 0; t < nm_json_length (show); t++)
-    nm_test_show_walk_nodes (nm_json_index (show, t), 0, t, func, user_data);
+  return nm_test_notmuch_json (corpus, "show", "--format=json", "--body=false",
+                               "--exclude=false", "*", NULL);
+}
+
+void
+nm_test_show_foreach (JsonArray *show, NmTestShowFunc func, gpointer user_data)
+{
+  for (guint t = 0; t < json_array_get_length (show); t++)
+    nm_test_show_walk_nodes (json_array_get_array_element (show, t), 0, t, func, user_data);
 }
 
 static void
-nm_test_show_index_add (NmJson *message, guint depth, guint thread_index, gpointer user_data)
+nm_test_show_index_add (JsonObject *message, guint depth, guint thread_index,
+                        gpointer user_data)
 {
   (void) depth;
   (void) thread_index;
-  g_hash_table_insert (user_data, (gpointer) nm_json_get_string (message, "id"), message);
+  g_hash_table_insert (user_data, (gpointer) nm_test_json_string (message, "id"), message);
 }
 
 GHashTable *
-nm_test_show_index (NmJson *show)
+nm_test_show_index (JsonArray *show)
 {
   GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -395,6 +473,27 @@ nm_test_mail_header (const char *filename, const char *name)
     return NULL;
   g_strstrip (value->str);
   return g_string_free (g_steal_pointer (&value), FALSE);
+}
+
+char *
+nm_test_write_mail (const char *directory, const char *name, const char *message_id,
+                    const char *subject)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (directory, name, NULL);
+  g_autofree char *text = g_strdup_printf ("From: Test Writer <writer@example.org>\n"
+                                           "To: Someone <someone@example.org>\n"
+                                           "Subject: %s\n"
+                                           "Date: Tue, 01 Jun 2021 10:00:00 +0000\n"
+                                           "Message-ID: <%s>\n"
+                                           "\n"
+                                           "A message written by a test.\n",
+                                           subject, message_id);
+
+  g_mkdir_with_parents (directory, 0700);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
 }
 
 static void
@@ -472,22 +571,25 @@ typedef struct
 } NmTestDuplicateSearch;
 
 static void
-nm_test_find_duplicate (NmJson *message, guint depth, guint thread_index, gpointer user_data)
+nm_test_find_duplicate (JsonObject *message, guint depth, guint thread_index,
+                        gpointer user_data)
 {
   NmTestDuplicateSearch *search = user_data;
+  g_auto (GStrv) filenames = NULL;
 
   (void) depth;
   (void) thread_index;
-  if (search->id == NULL && nm_json_length (nm_json_member (message, "filename")) >= 2)
-    search->id = g_strdup (nm_json_get_string (message, "id"));
+  if (search->id != NULL)
+    return;
+  filenames = nm_test_json_strv (message, "filename");
+  if (g_strv_length (filenames) >= 2)
+    search->id = g_strdup (nm_test_json_string (message, "id"));
 }
 
 char *
 nm_test_corpus_duplicate_id (const NmTestCorpus *corpus)
 {
-  g_autoptr (NmJson) show = nm_test_notmuch_json (corpus, "show", "--format=json",
-                                                  "--body=false", "--exclude=false", "*",
-                                                  NULL);
+  g_autoptr (JsonArray) show = nm_test_show_all (corpus);
   NmTestDuplicateSearch search = { NULL };
 
   nm_test_show_foreach (show, nm_test_find_duplicate, &search);
@@ -504,6 +606,14 @@ nm_test_id_query (const char *message_id)
   return g_strdup_printf ("id:\"%s\"", quoted);
 }
 
+char *
+nm_test_id_tag_query (const char *message_id, const char *tag)
+{
+  g_autofree char *id_query = nm_test_id_query (message_id);
+
+  return g_strdup_printf ("%s and tag:%s", id_query, tag);
+}
+
 static void
 nm_test_tag (const NmTestCorpus *corpus, const char *tag, const char *query)
 {
@@ -514,17 +624,18 @@ nm_test_tag (const NmTestCorpus *corpus, const char *tag, const char *query)
 static void
 nm_test_corpus_add_excluded (const NmTestCorpus *corpus)
 {
-  g_autoptr (NmJson) threads = nm_test_notmuch_json (corpus, "search", "--format=json",
-                                                     "--sort=oldest-first", "*", NULL);
+  g_autoptr (JsonArray) threads = nm_test_notmuch_json (corpus, "search", "--format=json",
+                                                        "--sort=oldest-first", "*", NULL);
   guint spam = 0;
   gboolean deleted = FALSE;
 
-  for (guint i = 0; i < nm_json_length (threads); i++)
+  for (guint i = 0; i < json_array_get_length (threads); i++)
     {
-      NmJson *thread = nm_json_index (threads, i);
-      NmJson *query = nm_json_member (thread, "query");
-      const char *matched = nm_json_index (query, 0)->string;
-      gint64 total = nm_json_get_int (thread, "total");
+      JsonObject *thread = json_array_get_object_element (threads, i);
+      JsonArray *query = json_object_get_array_member (thread, "query");
+      /* [matched ids, unmatched ids], each null when there are none */
+      const char *matched = json_array_get_string_element (query, 0);
+      gint64 total = nm_test_json_int (thread, "total");
       g_auto (GStrv) ids = g_strsplit (matched != NULL ? matched : "", " ", -1);
 
       if (matched == NULL)
@@ -538,7 +649,8 @@ nm_test_corpus_add_excluded (const NmTestCorpus *corpus)
         {
           /* The thread's message ids in date order. */
           g_autofree char *thread_query = g_strdup_printf ("thread:%s",
-                                                           nm_json_get_string (thread, "thread"));
+                                                           nm_test_json_string (thread,
+                                                                                "thread"));
           g_auto (GStrv) members = nm_test_cli_message_ids (corpus, "--sort=oldest-first",
                                                             thread_query, NULL);
 
@@ -552,7 +664,7 @@ nm_test_corpus_add_excluded (const NmTestCorpus *corpus)
   g_assert_true (deleted);
 }
 
-static NmTestCorpus *
+NmTestCorpus *
 nm_test_corpus_generate (guint n_messages)
 {
   g_autofree char *root = nm_test_make_tmpdir ();
@@ -562,7 +674,7 @@ nm_test_corpus_generate (guint n_messages)
   const char *notmuch = nm_test_getenv ("NOTMUCH", "notmuch");
   NmTestCorpus *corpus = nm_test_corpus_new_at (root);
   const char *generate[] = {
-    nm_test_getenv ("PYTHON", "/usr/bin/python3"),
+    nm_test_getenv ("PYTHON", "python3"),
     nm_test_getenv ("NMCORPUS", srcdir_generator),
     root, "--messages", count, NULL
   };
@@ -627,23 +739,140 @@ nm_test_corpus_open (const NmTestCorpus *corpus, NmDatabaseMode mode)
   return db;
 }
 
-static char **
-nm_test_model_ids (GListModel *model, gboolean threads)
+static void
+nm_test_fixture_watch (NmTestFixture *fx, NmDatabase *db)
 {
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  guint n = g_list_model_get_n_items (model);
-  guint i;
+  fx->db = db;
+  fx->db_weak = db;
+  g_object_add_weak_pointer (G_OBJECT (db), &fx->db_weak);
+}
 
-  for (i = 0;; i++)
+void
+nm_test_fixture_setup_shared (NmTestFixture *fx, gconstpointer data)
+{
+  (void) data;
+  fx->corpus = nm_test_corpus_shared ();
+  nm_test_fixture_watch (fx, nm_test_corpus_open (fx->corpus, NM_DATABASE_MODE_READ_ONLY));
+}
+
+void
+nm_test_fixture_setup_copy (NmTestFixture *fx, gconstpointer data)
+{
+  (void) data;
+  fx->copy = nm_test_corpus_copy_shared ();
+  fx->corpus = fx->copy;
+  nm_test_fixture_watch (fx, nm_test_corpus_open (fx->corpus, NM_DATABASE_MODE_READ_WRITE));
+}
+
+void
+nm_test_fixture_teardown (NmTestFixture *fx, gconstpointer data)
+{
+  (void) data;
+  /* Every object a test took from the database is gone: the database must go with the
+   * fixture's reference. */
+  g_clear_object (&fx->db);
+  g_assert_null (fx->db_weak);
+  g_clear_pointer (&fx->copy, nm_test_corpus_free);
+}
+
+void
+nm_test_fixture_reopen (NmTestFixture *fx, NmDatabaseMode mode)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (fx->db != NULL)
     {
-      g_autoptr (GObject) item = g_list_model_get_item (model, i);
+      nm_database_close (fx->db, &error);
+      g_assert_no_error (error);
+      g_clear_object (&fx->db);
+      g_assert_null (fx->db_weak);
+    }
+  nm_test_fixture_watch (fx, nm_test_corpus_open (fx->corpus, mode));
+}
+
+void
+nm_test_add_cases (const NmTestCase *cases, gsize n_cases)
+{
+  for (gsize i = 0; i < n_cases; i++)
+    g_test_add (cases[i].path, NmTestFixture, NULL,
+                cases[i].corpus == NM_TEST_ON_COPY ? nm_test_fixture_setup_copy
+                                                   : nm_test_fixture_setup_shared,
+                cases[i].func, nm_test_fixture_teardown);
+}
+
+NmQuery *
+nm_test_query_new (NmDatabase *db, const char *string)
+{
+  g_autoptr (GError) error = NULL;
+  NmQuery *query = nm_query_new (db, string, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (query);
+  return query;
+}
+
+void
+nm_test_query_exclude_cli_tags (NmQuery *query)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (nm_query_add_tag_exclude (query, "deleted", &error));
+  g_assert_true (nm_query_add_tag_exclude (query, "spam", &error));
+  g_assert_no_error (error);
+}
+
+NmMessages *
+nm_test_search_messages (NmQuery *query)
+{
+  g_autoptr (GError) error = NULL;
+  NmMessages *messages = nm_query_search_messages (query, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (messages);
+  return messages;
+}
+
+NmThreads *
+nm_test_search_threads (NmQuery *query)
+{
+  g_autoptr (GError) error = NULL;
+  NmThreads *threads = nm_query_search_threads (query, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (threads);
+  return threads;
+}
+
+GPtrArray *
+nm_test_collect (GListModel *model)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0;; i++)
+    {
+      gpointer item = g_list_model_get_item (model, i);
 
       if (item == NULL)
         break;
+      g_ptr_array_add (items, item);
+    }
+  g_assert_cmpuint (items->len, ==, g_list_model_get_n_items (model));
+  return items;
+}
+
+static char **
+nm_test_model_ids (GListModel *model, gboolean threads)
+{
+  g_autoptr (GPtrArray) items = nm_test_collect (model);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      gpointer item = g_ptr_array_index (items, i);
+
       g_strv_builder_add (builder, threads ? nm_thread_get_thread_id (NM_THREAD (item))
                                            : nm_message_get_message_id (NM_MESSAGE (item)));
     }
-  g_assert_cmpuint (i, ==, n);
   return g_strv_builder_end (builder);
 }
 

@@ -7,63 +7,6 @@
 
 #include "nm-test-fixture.h"
 
-typedef struct
-{
-  NmTestCorpus *copy;          /* a private copy, for tests that write */
-  const NmTestCorpus *corpus;  /* the shared corpus, or copy */
-  NmDatabase *db;
-  gpointer db_weak;
-} Fixture;
-
-static void
-fixture_watch (Fixture *fx, NmDatabase *db)
-{
-  fx->db = db;
-  fx->db_weak = db;
-  g_object_add_weak_pointer (G_OBJECT (db), &fx->db_weak);
-}
-
-static void
-setup_shared (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
-{
-  fx->corpus = nm_test_corpus_shared ();
-  fixture_watch (fx, nm_test_corpus_open (fx->corpus, NM_DATABASE_MODE_READ_ONLY));
-}
-
-static void
-setup_copy (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
-{
-  fx->copy = nm_test_corpus_copy_shared ();
-  fx->corpus = fx->copy;
-  fixture_watch (fx, nm_test_corpus_open (fx->corpus, NM_DATABASE_MODE_READ_WRITE));
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
-{
-  /* Every object a test took from the database is gone: the database must go with the
-   * fixture's reference. */
-  g_clear_object (&fx->db);
-  g_assert_null (fx->db_weak);
-  g_clear_pointer (&fx->copy, nm_test_corpus_free);
-}
-
-/* Replaces the fixture's database (closing the old one first). */
-static void
-fixture_reopen (Fixture *fx, NmDatabaseMode mode)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (fx->db != NULL)
-    {
-      nm_database_close (fx->db, &error);
-      g_assert_no_error (error);
-      g_clear_object (&fx->db);
-      g_assert_null (fx->db_weak);
-    }
-  fixture_watch (fx, nm_test_corpus_open (fx->corpus, mode));
-}
-
 /* `notmuch count --lastmod '*'`: "count\tuuid\trevision" */
 static guint64
 cli_revision (const NmTestCorpus *corpus, char **uuid)
@@ -79,31 +22,10 @@ cli_revision (const NmTestCorpus *corpus, char **uuid)
   return revision;
 }
 
-static char *
-write_mail (const char *directory, const char *name, const char *message_id,
-            const char *subject)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (directory, name, NULL);
-  g_autofree char *text = g_strdup_printf ("From: Test Writer <writer@example.org>\n"
-                                           "To: Someone <someone@example.org>\n"
-                                           "Subject: %s\n"
-                                           "Date: Tue, 01 Jun 2021 10:00:00 +0000\n"
-                                           "Message-ID: <%s>\n"
-                                           "\n"
-                                           "A message written by test-database.\n",
-                                           subject, message_id);
-
-  g_mkdir_with_parents (directory, 0700);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* ------------------------------------------------------------------------------------- */
 
 static void
-test_open_properties (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_open_properties (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autofree char *uuid = NULL;
   g_autofree char *cli_uuid = NULL;
@@ -132,7 +54,7 @@ test_open_properties (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_open_lookup (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_open_lookup (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmDatabase) db = NULL;
@@ -197,7 +119,7 @@ test_open_lookup (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_open_errors (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_open_errors (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = nm_test_make_tmpdir ();
@@ -238,7 +160,7 @@ test_open_errors (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_create (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_create (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmDatabase) db = NULL;
@@ -303,7 +225,7 @@ test_create (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_locked (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_locked (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmDatabase) second = NULL;
@@ -375,7 +297,7 @@ test_locked (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_revision (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_revision (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmMessage) message = NULL;
@@ -407,11 +329,10 @@ test_revision (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_find_message (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_find_message (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NmJson) show = nm_test_notmuch_json (fx->corpus, "show", "--format=json",
-                                                  "--body=false", "--exclude=false", "*", NULL);
+  g_autoptr (JsonArray) show = nm_test_show_all (fx->corpus);
   g_autoptr (GHashTable) index = nm_test_show_index (show);
   g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "--exclude=false", "*", NULL);
   g_auto (GStrv) ghosts = nm_test_corpus_ghost_ids (fx->corpus);
@@ -422,7 +343,7 @@ test_find_message (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_cmpuint (g_strv_length (ids), >, 0);
   for (char **id = ids; *id != NULL; id++)
     {
-      NmJson *expected = g_hash_table_lookup (index, *id);
+      JsonObject *expected = g_hash_table_lookup (index, *id);
       g_auto (GStrv) filenames = NULL;
       g_auto (GStrv) expected_filenames = NULL;
       g_autofree char *filename = NULL;
@@ -435,11 +356,11 @@ test_find_message (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
       g_assert_false (nm_message_get_flag (message, NM_MESSAGE_FLAG_GHOST, &error));
       g_assert_no_error (error);
       filenames = nm_message_get_filenames (message);
-      expected_filenames = nm_json_get_strv (expected, "filename");
+      expected_filenames = nm_test_json_strv (expected, "filename");
       nm_test_assert_strv_equal (filenames, expected_filenames);
       filename = nm_message_get_filename (message);
       g_assert_cmpstr (filename, ==, expected_filenames[0]);
-      g_assert_cmpint (nm_message_get_date (message), ==, nm_json_get_int (expected, "timestamp"));
+      g_assert_cmpint (nm_message_get_date (message), ==, nm_test_json_int (expected, "timestamp"));
       g_object_unref (message);
     }
 
@@ -485,11 +406,10 @@ test_find_message (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_find_message_by_filename (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_find_message_by_filename (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NmJson) show = nm_test_notmuch_json (fx->corpus, "show", "--format=json",
-                                                  "--body=false", "--exclude=false", "*", NULL);
+  g_autoptr (JsonArray) show = nm_test_show_all (fx->corpus);
   g_autoptr (GHashTable) index = nm_test_show_index (show);
   g_autoptr (GHashTable) file_to_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                              NULL);
@@ -504,7 +424,7 @@ test_find_message_by_filename (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_hash_table_iter_init (&iter, index);
   while (g_hash_table_iter_next (&iter, &id, &value))
     {
-      g_auto (GStrv) filenames = nm_json_get_strv (value, "filename");
+      g_auto (GStrv) filenames = nm_test_json_strv (value, "filename");
 
       for (char **f = filenames; *f != NULL; f++)
         g_hash_table_insert (file_to_id, g_strdup (*f), id);
@@ -545,7 +465,7 @@ test_find_message_by_filename (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_all_tags (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_all_tags (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) tags = nm_database_get_all_tags (fx->db, &error);
@@ -568,7 +488,7 @@ test_all_tags (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_config_read (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_config_read (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   const char *keys[] = { "search.exclude_tags", "new.tags", "maildir.synchronize_flags" };
@@ -626,7 +546,7 @@ test_config_read (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_config_write (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_config_write (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GHashTable) list = NULL;
@@ -672,7 +592,7 @@ test_config_write (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_null (value);
 
   /* It survives close and reopen. */
-  fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
   value = nm_database_get_config (fx->db, "test.other", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (value, ==, "Grüße; zwei");
@@ -684,7 +604,7 @@ static const char *count_queries[] = {
 };
 
 static void
-test_search_count_shortcuts (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_search_count_shortcuts (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
 
@@ -737,7 +657,7 @@ test_search_count_shortcuts (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_index_remove (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_index_remove (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmMessage) message = NULL;
@@ -745,14 +665,16 @@ test_index_remove (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_autoptr (NmMessage) copy = NULL;
   g_autoptr (NmIndexOptions) options = nm_database_get_default_index_options (fx->db);
   g_autofree char *dir = g_build_filename (fx->corpus->mail, "added", "cur", NULL);
-  g_autofree char *path = write_mail (dir, "one:2,", "added-1@test.example", "Added one");
-  g_autofree char *copy_path = write_mail (dir, "one-copy:2,", "added-1@test.example",
-                                           "Added one, again");
-  g_autofree char *relative = write_mail (dir, "two:2,", "added-2@test.example", "Added two");
+  g_autofree char *path = nm_test_write_mail (dir, "one:2,", "added-1@test.example",
+                                              "Added one");
+  g_autofree char *copy_path = nm_test_write_mail (dir, "one-copy:2,", "added-1@test.example",
+                                                   "Added one, again");
+  g_autofree char *relative = nm_test_write_mail (dir, "two:2,", "added-2@test.example",
+                                                  "Added two");
   g_autofree char *garbage = g_build_filename (dir, "garbage", NULL);
   g_autofree char *outside_dir = nm_test_make_tmpdir ();
-  g_autofree char *outside = write_mail (outside_dir, "outside", "outside@test.example",
-                                         "Outside");
+  g_autofree char *outside = nm_test_write_mail (outside_dir, "outside",
+                                                 "outside@test.example", "Outside");
   g_autofree char *missing = g_build_filename (dir, "missing", NULL);
   g_autofree char *prefix = g_strconcat (fx->corpus->mail, "/", NULL);
   g_auto (GStrv) filenames = NULL;
@@ -862,7 +784,7 @@ test_index_remove (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   /* A read-only database refuses both. */
   g_clear_object (&message);
   g_clear_object (&options);
-  fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
   again = nm_database_index_file (fx->db, path, NULL, NULL, &error);
   g_assert_null (again);
   nm_test_assert_error_code (error, NM_ERROR_READ_ONLY_DATABASE);
@@ -881,14 +803,13 @@ test_index_remove (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_atomic (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_atomic (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmMessage) message = NULL;
   g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "*", NULL);
-  g_autofree char *query = nm_test_id_query (ids[0]);
-  g_autofree char *inside = g_strdup_printf ("%s and tag:atomic-inside", query);
-  g_autofree char *outer = g_strdup_printf ("%s and tag:atomic-outer", query);
+  g_autofree char *inside = nm_test_id_tag_query (ids[0], "atomic-inside");
+  g_autofree char *outer = nm_test_id_tag_query (ids[0], "atomic-outer");
 
   g_assert_false (nm_database_end_atomic (fx->db, &error));
   nm_test_assert_error_code (error, NM_ERROR_UNBALANCED_ATOMIC);
@@ -916,23 +837,23 @@ test_atomic (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_true (nm_message_has_tag (message, "atomic-inside"));
   g_assert_true (nm_message_has_tag (message, "atomic-outer"));
 
-  /* DESIGN rule 8: the outermost end_atomic() makes the section durable and visible. */
+  /* Nothing is lost silently: the outermost end_atomic() makes the section durable and
+   * visible. */
   g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, inside, NULL), ==, 1);
   g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, outer, NULL), ==, 1);
 }
 
 static void
-test_atomic_close_inside (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_atomic_close_inside (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmMessage) message = NULL;
   g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "*", NULL);
-  g_autofree char *query = nm_test_id_query (ids[0]);
-  g_autofree char *pending = g_strdup_printf ("%s and tag:pending-before", query);
-  g_autofree char *discarded = g_strdup_printf ("%s and tag:discarded", query);
+  g_autofree char *pending = nm_test_id_tag_query (ids[0], "pending-before");
+  g_autofree char *discarded = nm_test_id_tag_query (ids[0], "discarded");
 
-  /* DESIGN rule 8's exception: close() inside an unfinished atomic section discards that
-   * section's changes, and only those. */
+  /* The one exception to "nothing is lost": close() inside an unfinished atomic section
+   * discards that section's changes, and only those. */
   message = nm_database_find_message (fx->db, ids[0], &error);
   g_assert_no_error (error);
   g_assert_true (nm_message_add_tag (message, "pending-before", &error));
@@ -950,14 +871,13 @@ test_atomic_close_inside (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_commit (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_commit (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmMessage) message = NULL;
   g_autoptr (NmMessage) untouched = NULL;
   g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "*", NULL);
-  g_autofree char *tagged = nm_test_id_query (ids[1]);
-  g_autofree char *query = g_strdup_printf ("tag:committed and %s", tagged);
+  g_autofree char *query = nm_test_id_tag_query (ids[1], "committed");
 
   message = nm_database_find_message (fx->db, ids[1], &error);
   g_assert_no_error (error);
@@ -1009,7 +929,7 @@ test_commit (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, query, NULL), ==, 0);
 
   /* Inside an atomic section, commit() refuses: the section's end commits. */
-  fixture_watch (fx, nm_test_corpus_open (fx->corpus, NM_DATABASE_MODE_READ_WRITE));
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_WRITE);
   g_assert_true (nm_database_begin_atomic (fx->db, &error));
   g_assert_no_error (error);
   g_assert_false (nm_database_commit (fx->db, &error));
@@ -1019,7 +939,7 @@ test_commit (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_no_error (error);
   g_assert_true (nm_database_commit (fx->db, &error));
   g_assert_no_error (error);
-  fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
 
   /* On a read-only database there is nothing to commit. */
   g_assert_true (nm_database_commit (fx->db, &error));
@@ -1037,12 +957,12 @@ count_mode_notify (GObject *object G_GNUC_UNUSED, GParamSpec *pspec G_GNUC_UNUSE
 /* reopen(): switches modes, sees other processes' commits, and leaves what was read before
  * failing with OPERATION_INVALIDATED instead of reaching the closed index. */
 static void
-test_reopen (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_reopen (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "*", NULL);
   g_autofree char *id_query = nm_test_id_query (ids[0]);
-  g_autofree char *external = g_strdup_printf ("tag:external and %s", id_query);
+  g_autofree char *external = nm_test_id_tag_query (ids[0], "external");
   g_autoptr (NmMessage) message = NULL;
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (NmMessage) first = NULL;
@@ -1132,7 +1052,7 @@ test_reopen (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_close_twice (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_close_twice (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
 
@@ -1159,7 +1079,7 @@ test_close_twice (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   } G_STMT_END
 
 static void
-test_calls_after_close (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_calls_after_close (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmQuery) query = NULL;
@@ -1242,8 +1162,8 @@ test_calls_after_close (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpuint (g_strv_length (files), >, 0);
   }
-  new_path = write_mail (fx->corpus->mail, "new-after-close", "after-close@test.example",
-                        "After close");
+  new_path = nm_test_write_mail (fx->corpus->mail, "new-after-close",
+                                 "after-close@test.example", "After close");
   revision = nm_database_get_revision (fx->db, &uuid_before);
 
   g_assert_true (nm_database_close (fx->db, &error));
@@ -1611,7 +1531,7 @@ assert_fresh_message (const GError *error, const char *must_contain, const char 
 }
 
 static void
-test_fresh_error_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_fresh_error_messages (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmQuery) query = NULL;
@@ -1713,33 +1633,33 @@ test_fresh_error_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_no_error (error);
 }
 
+static const NmTestCase cases[] = {
+  { "/database/open/properties", test_open_properties, NM_TEST_ON_SHARED },
+  { "/database/open/lookup", test_open_lookup, NM_TEST_ON_SHARED },
+  { "/database/open/errors", test_open_errors, NM_TEST_ON_SHARED },
+  { "/database/open/locked", test_locked, NM_TEST_ON_COPY },
+  { "/database/create", test_create, NM_TEST_ON_SHARED },
+  { "/database/revision", test_revision, NM_TEST_ON_COPY },
+  { "/database/find-message", test_find_message, NM_TEST_ON_SHARED },
+  { "/database/find-message-by-filename", test_find_message_by_filename, NM_TEST_ON_SHARED },
+  { "/database/all-tags", test_all_tags, NM_TEST_ON_SHARED },
+  { "/database/config/read", test_config_read, NM_TEST_ON_SHARED },
+  { "/database/config/write", test_config_write, NM_TEST_ON_COPY },
+  { "/database/search-count-shortcuts", test_search_count_shortcuts, NM_TEST_ON_SHARED },
+  { "/database/index-remove", test_index_remove, NM_TEST_ON_COPY },
+  { "/database/atomic/end-commits", test_atomic, NM_TEST_ON_COPY },
+  { "/database/atomic/close-inside", test_atomic_close_inside, NM_TEST_ON_COPY },
+  { "/database/commit", test_commit, NM_TEST_ON_COPY },
+  { "/database/reopen", test_reopen, NM_TEST_ON_COPY },
+  { "/database/close/twice", test_close_twice, NM_TEST_ON_COPY },
+  { "/database/close/every-call-after-close", test_calls_after_close, NM_TEST_ON_COPY },
+  { "/database/errors/fresh-messages", test_fresh_error_messages, NM_TEST_ON_COPY },
+};
+
 int
 main (int argc, char **argv)
 {
   nm_test_init (&argc, &argv);
-
-#define ADD(path, setup, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
-  ADD ("/database/open/properties", setup_shared, test_open_properties);
-  ADD ("/database/open/lookup", setup_shared, test_open_lookup);
-  ADD ("/database/open/errors", setup_shared, test_open_errors);
-  ADD ("/database/open/locked", setup_copy, test_locked);
-  ADD ("/database/create", setup_shared, test_create);
-  ADD ("/database/revision", setup_copy, test_revision);
-  ADD ("/database/find-message", setup_shared, test_find_message);
-  ADD ("/database/find-message-by-filename", setup_shared, test_find_message_by_filename);
-  ADD ("/database/all-tags", setup_shared, test_all_tags);
-  ADD ("/database/config/read", setup_shared, test_config_read);
-  ADD ("/database/config/write", setup_copy, test_config_write);
-  ADD ("/database/search-count-shortcuts", setup_shared, test_search_count_shortcuts);
-  ADD ("/database/index-remove", setup_copy, test_index_remove);
-  ADD ("/database/atomic/end-commits", setup_copy, test_atomic);
-  ADD ("/database/atomic/close-inside", setup_copy, test_atomic_close_inside);
-  ADD ("/database/commit", setup_copy, test_commit);
-  ADD ("/database/reopen", setup_copy, test_reopen);
-  ADD ("/database/close/twice", setup_copy, test_close_twice);
-  ADD ("/database/close/every-call-after-close", setup_copy, test_calls_after_close);
-  ADD ("/database/errors/fresh-messages", setup_copy, test_fresh_error_messages);
-#undef ADD
-
+  nm_test_add_cases (cases, G_N_ELEMENTS (cases));
   return nm_test_run ();
 }

@@ -1,4 +1,5 @@
-/* test-lifetimes.c: objects dropped in any order stay usable (libnotmuch-lifetimes.md §5)
+/* test-lifetimes.c: objects dropped in any order stay usable (scenarios T01-T04, see
+ * tests/README.md)
  *
  * libnotmuch frees children with their talloc parent.  Every wrapper keeps alive what owns
  * its memory, so the order in which objects are dropped must never matter, and the database
@@ -20,18 +21,17 @@ typedef struct
 } Fixture;
 
 /* The oracle, read once: `notmuch show --format=json --body=false --exclude=false '*'`. */
-static NmJson *oracle_show;
+static JsonArray *oracle_show;
 static GHashTable *oracle_index;
 
-static NmJson *
+static JsonObject *
 oracle_message (const char *id)
 {
-  NmJson *message;
+  JsonObject *message;
 
   if (oracle_show == NULL)
     {
-      oracle_show = nm_test_notmuch_json (nm_test_corpus_shared (), "show", "--format=json",
-                                          "--body=false", "--exclude=false", "*", NULL);
+      oracle_show = nm_test_show_all (nm_test_corpus_shared ());
       oracle_index = nm_test_show_index (oracle_show);
     }
   message = g_hash_table_lookup (oracle_index, id);
@@ -45,7 +45,7 @@ static void
 assert_message_matches_cli (NmMessage *message)
 {
   const char *id = nm_message_get_message_id (message);
-  NmJson *expected;
+  JsonObject *expected;
   g_auto (GStrv) tags = nm_message_get_tags (message);
   g_auto (GStrv) filenames = nm_message_get_filenames (message);
   g_auto (GStrv) expected_tags = NULL;
@@ -56,20 +56,19 @@ assert_message_matches_cli (NmMessage *message)
 
   g_assert_nonnull (id);
   expected = oracle_message (id);
-  expected_tags = nm_json_get_strv (expected, "tags");
-  expected_filenames = nm_json_get_strv (expected, "filename");
+  expected_tags = nm_test_json_strv (expected, "tags");
+  expected_filenames = nm_test_json_strv (expected, "filename");
   nm_test_assert_strv_equal (tags, expected_tags);
   nm_test_assert_strv_equal (filenames, expected_filenames);
   g_assert_cmpstr (filename, ==, expected_filenames[0]);
-  g_assert_cmpint (nm_message_get_date (message), ==, nm_json_get_int (expected, "timestamp"));
+  g_assert_cmpint (nm_message_get_date (message), ==, nm_test_json_int (expected, "timestamp"));
   g_assert_nonnull (nm_message_get_thread_id (message));
   g_assert_no_error (error);
   {
-    NmJson *headers = nm_json_member (expected, "headers");
-    NmJson *expected_subject = nm_json_member (headers, "Subject");
+    const char *expected_subject = nm_test_json_header (expected, "Subject");
 
-    if (expected_subject != NULL && expected_subject->string[0] != '\0')
-      g_assert_cmpstr (subject, ==, expected_subject->string);
+    if (expected_subject != NULL && expected_subject[0] != '\0')
+      g_assert_cmpstr (subject, ==, expected_subject);
   }
 }
 
@@ -120,47 +119,26 @@ teardown (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 static NmQuery *
 new_query (Fixture *fx, NmDatabase *db, const char *string)
 {
-  g_autoptr (GError) error = NULL;
-  NmQuery *query = nm_query_new (db, string, &error);
-
-  g_assert_no_error (error);
-  return watch (fx, query);
-}
-
-static GPtrArray *
-collect (GListModel *model)
-{
-  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0;; i++)
-    {
-      gpointer item = g_list_model_get_item (model, i);
-
-      if (item == NULL)
-        break;
-      g_ptr_array_add (items, item);
-    }
-  g_assert_cmpuint (items->len, ==, g_list_model_get_n_items (model));
-  return items;
+  return watch (fx, nm_test_query_new (db, string));
 }
 
 /* The thread with the most messages, as the CLI sees it. */
 static char *
 biggest_thread_query (Fixture *fx)
 {
-  g_autoptr (NmJson) threads = nm_test_notmuch_json (fx->corpus, "search", "--format=json",
-                                                     "--exclude=false", "*", NULL);
+  g_autoptr (JsonArray) threads = nm_test_notmuch_json (fx->corpus, "search", "--format=json",
+                                                        "--exclude=false", "*", NULL);
   const char *best = NULL;
   gint64 best_total = 0;
 
-  for (guint i = 0; i < nm_json_length (threads); i++)
+  for (guint i = 0; i < json_array_get_length (threads); i++)
     {
-      NmJson *thread = nm_json_index (threads, i);
+      JsonObject *thread = json_array_get_object_element (threads, i);
 
-      if (nm_json_get_int (thread, "total") > best_total)
+      if (nm_test_json_int (thread, "total") > best_total)
         {
-          best_total = nm_json_get_int (thread, "total");
-          best = nm_json_get_string (thread, "thread");
+          best_total = nm_test_json_int (thread, "total");
+          best = nm_test_json_string (thread, "thread");
         }
     }
   g_assert_cmpint (best_total, >=, 3);
@@ -182,7 +160,7 @@ test_t01_keep_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   gpointer db_weak = fx->db;
 
   g_assert_no_error (error);
-  kept = collect (G_LIST_MODEL (messages));
+  kept = nm_test_collect (G_LIST_MODEL (messages));
   g_assert_cmpuint (kept->len, ==, g_strv_length (expected_ids));
   for (guint i = 0; i < kept->len; i++)
     watch (fx, g_ptr_array_index (kept, i));
@@ -221,29 +199,30 @@ test_t02_collect_all (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_autoptr (GPtrArray) thread_messages = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GHashTable) thread_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                                NULL);
-  g_autoptr (NmJson) summaries = nm_test_notmuch_json (fx->corpus, "search", "--format=json",
-                                                       "--exclude=false", "*", NULL);
+  g_autoptr (JsonArray) summaries = nm_test_notmuch_json (fx->corpus, "search",
+                                                          "--format=json", "--exclude=false",
+                                                          "*", NULL);
   guint n_thread_messages = 0;
 
-  for (guint i = 0; i < nm_json_length (summaries); i++)
+  for (guint i = 0; i < json_array_get_length (summaries); i++)
     {
-      NmJson *summary = nm_json_index (summaries, i);
+      JsonObject *summary = json_array_get_object_element (summaries, i);
 
-      g_hash_table_insert (thread_sizes, g_strdup (nm_json_get_string (summary, "thread")),
-                           GINT_TO_POINTER ((int) nm_json_get_int (summary, "total")));
+      g_hash_table_insert (thread_sizes, g_strdup (nm_test_json_string (summary, "thread")),
+                           GINT_TO_POINTER ((int) nm_test_json_int (summary, "total")));
     }
 
   messages = watch (fx, nm_query_search_messages (query, &error));
   g_assert_no_error (error);
   threads = watch (fx, nm_query_search_threads (query, &error));
   g_assert_no_error (error);
-  all_messages = collect (G_LIST_MODEL (messages));
-  all_threads = collect (G_LIST_MODEL (threads));
-  g_assert_cmpuint (all_threads->len, ==, nm_json_length (summaries));
+  all_messages = nm_test_collect (G_LIST_MODEL (messages));
+  all_threads = nm_test_collect (G_LIST_MODEL (threads));
+  g_assert_cmpuint (all_threads->len, ==, json_array_get_length (summaries));
   for (guint i = 0; i < all_threads->len; i++)
     {
       NmMessages *members = watch (fx, nm_thread_get_messages (g_ptr_array_index (all_threads, i)));
-      g_autoptr (GPtrArray) items = collect (G_LIST_MODEL (members));
+      g_autoptr (GPtrArray) items = nm_test_collect (G_LIST_MODEL (members));
 
       for (guint j = 0; j < items->len; j++)
         g_ptr_array_add (thread_messages, g_object_ref (g_ptr_array_index (items, j)));
@@ -260,7 +239,7 @@ test_t02_collect_all (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
     {
       NmMessage *message = g_ptr_array_index (thread_messages, i);
       g_autoptr (NmMessages) replies = nm_message_get_replies (message);
-      g_autoptr (GPtrArray) reply_items = collect (G_LIST_MODEL (replies));
+      g_autoptr (GPtrArray) reply_items = nm_test_collect (G_LIST_MODEL (replies));
 
       assert_message_matches_cli (message);
       g_assert_true (nm_message_get_flag (message, NM_MESSAGE_FLAG_MATCH, &error));
@@ -318,11 +297,11 @@ walk_tree (Fixture *fx, NmMessages *messages, guint depth, GPtrArray *out, gbool
 }
 
 static void
-oracle_tree_step (NmJson *message, guint depth, guint thread_index G_GNUC_UNUSED,
+oracle_tree_step (JsonObject *message, guint depth, guint thread_index G_GNUC_UNUSED,
                   gpointer user_data)
 {
   g_ptr_array_add (user_data, g_strdup_printf ("%u %s", depth,
-                                               nm_json_get_string (message, "id")));
+                                               nm_test_json_string (message, "id")));
 }
 
 static char **
@@ -338,9 +317,10 @@ test_t03_rewalk_thread (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *thread_query = biggest_thread_query (fx);
-  g_autoptr (NmJson) show = nm_test_notmuch_json (fx->corpus, "show", "--format=json",
-                                                  "--body=false", "--exclude=false",
-                                                  "--entire-thread=true", thread_query, NULL);
+  g_autoptr (JsonArray) show = nm_test_notmuch_json (fx->corpus, "show", "--format=json",
+                                                     "--body=false", "--exclude=false",
+                                                     "--entire-thread=true", thread_query,
+                                                     NULL);
   g_auto (GStrv) expected = NULL;
   GPtrArray *expected_steps = g_ptr_array_new_with_free_func (g_free);
   NmQuery *query = new_query (fx, fx->db, thread_query);
@@ -393,6 +373,21 @@ test_t03_rewalk_thread (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
     }
 }
 
+/* The message of @messages with id @id, read with get_item() from the start; watched. */
+static NmMessage *
+find_watched (Fixture *fx, NmMessages *messages, const char *id)
+{
+  for (guint i = 0;; i++)
+    {
+      NmMessage *message = g_list_model_get_item (G_LIST_MODEL (messages), i);
+
+      g_assert_nonnull (message);
+      if (g_strcmp0 (nm_message_get_message_id (message), id) == 0)
+        return watch (fx, message);
+      g_object_unref (message);
+    }
+}
+
 /* T04: one native thread message behind two wrappers (get_messages and toplevel/replies):
  * dropping one wrapper must not free what the other uses. */
 static void
@@ -405,25 +400,16 @@ test_t04_two_wrappers (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   NmThread *thread = watch (fx, g_list_model_get_item (G_LIST_MODEL (threads), 0));
   NmMessages *all = watch (fx, nm_thread_get_messages (thread));
   NmMessages *toplevel = watch (fx, nm_thread_get_toplevel_messages (thread));
-  NmMessage *root_from_all = NULL;
+  NmMessage *root_from_all;
   NmMessage *root_from_top = watch (fx, g_list_model_get_item (G_LIST_MODEL (toplevel), 0));
   const char *root_id = nm_message_get_message_id (root_from_top);
   NmMessages *replies;
   NmMessage *reply_from_tree;
-  NmMessage *reply_from_all = NULL;
+  NmMessage *reply_from_all;
   g_autofree char *reply_id = NULL;
 
   g_assert_no_error (error);
-  for (guint i = 0; root_from_all == NULL; i++)
-    {
-      NmMessage *message = g_list_model_get_item (G_LIST_MODEL (all), i);
-
-      g_assert_nonnull (message);
-      if (g_strcmp0 (nm_message_get_message_id (message), root_id) == 0)
-        root_from_all = watch (fx, message);
-      else
-        g_object_unref (message);
-    }
+  root_from_all = find_watched (fx, all, root_id);
   g_assert_true (root_from_all != root_from_top);
 
   /* Drop the toplevel wrapper and everything above; use the other. */
@@ -442,16 +428,7 @@ test_t04_two_wrappers (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   reply_from_tree = watch (fx, g_list_model_get_item (G_LIST_MODEL (replies), 0));
   g_assert_nonnull (reply_from_tree);
   reply_id = g_strdup (nm_message_get_message_id (reply_from_tree));
-  for (guint i = 0; reply_from_all == NULL; i++)
-    {
-      NmMessage *message = g_list_model_get_item (G_LIST_MODEL (all), i);
-
-      g_assert_nonnull (message);
-      if (g_strcmp0 (nm_message_get_message_id (message), reply_id) == 0)
-        reply_from_all = watch (fx, message);
-      else
-        g_object_unref (message);
-    }
+  reply_from_all = find_watched (fx, all, reply_id);
   g_object_unref (reply_from_all);
   g_object_unref (all);
   g_object_unref (root_from_all);
@@ -648,7 +625,7 @@ test_model_random_access (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
     {
       NmThread *thread = g_ptr_array_index (kept_threads, i);
       g_autoptr (NmMessages) members = nm_thread_get_messages (thread);
-      g_autoptr (GPtrArray) items = collect (G_LIST_MODEL (members));
+      g_autoptr (GPtrArray) items = nm_test_collect (G_LIST_MODEL (members));
 
       g_assert_cmpstr (nm_thread_get_thread_id (thread), ==, thread_ids[n_threads - 1 - i]);
       g_assert_cmpuint (items->len, ==, nm_thread_get_total_messages (thread));
@@ -703,7 +680,7 @@ test_last_object_keeps_database (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_clear_object (&fx->db);
   g_assert_nonnull (db_weak);
   {
-    g_autoptr (GPtrArray) items = collect (G_LIST_MODEL (replies));
+    g_autoptr (GPtrArray) items = nm_test_collect (G_LIST_MODEL (replies));
 
     g_assert_cmpuint (items->len, >, 0);
     for (guint i = 0; i < items->len; i++)
@@ -712,7 +689,7 @@ test_last_object_keeps_database (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_object_unref (replies);
   g_assert_nonnull (db_weak);
   {
-    g_autoptr (GPtrArray) items = collect (G_LIST_MODEL (members));
+    g_autoptr (GPtrArray) items = nm_test_collect (G_LIST_MODEL (members));
 
     g_assert_cmpuint (items->len, ==, g_strv_length (ids));
   }
@@ -739,6 +716,6 @@ main (int argc, char **argv)
 
   status = nm_test_run ();
   g_clear_pointer (&oracle_index, g_hash_table_unref);
-  g_clear_pointer (&oracle_show, nm_json_free);
+  g_clear_pointer (&oracle_show, json_array_unref);
   return status;
 }

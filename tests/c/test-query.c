@@ -6,62 +6,6 @@
 
 #include "nm-test-fixture.h"
 
-typedef struct
-{
-  const NmTestCorpus *corpus;
-  NmDatabase *db;
-  gpointer db_weak;
-} Fixture;
-
-static void
-setup (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
-{
-  fx->corpus = nm_test_corpus_shared ();
-  fx->db = nm_test_corpus_open (fx->corpus, NM_DATABASE_MODE_READ_ONLY);
-  fx->db_weak = fx->db;
-  g_object_add_weak_pointer (G_OBJECT (fx->db), &fx->db_weak);
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
-{
-  g_clear_object (&fx->db);
-  g_assert_null (fx->db_weak);
-}
-
-static NmQuery *
-new_query (Fixture *fx, const char *string)
-{
-  g_autoptr (GError) error = NULL;
-  NmQuery *query = nm_query_new (fx->db, string, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (query);
-  return query;
-}
-
-static NmMessages *
-search_messages (NmQuery *query)
-{
-  g_autoptr (GError) error = NULL;
-  NmMessages *messages = nm_query_search_messages (query, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (messages);
-  return messages;
-}
-
-static NmThreads *
-search_threads (NmQuery *query)
-{
-  g_autoptr (GError) error = NULL;
-  NmThreads *threads = nm_query_search_threads (query, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (threads);
-  return threads;
-}
-
 static const char *queries[] = {
   "*", "tag:inbox", "tag:unread or tag:flagged", "not tag:inbox", "tag:spam",
   "tag:attachment", "date:2000..",
@@ -81,10 +25,10 @@ count_notify (GObject *object G_GNUC_UNUSED, GParamSpec *pspec, gpointer user_da
 #define notified(counts, name) GPOINTER_TO_UINT (g_hash_table_lookup ((counts), (name)))
 
 static void
-test_properties (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_properties (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NmQuery) query = new_query (fx, "tag:inbox");
+  g_autoptr (NmQuery) query = nm_test_query_new (fx->db, "tag:inbox");
   g_autoptr (NmQuery) sexp = NULL;
   g_autoptr (NmQuery) bad = NULL;
   g_autoptr (GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
@@ -184,26 +128,37 @@ static const struct
   { NM_SORT_UNSORTED, NULL },
 };
 
+/* Every sort gives the CLI's order (--exclude=false: Query.new excludes nothing). */
 static void
-test_sort_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+assert_sorts_like_cli (NmTestFixture *fx, gboolean threads)
 {
   for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
     for (gsize s = 0; s < G_N_ELEMENTS (sorts); s++)
       {
-        g_autoptr (NmQuery) query = new_query (fx, queries[q]);
-        g_autoptr (NmMessages) messages = NULL;
+        g_autoptr (NmQuery) query = nm_test_query_new (fx->db, queries[q]);
+        g_autoptr (GListModel) model = NULL;
         g_auto (GStrv) ids = NULL;
         g_auto (GStrv) expected = NULL;
+        const char *cli_sort = sorts[s].cli != NULL ? sorts[s].cli : "--sort=newest-first";
 
+        if (threads && sorts[s].sort == NM_SORT_MESSAGE_ID)
+          continue;  /* no CLI equivalent for threads */
         g_test_message ("query %s, sort %d", queries[q], sorts[s].sort);
         nm_query_set_sort (query, sorts[s].sort);
-        messages = search_messages (query);
-        ids = nm_test_message_ids (G_LIST_MODEL (messages));
-        /* Query.new excludes nothing: like the CLI with --exclude=false. */
-        expected = nm_test_cli_message_ids (fx->corpus, "--exclude=false",
-                                            sorts[s].cli != NULL ? sorts[s].cli
-                                                                 : "--sort=newest-first",
-                                            queries[q], NULL);
+        if (threads)
+          {
+            model = G_LIST_MODEL (nm_test_search_threads (query));
+            ids = nm_test_thread_ids (model);
+            expected = nm_test_cli_thread_ids (fx->corpus, "--exclude=false", cli_sort,
+                                               queries[q], NULL);
+          }
+        else
+          {
+            model = G_LIST_MODEL (nm_test_search_messages (query));
+            ids = nm_test_message_ids (model);
+            expected = nm_test_cli_message_ids (fx->corpus, "--exclude=false", cli_sort,
+                                                queries[q], NULL);
+          }
         if (sorts[s].sort == NM_SORT_MESSAGE_ID)
           {
             /* Byte order of the ids. */
@@ -215,41 +170,20 @@ test_sort_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
             nm_test_strv_sort (ids);
           }
         nm_test_assert_strv_equal (ids, expected);
-        g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (messages)), ==,
-                          g_strv_length (expected));
+        g_assert_cmpuint (g_list_model_get_n_items (model), ==, g_strv_length (expected));
       }
 }
 
 static void
-test_sort_threads (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_sort_messages (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-  for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
-    for (gsize s = 0; s < G_N_ELEMENTS (sorts); s++)
-      {
-        g_autoptr (NmQuery) query = new_query (fx, queries[q]);
-        g_autoptr (NmThreads) threads = NULL;
-        g_auto (GStrv) ids = NULL;
-        g_auto (GStrv) expected = NULL;
+  assert_sorts_like_cli (fx, FALSE);
+}
 
-        if (sorts[s].sort == NM_SORT_MESSAGE_ID)
-          continue;  /* no CLI equivalent for threads */
-        g_test_message ("query %s, sort %d", queries[q], sorts[s].sort);
-        nm_query_set_sort (query, sorts[s].sort);
-        threads = search_threads (query);
-        ids = nm_test_thread_ids (G_LIST_MODEL (threads));
-        expected = nm_test_cli_thread_ids (fx->corpus, "--exclude=false",
-                                           sorts[s].cli != NULL ? sorts[s].cli
-                                                                : "--sort=newest-first",
-                                           queries[q], NULL);
-        if (sorts[s].sort == NM_SORT_UNSORTED)
-          {
-            nm_test_strv_sort (expected);
-            nm_test_strv_sort (ids);
-          }
-        nm_test_assert_strv_equal (ids, expected);
-        g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (threads)), ==,
-                          g_strv_length (expected));
-      }
+static void
+test_sort_threads (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  assert_sorts_like_cli (fx, TRUE);
 }
 
 static const struct
@@ -273,7 +207,7 @@ has_excluded_tag (NmMessage *message, const char *query)
 }
 
 static void
-test_exclude_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_exclude_messages (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   const char *exclude_queries[] = { "*", "tag:inbox", "tag:spam", "tag:spam or tag:deleted" };
@@ -284,17 +218,15 @@ test_exclude_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   for (gsize q = 0; q < G_N_ELEMENTS (exclude_queries); q++)
     for (gsize e = 0; e < G_N_ELEMENTS (excludes); e++)
       {
-        g_autoptr (NmQuery) query = new_query (fx, exclude_queries[q]);
+        g_autoptr (NmQuery) query = nm_test_query_new (fx->db, exclude_queries[q]);
         g_autoptr (NmMessages) messages = NULL;
         g_auto (GStrv) expected = NULL;
         guint n_items, n_flagged = 0, i;
 
         g_test_message ("query %s, exclude %s", exclude_queries[q], excludes[e].cli);
         nm_query_set_exclude (query, excludes[e].mode);
-        g_assert_true (nm_query_add_tag_exclude (query, "spam", &error));
-        g_assert_true (nm_query_add_tag_exclude (query, "deleted", &error));
-        g_assert_no_error (error);
-        messages = search_messages (query);
+        nm_test_query_exclude_cli_tags (query);
+        messages = nm_test_search_messages (query);
 
         /* The length is what the walk yields, in every mode. */
         n_items = g_list_model_get_n_items (G_LIST_MODEL (messages));
@@ -331,7 +263,7 @@ test_exclude_messages (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_exclude_threads (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_exclude_threads (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   const char *exclude_queries[] = { "*", "tag:inbox", "tag:spam or tag:deleted" };
@@ -339,40 +271,33 @@ test_exclude_threads (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   for (gsize q = 0; q < G_N_ELEMENTS (exclude_queries); q++)
     for (gsize e = 0; e < G_N_ELEMENTS (excludes); e++)
       {
-        g_autoptr (NmQuery) query = new_query (fx, exclude_queries[q]);
+        g_autoptr (NmQuery) query = nm_test_query_new (fx->db, exclude_queries[q]);
         g_autoptr (NmThreads) threads = NULL;
-        g_autoptr (NmJson) expected = nm_test_notmuch_json (fx->corpus, "search",
-                                                            "--format=json", excludes[e].cli,
-                                                            exclude_queries[q], NULL);
+        g_autoptr (JsonArray) expected = nm_test_notmuch_json (fx->corpus, "search",
+                                                               "--format=json", excludes[e].cli,
+                                                               exclude_queries[q], NULL);
         guint n_items, i;
 
         g_test_message ("query %s, exclude %s", exclude_queries[q], excludes[e].cli);
         nm_query_set_exclude (query, excludes[e].mode);
-        g_assert_true (nm_query_add_tag_exclude (query, "spam", &error));
-        g_assert_true (nm_query_add_tag_exclude (query, "deleted", &error));
-        g_assert_no_error (error);
-        threads = search_threads (query);
+        nm_test_query_exclude_cli_tags (query);
+        threads = nm_test_search_threads (query);
 
         n_items = g_list_model_get_n_items (G_LIST_MODEL (threads));
         for (i = 0;; i++)
           {
             g_autoptr (NmThread) thread = g_list_model_get_item (G_LIST_MODEL (threads), i);
-            NmJson *summary;
+            JsonObject *summary;
 
             if (thread == NULL)
               break;
-            g_assert_cmpuint (i, <, nm_json_length (expected));
-            summary = nm_json_index (expected, i);
-            g_assert_cmpstr (nm_thread_get_thread_id (thread), ==,
-                             nm_json_get_string (summary, "thread"));
-            g_assert_cmpint (nm_thread_get_matched_messages (thread), ==,
-                             nm_json_get_int (summary, "matched"));
-            g_assert_cmpint (nm_thread_get_total_messages (thread), ==,
-                             nm_json_get_int (summary, "total"));
+            g_assert_cmpuint (i, <, json_array_get_length (expected));
+            summary = json_array_get_object_element (expected, i);
+            nm_test_assert_thread_counts (thread, summary);
             g_assert_cmpuint (nm_thread_get_matched_messages (thread), <=,
                               nm_thread_get_total_messages (thread));
           }
-        g_assert_cmpuint (i, ==, nm_json_length (expected));
+        g_assert_cmpuint (i, ==, json_array_get_length (expected));
         g_assert_cmpuint (i, ==, n_items);
         g_assert_cmpuint (nm_query_count_threads (query, &error), ==, n_items);
         g_assert_no_error (error);
@@ -381,7 +306,7 @@ test_exclude_threads (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
 /* Exclusion semantics inside one thread: the thread whose second message is "deleted". */
 static void
-test_exclude_thread_members (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_exclude_thread_members (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) deleted = nm_test_cli_message_ids (fx->corpus, "--exclude=false",
@@ -400,7 +325,7 @@ test_exclude_thread_members (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
   for (gsize e = 0; e < G_N_ELEMENTS (excludes); e++)
     {
-      g_autoptr (NmQuery) query = new_query (fx, thread_query);
+      g_autoptr (NmQuery) query = nm_test_query_new (fx->db, thread_query);
       g_autoptr (NmThreads) threads = NULL;
       g_autoptr (NmThread) thread = NULL;
       g_autoptr (NmMessages) members = NULL;
@@ -410,7 +335,7 @@ test_exclude_thread_members (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
       nm_query_set_exclude (query, excludes[e].mode);
       g_assert_true (nm_query_add_tag_exclude (query, "deleted", &error));
       g_assert_no_error (error);
-      threads = search_threads (query);
+      threads = nm_test_search_threads (query);
       g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (threads)), ==, 1);
       thread = g_list_model_get_item (G_LIST_MODEL (threads), 0);
       g_assert_nonnull (thread);
@@ -456,7 +381,7 @@ test_exclude_thread_members (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-test_sexp (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_sexp (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   const char *sexps[] = {
     "(tag inbox)",
@@ -483,10 +408,10 @@ test_sexp (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
       g_test_message ("sexp %s", sexps[i]);
       query = nm_query_new_with_syntax (fx->db, sexps[i], NM_QUERY_SYNTAX_SEXP, &error);
       g_assert_no_error (error);
-      messages = search_messages (query);
+      messages = nm_test_search_messages (query);
       ids = nm_test_message_ids (G_LIST_MODEL (messages));
       nm_test_assert_strv_equal (ids, expected);
-      threads = search_threads (query);
+      threads = nm_test_search_threads (query);
       thread_ids = nm_test_thread_ids (G_LIST_MODEL (threads));
       nm_test_assert_strv_equal (thread_ids, expected_threads);
       g_assert_cmpuint (nm_query_count_messages (query, &error), ==, g_strv_length (expected));
@@ -505,7 +430,7 @@ test_sexp (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
-assert_query_fails (Fixture *fx, const char *string, NmQuerySyntax syntax, NmError code)
+assert_query_fails (NmTestFixture *fx, const char *string, NmQuerySyntax syntax, NmError code)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NmQuery) query = nm_query_new_with_syntax (fx->db, string, syntax, &error);
@@ -541,7 +466,7 @@ assert_query_fails (Fixture *fx, const char *string, NmQuerySyntax syntax, NmErr
 }
 
 static void
-test_malformed (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_malformed (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
   const char *xapian[] = { "foo AND", "AND OR NOT", "date:garbage..", "subject:/[/",
@@ -569,10 +494,10 @@ test_malformed (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
 /* Changing a query after a search does not change that search's results. */
 static void
-test_snapshot (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_snapshot (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NmQuery) query = new_query (fx, "*");
+  g_autoptr (NmQuery) query = nm_test_query_new (fx->db, "*");
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (NmThreads) threads = NULL;
   g_autoptr (NmMessage) first = NULL;
@@ -583,8 +508,8 @@ test_snapshot (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
                                                             "--sort=newest-first", "*", NULL);
   guint n = g_strv_length (expected);
 
-  messages = search_messages (query);
-  threads = search_threads (query);
+  messages = nm_test_search_messages (query);
+  threads = nm_test_search_threads (query);
   first = g_list_model_get_item (G_LIST_MODEL (messages), 0);
   g_assert_cmpstr (nm_message_get_message_id (first), ==, expected[0]);
 
@@ -608,7 +533,7 @@ test_snapshot (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
   /* A new search uses the new settings. */
   {
-    g_autoptr (NmMessages) changed = search_messages (query);
+    g_autoptr (NmMessages) changed = nm_test_search_messages (query);
     g_auto (GStrv) ids = nm_test_message_ids (G_LIST_MODEL (changed));
 
     g_assert_cmpuint (g_strv_length (ids), <, n);
@@ -621,13 +546,13 @@ test_snapshot (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
 /* Counts agree with `notmuch count` and with the length of a search. */
 static void
-test_count (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_count (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   g_autoptr (GError) error = NULL;
 
   for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      g_autoptr (NmQuery) query = new_query (fx, queries[q]);
+      g_autoptr (NmQuery) query = nm_test_query_new (fx->db, queries[q]);
 
       /* Nothing excluded. */
       g_assert_cmpuint (nm_query_count_messages (query, &error), ==,
@@ -639,8 +564,7 @@ test_count (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
       g_assert_no_error (error);
 
       /* The configured tags excluded, as the CLI does by default. */
-      g_assert_true (nm_query_add_tag_exclude (query, "deleted", &error));
-      g_assert_true (nm_query_add_tag_exclude (query, "spam", &error));
+      nm_test_query_exclude_cli_tags (query);
       g_assert_cmpuint (nm_query_count_messages (query, &error), ==,
                         nm_test_notmuch_count (fx->corpus, queries[q], NULL));
       g_assert_no_error (error);
@@ -653,9 +577,9 @@ test_count (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
 
 /* A model can be walked any number of times, and indexed in any order. */
 static void
-test_model_access (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
+test_model_access (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-  g_autoptr (NmQuery) query = new_query (fx, "*");
+  g_autoptr (NmQuery) query = nm_test_query_new (fx->db, "*");
   g_autoptr (NmMessages) messages = NULL;
   g_autoptr (NmThreads) threads = NULL;
   g_auto (GStrv) first_walk = NULL;
@@ -664,8 +588,8 @@ test_model_access (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   guint n, n_threads;
 
   nm_query_set_sort (query, NM_SORT_OLDEST_FIRST);
-  messages = search_messages (query);
-  threads = search_threads (query);
+  messages = nm_test_search_messages (query);
+  threads = nm_test_search_threads (query);
   first_walk = nm_test_message_ids (G_LIST_MODEL (messages));
   second_walk = nm_test_message_ids (G_LIST_MODEL (messages));
   nm_test_assert_strv_equal (first_walk, second_walk);
@@ -758,24 +682,24 @@ test_model_access (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   }
 }
 
+static const NmTestCase cases[] = {
+  { "/query/properties", test_properties, NM_TEST_ON_SHARED },
+  { "/query/sort/messages", test_sort_messages, NM_TEST_ON_SHARED },
+  { "/query/sort/threads", test_sort_threads, NM_TEST_ON_SHARED },
+  { "/query/exclude/messages", test_exclude_messages, NM_TEST_ON_SHARED },
+  { "/query/exclude/threads", test_exclude_threads, NM_TEST_ON_SHARED },
+  { "/query/exclude/thread-members", test_exclude_thread_members, NM_TEST_ON_SHARED },
+  { "/query/sexp", test_sexp, NM_TEST_ON_SHARED },
+  { "/query/malformed", test_malformed, NM_TEST_ON_SHARED },
+  { "/query/snapshot", test_snapshot, NM_TEST_ON_SHARED },
+  { "/query/count", test_count, NM_TEST_ON_SHARED },
+  { "/query/model-access", test_model_access, NM_TEST_ON_SHARED },
+};
+
 int
 main (int argc, char **argv)
 {
   nm_test_init (&argc, &argv);
-
-#define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
-  ADD ("/query/properties", test_properties);
-  ADD ("/query/sort/messages", test_sort_messages);
-  ADD ("/query/sort/threads", test_sort_threads);
-  ADD ("/query/exclude/messages", test_exclude_messages);
-  ADD ("/query/exclude/threads", test_exclude_threads);
-  ADD ("/query/exclude/thread-members", test_exclude_thread_members);
-  ADD ("/query/sexp", test_sexp);
-  ADD ("/query/malformed", test_malformed);
-  ADD ("/query/snapshot", test_snapshot);
-  ADD ("/query/count", test_count);
-  ADD ("/query/model-access", test_model_access);
-#undef ADD
-
+  nm_test_add_cases (cases, G_N_ELEMENTS (cases));
   return nm_test_run ();
 }

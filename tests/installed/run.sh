@@ -21,13 +21,18 @@
 # to $TMP/root/usr is what pkg-config reads.  Prints `ok - ...` per check and
 # `N passed, M failed` last; exits non-zero on failure.
 #
-# Environment: PYTHON (default /usr/bin/python3), NOTMUCH (default notmuch), GJS, VALAC, CC,
-# MESON (default meson).  Missing gjs or valac skips those checks.
+# Environment: PYTHON (default: the first of python3, /usr/bin/python3 that imports gi),
+# NOTMUCH (default notmuch), GJS, VALAC, CC, MESON (default meson).  Missing gjs or valac
+# skips those checks.
 
 set -u
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-PYTHON=${PYTHON:-/usr/bin/python3}
+if [ -z "${PYTHON:-}" ]; then
+    for PYTHON in python3 /usr/bin/python3; do
+        "$PYTHON" -c 'import gi' 2>/dev/null && break
+    done
+fi
 NOTMUCH=${NOTMUCH:-$(command -v notmuch || echo notmuch)}
 MESON=${MESON:-meson}
 CC=${CC:-cc}
@@ -77,7 +82,8 @@ mkdir -p "$HOME"
 
 BUILD=$TMP/build
 ROOT=$TMP/root
-if "$MESON" setup "$BUILD" "$SRC" --prefix=/usr -Dtests=false -Ddocs=disabled \
+if "$MESON" setup "$BUILD" "$SRC" --prefix=/usr -Dintrospection=enabled -Dvapi=enabled \
+        -Dtests=false -Dbench=false -Ddocs=disabled \
         -Dbuildtype=debugoptimized >"$TMP/setup.log" 2>&1 \
     && "$MESON" compile -C "$BUILD" >"$TMP/build.log" 2>&1 \
     && "$MESON" install -C "$BUILD" --destdir "$ROOT" --no-rebuild >"$TMP/install.log" 2>&1

@@ -150,7 +150,7 @@ scenario_strings (const char *root, const char *message_id)
   if (!nm_message_add_tag (message, "t09", &error)
       || !nm_message_remove_tag (message, "unread", &error))
     die ("tags", error);
-  g_ptr_array_add (steps, "tags");
+  g_ptr_array_add (steps, (gpointer) "tags");
   check_kept ("tags", changed);
 
   if (!nm_message_tags_to_maildir_flags (message, &error))
@@ -159,12 +159,12 @@ scenario_strings (const char *root, const char *message_id)
   if (g_strcmp0 (renamed, filename) == 0)
     die ("the file was not renamed", NULL);
   g_free (renamed);
-  g_ptr_array_add (steps, "rename");
+  g_ptr_array_add (steps, (gpointer) "rename");
   check_kept ("rename", changed);
 
   if (!nm_message_reindex (message, NULL, &error))
     die ("reindex", error);
-  g_ptr_array_add (steps, "reindex");
+  g_ptr_array_add (steps, (gpointer) "reindex");
   check_kept ("reindex", changed);
 
   g_object_unref (message);
@@ -174,7 +174,7 @@ scenario_strings (const char *root, const char *message_id)
   g_object_unref (threads);
   g_object_unref (query);
   owner_gone (query);
-  g_ptr_array_add (steps, "unref");
+  g_ptr_array_add (steps, (gpointer) "unref");
   check_kept ("unref", changed);
 
   if (!nm_database_close (db, &error))

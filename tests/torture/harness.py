@@ -1,5 +1,4 @@
-"""The parent side of the torture suite (scenarios T08-T25 of
-shared/notes/libnotmuch-lifetimes.md, section 5).
+"""The parent side of the torture suite (scenarios T08-T25, listed in tests/README.md).
 
 Every scenario that can crash runs in a child process (:func:`run_py`, or the
 C helper ``torture-cases``), and the tests assert on its return code and on

@@ -205,7 +205,7 @@ def test_t18_index_bad_files(small_copy, tmp_path):
     assert 'Is a directory' in results['directory'][1]
     assert 'missing' in results['nonexistent'][1]
     # libnotmuch says FILE_ERROR "path outside mail root"; the library passes that on.
-    # (DESIGN/the index_file doc also allow PATH_ERROR.)
+    # (The index_file documentation also allows PATH_ERROR.)
     for name in ('outside_root', 'outside_root_nonexistent'):
         assert results[name][0] in ('FILE_ERROR', 'PATH_ERROR'), (name, results[name])
         assert 'outside' in results[name][1], results[name]

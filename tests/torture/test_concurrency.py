@@ -51,10 +51,24 @@ db = open_db(root)
 query = Notmuch.Query.new(db, '*')
 query.set_sort(Notmuch.Sort.NEWEST_FIRST)
 results = query.search_messages() if kind == 'messages' else query.search_threads()
-length = len(results)
+
+def stream(model):
+    """Positions in increasing order until the first None, which it yields, as PyGObject's
+    `for` does, but without len() first: len() of a thread list builds every thread, and
+    the walk would then never meet the writer."""
+    position = 0
+    while True:
+        item = model.get_item(position)
+        yield item
+        if item is None:
+            return
+        position += 1
+
+# libnotmuch's count, on the same snapshot the walk reads.
+length = len(results) if kind == 'messages' else db.count_threads('*')
 n = step = 0
 ended_by_none = False
-for item in results:
+for item in (results if kind == 'messages' else stream(results)):
     if item is None:                       # the first None is the end (PyGObject 3.42)
         ended_by_none = True
         break

@@ -1,14 +1,14 @@
-/* nm-guard.cc: libnotmuch calls that can throw through C
+/* nm-compat-guard.cc: libnotmuch calls that can throw through C
  *
  * The only C++ of the library: a C++ frame is what can catch an exception thrown inside
  * libnotmuch and unwound through its C functions (Debian builds them with unwind tables).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "nm-guard-private.h"
+#include "nm-compat-private.h"
 
 notmuch_message_t *
-_nm_guard_messages_get (notmuch_messages_t *messages)
+_nm_compat_messages_get (notmuch_messages_t *messages)
 {
   try
     {
@@ -21,7 +21,7 @@ _nm_guard_messages_get (notmuch_messages_t *messages)
 }
 
 notmuch_thread_t *
-_nm_guard_threads_get (notmuch_threads_t *threads)
+_nm_compat_threads_get (notmuch_threads_t *threads)
 {
   try
     {
@@ -34,7 +34,7 @@ _nm_guard_threads_get (notmuch_threads_t *threads)
 }
 
 notmuch_status_t
-_nm_guard_query_count_threads (notmuch_query_t *query, unsigned int *count)
+_nm_compat_query_count_threads (notmuch_query_t *query, unsigned int *count)
 {
   try
     {
@@ -43,6 +43,6 @@ _nm_guard_query_count_threads (notmuch_query_t *query, unsigned int *count)
   catch (...)
     {
       *count = 0;
-      return NM_GUARD_STATUS_INVALIDATED;
+      return NM_COMPAT_STATUS_INVALIDATED;
     }
 }

@@ -1,0 +1,378 @@
+/* nm-database-index.c: finding, indexing and removing messages; directories
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "nm-database-private.h"
+#include "nm-directory-private.h"
+#include "nm-index-options-private.h"
+#include "nm-message-private.h"
+
+/**
+ * nm_database_find_message:
+ * @self: a database
+ * @message_id: a message id, without angle brackets
+ * @error: return location for an error
+ *
+ * Looks a message up by its id.  A message known only from another message's references
+ * is found too, as a ghost (see %NM_MESSAGE_FLAG_GHOST).
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL if there is none (with @error
+ *   unset) or on error
+ */
+NmMessage *
+nm_database_find_message (NmDatabase  *self,
+                          const char  *message_id,
+                          GError     **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (message_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_find_message (self->native, message_id, &native);
+  if (!_nm_database_check_status (self, status, error, "Cannot look up message “%s”",
+                                  message_id))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  return _nm_message_new (self, self->generation, self->write_epoch, native, NULL, NULL,
+                          TRUE);
+}
+
+/**
+ * nm_database_find_message_by_filename:
+ * @self: a database
+ * @filename: (type filename): a mail file, absolute or relative to the mail root
+ * @error: return location for an error
+ *
+ * Looks up the message stored in a file.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL if the file is not indexed
+ *   (with @error unset) or on error
+ */
+NmMessage *
+nm_database_find_message_by_filename (NmDatabase  *self,
+                                      const char  *filename,
+                                      GError     **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_find_message_by_filename (self->native, filename, &native);
+  if (!_nm_database_check_status (self, status, error, "Cannot look up the message in %s",
+                                  filename))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  return _nm_message_new (self, self->generation, self->write_epoch, native, NULL, NULL,
+                          TRUE);
+}
+
+/* @filename as an absolute path without "." or ".." components, if it lies in the mail
+ * root.  libnotmuch compares the root with the file name as strings, so
+ * "root/../elsewhere" would pass and be stored as is.  Requires the lock. */
+static char *
+nm_database_path_in_mail_root (NmDatabase  *self,
+                               const char  *filename,
+                               GError     **error)
+{
+  const char *configured_root = notmuch_config_get (self->native, NOTMUCH_CONFIG_MAIL_ROOT);
+  g_autofree char *root = NULL;
+  g_autofree char *path = NULL;
+
+  if (configured_root == NULL || configured_root[0] == '\0')
+    configured_root = notmuch_database_get_path (self->native);
+  root = g_canonicalize_filename (configured_root, NULL);
+  path = g_canonicalize_filename (filename, root);
+  if (!g_str_has_prefix (path, root) || path[strlen (root)] != G_DIR_SEPARATOR)
+    {
+      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
+                   "Cannot index %s: it is outside the mail root %s", filename, root);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
+ * nm_database_index_file:
+ * @self: a database open for writing
+ * @filename: (type filename): a mail file inside the mail root, absolute or relative to it
+ * @options: (nullable): how to index, or %NULL for
+ *   [method@Notmuch.Database.get_default_index_options]
+ * @duplicate: (out) (optional): set to %TRUE if a message with the same id was indexed
+ *   already, in which case @filename was added to it
+ * @error: return location for an error
+ *
+ * Indexes a mail file.  Tags are not added: apply the configured `new.tags` yourself for
+ * new messages.
+ *
+ * Returns: (transfer full): the message now stored in @filename, or %NULL with @error set:
+ *   %NM_ERROR_FILE_NOT_EMAIL, %NM_ERROR_FILE_ERROR (missing or unreadable) or
+ *   %NM_ERROR_PATH_ERROR
+ */
+NmMessage *
+nm_database_index_file (NmDatabase      *self,
+                        const char      *filename,
+                        NmIndexOptions  *options,
+                        gboolean        *duplicate,
+                        GError         **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  g_autofree char *path = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+  g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (duplicate != NULL)
+    *duplicate = FALSE;
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  path = nm_database_path_in_mail_root (self, filename, error);
+  if (path == NULL)
+    return NULL;
+  status = notmuch_database_index_file (self->native, path,
+                                        options != NULL
+                                        ? _nm_index_options_get_native (options) : NULL,
+                                        &native);
+  if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+    {
+      if (duplicate != NULL)
+        *duplicate = TRUE;
+      status = NOTMUCH_STATUS_SUCCESS;
+    }
+  if (!_nm_database_check_status (self, status, error, "Cannot index %s", filename))
+    return NULL;
+  _nm_database_note_write (self);
+  return _nm_message_new (self, self->generation, self->write_epoch, native, NULL, NULL,
+                          TRUE);
+}
+
+/**
+ * nm_database_remove_message:
+ * @self: a database open for writing
+ * @filename: (type filename): a mail file, absolute or relative to the mail root
+ * @error: return location for an error
+ *
+ * Removes a file from the index.  The message goes with it unless other files hold the
+ * same message.  Removing a file that is not indexed changes nothing.
+ *
+ * Returns: %TRUE if the message still has other files; %FALSE if it was removed, or on
+ *   error (with @error set)
+ */
+gboolean
+nm_database_remove_message (NmDatabase  *self,
+                            const char  *filename,
+                            GError     **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (filename != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  /* libnotmuch reports success for a file it does not know even on a read-only database. */
+  if (!_nm_database_check_writable (self, "remove a message", error))
+    return FALSE;
+  status = notmuch_database_remove_message (self->native, filename);
+  if (status == NOTMUCH_STATUS_SUCCESS || status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+    _nm_database_note_write (self);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    self->removals++;
+  if (status == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+    return TRUE;
+  _nm_database_check_status (self, status, error, "Cannot remove %s", filename);
+  return FALSE;
+}
+
+/**
+ * nm_database_get_default_index_options:
+ * @self: a database
+ *
+ * Gets a new set of index options, initialized from the database's configuration.
+ *
+ * Returns: (transfer full) (nullable): the options, or %NULL if the database is closed
+ */
+NmIndexOptions *
+nm_database_get_default_index_options (NmDatabase *self)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_indexopts_t *native;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_is_open (self))
+    return NULL;
+  native = notmuch_database_get_default_indexopts (self->native);
+  if (native == NULL)
+    return NULL;
+  return _nm_index_options_new (self, native);
+}
+
+/**
+ * nm_database_get_directory:
+ * @self: a database
+ * @path: (type filename): a directory of the mail store, absolute or relative to the mail
+ *   root
+ * @error: return location for an error
+ *
+ * Looks up what the index records about a directory.  Directories are recorded when mail
+ * in them is indexed.
+ *
+ * Returns: (transfer full) (nullable): the directory, or %NULL if the index has no record
+ *   of it (with @error unset) or on error
+ */
+NmDirectory *
+nm_database_get_directory (NmDatabase  *self,
+                           const char  *path,
+                           GError     **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_directory_t *native = NULL;
+  notmuch_status_t status;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  status = notmuch_database_get_directory (self->native, path, &native);
+  if (!_nm_database_check_status (self, status, error, "Cannot look up directory %s", path))
+    return NULL;
+  if (native == NULL)
+    return NULL;
+  return _nm_directory_new (self, self->generation, native, path);
+}
+
+typedef struct
+{
+  char *filename;
+  NmIndexOptions *options;
+  gboolean duplicate;
+} NmIndexRequest;
+
+static void
+nm_index_request_free (NmIndexRequest *request)
+{
+  g_free (request->filename);
+  g_clear_object (&request->options);
+  g_free (request);
+}
+
+static void
+nm_database_index_in_worker (GTask        *task,
+                             gpointer      source,
+                             gpointer      task_data,
+                             GCancellable *cancellable)
+{
+  NmIndexRequest *request = task_data;
+  GError *error = NULL;
+  NmMessage *message;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  message = nm_database_index_file (source, request->filename, request->options,
+                                    &request->duplicate, &error);
+  if (message == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, message, g_object_unref);
+}
+
+/**
+ * nm_database_index_file_async:
+ * @self: a database open for writing
+ * @filename: (type filename): a mail file inside the mail root
+ * @options: (nullable): how to index, or %NULL for the defaults
+ * @cancellable: (nullable): a #GCancellable; cancelling before indexing starts indexes
+ *   nothing
+ * @callback: (scope async) (nullable): called when the file is indexed
+ * @user_data: data for @callback
+ *
+ * Indexes a mail file in the database's worker thread; see
+ * [method@Notmuch.Database.index_file].
+ */
+void
+nm_database_index_file_async (NmDatabase          *self,
+                              const char          *filename,
+                              NmIndexOptions      *options,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  NmIndexRequest *request;
+
+  g_return_if_fail (NM_IS_DATABASE (self));
+  g_return_if_fail (filename != NULL);
+  g_return_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  request = g_new0 (NmIndexRequest, 1);
+  request->filename = g_strdup (filename);
+  request->options = options != NULL ? g_object_ref (options) : NULL;
+  g_task_set_source_tag (task, nm_database_index_file_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) nm_index_request_free);
+  /* Once indexing ran, report what happened, even if cancelled meanwhile. */
+  g_task_set_check_cancellable (task, FALSE);
+  _nm_database_run_in_worker (self, task, nm_database_index_in_worker);
+}
+
+/**
+ * nm_database_index_file_finish:
+ * @self: a database
+ * @result: the result passed to the callback
+ * @duplicate: (out) (optional): set to %TRUE if the message was indexed already
+ * @error: return location for an error
+ *
+ * Finishes [method@Notmuch.Database.index_file_async].
+ *
+ * Returns: (transfer full): the message stored in the file, or %NULL with @error set
+ */
+NmMessage *
+nm_database_index_file_finish (NmDatabase    *self,
+                               GAsyncResult  *result,
+                               gboolean      *duplicate,
+                               GError       **error)
+{
+  NmIndexRequest *request;
+  NmMessage *message;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_index_file_async,
+                        NULL);
+
+  request = g_task_get_task_data (G_TASK (result));
+  message = g_task_propagate_pointer (G_TASK (result), error);
+  if (duplicate != NULL)
+    *duplicate = message != NULL && request->duplicate;
+  return message;
+}

@@ -1,0 +1,449 @@
+/* nm-database-search.c: search shortcuts and changing the tags of many messages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "nm-database-private.h"
+#include "nm-compat-private.h"
+#include "nm-messages-private.h"
+#include "nm-query-private.h"
+#include "nm-tags-private.h"
+#include "nm-threads-private.h"
+
+/**
+ * nm_database_get_all_tags:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Gets every tag used in the database.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
+ *   %NULL on error
+ */
+char **
+nm_database_get_all_tags (NmDatabase  *self,
+                          GError     **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_tags_t *tags;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return NULL;
+  tags = notmuch_database_get_all_tags (self->native);
+  if (tags == NULL)
+    {
+      _nm_database_check_status (self, NOTMUCH_STATUS_XAPIAN_EXCEPTION, error,
+                                 "Cannot list the tags of the database at %s", self->path);
+      return NULL;
+    }
+  return _nm_tags_take_strv (tags);
+}
+
+/**
+ * nm_database_search_messages:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Searches messages the way the `notmuch` CLI does: newest first, leaving out messages
+ * with a tag listed in `search.exclude_tags`.  Use [ctor@Notmuch.Query.new] for other
+ * settings.
+ *
+ * Returns: (transfer full): the matching messages, or %NULL on error
+ */
+NmMessages *
+nm_database_search_messages (NmDatabase  *self,
+                             const char  *query,
+                             GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return NULL;
+  return nm_query_search_messages (search, error);
+}
+
+/**
+ * nm_database_search_threads:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Searches threads the way `notmuch search` does: newest first, with messages tagged with
+ * a tag of `search.exclude_tags` excluded.
+ *
+ * Returns: (transfer full): the matching threads, or %NULL on error
+ */
+NmThreads *
+nm_database_search_threads (NmDatabase  *self,
+                            const char  *query,
+                            GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return NULL;
+  return nm_query_search_threads (search, error);
+}
+
+/**
+ * nm_database_count_messages:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Counts matching messages the way `notmuch count` does, leaving out messages with a tag
+ * listed in `search.exclude_tags`.
+ *
+ * Returns: the number of messages; 0 on error
+ */
+guint
+nm_database_count_messages (NmDatabase  *self,
+                            const char  *query,
+                            GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (query != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return 0;
+  return nm_query_count_messages (search, error);
+}
+
+/**
+ * nm_database_count_threads:
+ * @self: a database
+ * @query: a query string in notmuch's syntax
+ * @error: return location for an error
+ *
+ * Counts matching threads the way `notmuch count --output=threads` does.
+ *
+ * Returns: the number of threads; 0 on error
+ */
+guint
+nm_database_count_threads (NmDatabase  *self,
+                           const char  *query,
+                           GError     **error)
+{
+  g_autoptr (NmQuery) search = NULL;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (query != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  search = _nm_query_new_like_cli (self, query, error);
+  if (search == NULL)
+    return 0;
+  return nm_query_count_threads (search, error);
+}
+
+/* Appends `tag:"<tag>"`, or `not tag:"<tag>"`, quoted so that any tag reads as one term. */
+static void
+nm_database_append_tag_term (GString *query, gboolean negate, const char *tag)
+{
+  g_string_append (query, negate ? "not tag:\"" : "tag:\"");
+  for (const char *c = tag; *c != '\0'; c++)
+    {
+      if (*c == '"')
+        g_string_append_c (query, '"');
+      g_string_append_c (query, *c);
+    }
+  g_string_append_c (query, '"');
+}
+
+/* Narrows @query to the messages a tag change would change, as `notmuch tag` does: those
+ * missing a tag to add or carrying a tag to remove. */
+static char *
+nm_database_build_tagging_query (const char         *query,
+                                 const char * const *add,
+                                 const char * const *remove)
+{
+  GString *narrowed = g_string_new (NULL);
+  gboolean first = TRUE;
+
+  if (query[0] != '\0' && strcmp (query, "*") != 0)
+    g_string_append_printf (narrowed, "( %s ) and ", query);
+  g_string_append (narrowed, "( ");
+  for (const char * const *tag = add; *tag != NULL; tag++, first = FALSE)
+    {
+      g_string_append (narrowed, first ? "" : " or ");
+      nm_database_append_tag_term (narrowed, TRUE, *tag);
+    }
+  for (const char * const *tag = remove; *tag != NULL; tag++, first = FALSE)
+    {
+      g_string_append (narrowed, first ? "" : " or ");
+      nm_database_append_tag_term (narrowed, FALSE, *tag);
+    }
+  g_string_append (narrowed, " )");
+  return g_string_free (narrowed, FALSE);
+}
+
+/* Applies one tag change to one message, in one index write.  Requires the lock. */
+static notmuch_status_t
+nm_database_retag (notmuch_message_t  *message,
+                   const char * const *add,
+                   const char * const *remove,
+                   gboolean            sync_maildir_flags)
+{
+  notmuch_status_t status = notmuch_message_freeze (message);
+  notmuch_status_t thaw_status;
+
+  if (status != NOTMUCH_STATUS_SUCCESS)
+    return status;
+  for (const char * const *tag = remove; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+    status = notmuch_message_remove_tag (message, *tag);
+  for (const char * const *tag = add; status == NOTMUCH_STATUS_SUCCESS && *tag != NULL; tag++)
+    status = notmuch_message_add_tag (message, *tag);
+  thaw_status = notmuch_message_thaw (message);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    status = thaw_status;
+  if (status == NOTMUCH_STATUS_SUCCESS && sync_maildir_flags)
+    status = notmuch_message_tags_to_maildir_flags (message);
+  return status;
+}
+
+static gboolean
+nm_database_validate_tags (const char * const *tags, GError **error)
+{
+  for (const char * const *tag = tags; *tag != NULL; tag++)
+    if (!_nm_tag_validate (*tag, error))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * nm_database_tag_messages:
+ * @self: a database open for writing
+ * @query: the messages to change, in notmuch's query syntax (`*` for all)
+ * @add: (array zero-terminated=1) (nullable): tags to add
+ * @remove: (array zero-terminated=1) (nullable): tags to remove
+ * @error: return location for an error
+ *
+ * Changes the tags of every message matching @query, as `notmuch tag` does: messages that
+ * already have the result are not touched, each changed message is written once, maildir
+ * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
+ * one atomic section, committed when it ends.  Excluded tags do not apply.
+ *
+ * A tag may not be both added and removed.
+ *
+ * Returns: the number of messages changed; 0 on error (with @error set)
+ */
+guint
+nm_database_tag_messages (NmDatabase          *self,
+                          const char          *query,
+                          const char * const  *add,
+                          const char * const  *remove,
+                          GError             **error)
+{
+  static const char *const none[] = { NULL };
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+  g_autofree char *narrowed = NULL;
+  notmuch_query_t *native_query = NULL;
+  notmuch_messages_t *messages = NULL;
+  notmuch_bool_t sync_maildir_flags = FALSE;
+  notmuch_status_t status;
+  guint changed = 0;
+
+  g_return_val_if_fail (NM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (query != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  add = add != NULL ? add : none;
+  remove = remove != NULL ? remove : none;
+  if (!nm_database_validate_tags (add, error) || !nm_database_validate_tags (remove, error))
+    return 0;
+  for (const char * const *tag = add; *tag != NULL; tag++)
+    if (g_strv_contains (remove, *tag))
+      {
+        g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Tag “%s” cannot be both added and removed", *tag);
+        return 0;
+      }
+  if (add[0] == NULL && remove[0] == NULL)
+    return 0;
+
+  locker = _nm_database_lock (self);
+  if (!_nm_database_check_open (self, error))
+    return 0;
+  if (!_nm_database_check_writable (self, "tag messages", error))
+    return 0;
+
+  status = notmuch_config_get_bool (self->native, NOTMUCH_CONFIG_SYNC_MAILDIR_FLAGS,
+                                    &sync_maildir_flags);
+  if (!_nm_database_check_status (self, status, error,
+                                  "Cannot read maildir.synchronize_flags"))
+    return 0;
+
+  narrowed = nm_database_build_tagging_query (query, add, remove);
+  native_query = notmuch_query_create (self->native, narrowed);
+  if (native_query == NULL)
+    {
+      g_set_error_literal (error, NM_ERROR, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
+      return 0;
+    }
+  notmuch_query_set_sort (native_query, NOTMUCH_SORT_UNSORTED);
+  notmuch_query_set_omit_excluded (native_query, NOTMUCH_EXCLUDE_FALSE);
+
+  if (!_nm_database_begin_atomic_locked (self, error))
+    {
+      notmuch_query_destroy (native_query);
+      return 0;
+    }
+  status = notmuch_query_search_messages (native_query, &messages);
+  for (; status == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid (messages);
+       notmuch_messages_move_to_next (messages))
+    {
+      notmuch_message_t *message = _nm_compat_messages_get (messages);
+
+      if (message == NULL)
+        {
+          status = NM_COMPAT_STATUS_INVALIDATED;
+          break;
+        }
+      status = nm_database_retag (message, add, remove, sync_maildir_flags);
+      if (status == NOTMUCH_STATUS_SUCCESS)
+        {
+          _nm_database_note_tags_changed (self, notmuch_message_get_message_id (message),
+                                          notmuch_message_get_thread_id (message));
+          changed++;
+        }
+      notmuch_message_destroy (message);
+    }
+  notmuch_query_destroy (native_query);
+  if (changed > 0)
+    _nm_database_note_write (self);
+
+  if (!_nm_database_check_status (self, status, error, "Cannot tag the messages matching “%s”",
+                                  query))
+    {
+      /* The changes made so far stay: libnotmuch cannot abandon an atomic section short of
+       * closing the database. */
+      _nm_database_end_atomic_locked (self, NULL);
+      return 0;
+    }
+  if (!_nm_database_end_atomic_locked (self, error))
+    return 0;
+  return changed;
+}
+
+typedef struct
+{
+  char *query;
+  GStrv add;
+  GStrv remove;
+} NmTagRequest;
+
+static void
+nm_tag_request_free (NmTagRequest *request)
+{
+  g_free (request->query);
+  g_strfreev (request->add);
+  g_strfreev (request->remove);
+  g_free (request);
+}
+
+static void
+nm_database_tag_in_worker (GTask        *task,
+                           gpointer      source,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  NmTagRequest *request = task_data;
+  GError *error = NULL;
+  guint changed;
+
+  /* The change is one atomic section: cancelling is possible only before it starts, so a
+   * cancelled call leaves nothing half-written. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  changed = nm_database_tag_messages (source, request->query,
+                                      (const char * const *) request->add,
+                                      (const char * const *) request->remove, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, changed);
+}
+
+/**
+ * nm_database_tag_messages_async:
+ * @self: a database open for writing
+ * @query: the messages to change
+ * @add: (array zero-terminated=1) (nullable): tags to add
+ * @remove: (array zero-terminated=1) (nullable): tags to remove
+ * @cancellable: (nullable): a #GCancellable; cancelling before the change starts changes
+ *   nothing, and a started change is never cut short
+ * @callback: (scope async) (nullable): called when the change is committed
+ * @user_data: data for @callback
+ *
+ * Changes tags in the database's worker thread; see [method@Notmuch.Database.tag_messages].
+ */
+void
+nm_database_tag_messages_async (NmDatabase          *self,
+                                const char          *query,
+                                const char * const  *add,
+                                const char * const  *remove,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  NmTagRequest *request;
+
+  g_return_if_fail (NM_IS_DATABASE (self));
+  g_return_if_fail (query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  request = g_new0 (NmTagRequest, 1);
+  request->query = g_strdup (query);
+  request->add = g_strdupv ((char **) add);
+  request->remove = g_strdupv ((char **) remove);
+  g_task_set_source_tag (task, nm_database_tag_messages_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) nm_tag_request_free);
+  g_task_set_check_cancellable (task, FALSE);
+  _nm_database_run_in_worker (self, task, nm_database_tag_in_worker);
+}
+
+/**
+ * nm_database_tag_messages_finish:
+ * @self: a database
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Notmuch.Database.tag_messages_async].
+ *
+ * Returns: the number of messages changed; 0 on error
+ */
+guint
+nm_database_tag_messages_finish (NmDatabase    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  gssize changed;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_tag_messages_async,
+                        0);
+
+  changed = g_task_propagate_int (G_TASK (result), error);
+  return changed > 0 ? (guint) changed : 0;
+}

@@ -1,0 +1,88 @@
+/* nm-list-private.h: what NmMessages and NmThreads share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "nm-handle-private.h"
+#include "nm-origin-private.h"
+#include "nm-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  NM_LIST_READ_ITEM,    /* a result was read */
+  NM_LIST_READ_END,     /* there are no more results */
+  NM_LIST_READ_CUT,     /* the rest of the results can no longer be read */
+} NmListRead;
+
+/* How a list reads its results.  Every function runs under the database lock.  An entry is
+ * what the list keeps of a result so that the result's position can be answered again
+ * without reading the results again: the item itself when it is small, or enough to find
+ * it (a message id). */
+typedef struct
+{
+  /* Starts a walk over the results, or fails with @error. */
+  NmHandle *(*start_walk) (gpointer list, GError **error);
+  /* Reads the walk's current result and moves past it.  On NM_LIST_READ_ITEM, *@entry is
+   * set and, when @item is not NULL, *@item to the item (transfer full). */
+  NmListRead (*read) (gpointer list, NmHandle *walk, gpointer *entry, gpointer *item);
+  /* The item of a kept entry (transfer full), or NULL if it can no longer be had. */
+  gpointer (*get_item) (gpointer list, gpointer entry);
+  /* What tells an entry from another: its message or thread id. */
+  const char *(*get_key) (gpointer entry);
+  /* Frees an entry; NULL when the list frees them itself. */
+  GDestroyNotify free_entry;
+  /* Counts the results without reading them, or NULL when only reading them tells.  Sets
+   * @error on failure. */
+  guint (*count) (gpointer list, GError **error);
+} NmListSource;
+
+/* Reads a search's results in order, keeps an entry for each result read, and answers any
+ * position from the entries: a position is read once.  A walk continues where the last one
+ * stopped.  The cursor (nm_*_next()) streams the results with a walk of its own and keeps
+ * nothing.  A list loaded in the background (load_messages(), load_threads()) fills on the
+ * database's worker and publishes its entries in batches on the main context it was made
+ * in.  Unless noted, functions take the database lock themselves. */
+typedef struct _NmList NmList;
+
+/* @list is the GListModel that owns the core (not referenced).  Requires the lock. */
+NmList *_nm_list_new (GListModel         *list,
+                      NmDatabase         *database,
+                      const NmListSource *source);
+void _nm_list_free (NmList *self);
+
+/* Starts the walk now, so that a malformed query fails when the list is made.  Requires
+ * the lock. */
+gboolean _nm_list_start (NmList *self, GError **error);
+
+/* The database generation the results belong to. */
+guint _nm_list_get_generation (NmList *self);
+
+/* Where the list's items notify, and where a list loaded in the background publishes its
+ * batches: where the list was made, unless set (an asynchronous search makes its list on
+ * the worker for its caller).  Setting requires that no item was made yet. */
+NmOrigin *_nm_list_get_origin (NmList *self);
+void _nm_list_set_origin (NmList *self, NmOrigin *origin);
+
+gpointer _nm_list_get_item (NmList *self, guint position);
+guint _nm_list_get_n_items (NmList *self);
+gboolean _nm_list_check (NmList *self, const char *what, GError **error);
+gpointer _nm_list_next (NmList *self);
+gboolean _nm_list_is_loading (NmList *self);
+
+/* Reads every result now, on the calling thread (for the asynchronous searches). */
+gboolean _nm_list_read_all (NmList        *self,
+                            GCancellable  *cancellable,
+                            GError       **error);
+
+/* Fills the list on the database's worker, publishing batches on the thread-default main
+ * context of the caller. */
+void _nm_list_load (NmList       *self,
+                    GCancellable *cancellable);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmList, _nm_list_free)
+
+G_END_DECLS
