@@ -238,6 +238,11 @@ nm_message_get_body_text (NmMessage        *self,
  * name; g_mime_part_get_content() and g_mime_data_wrapper_write_to_stream() write its
  * decoded content, as `notmuch show --part=N` prints it.
  *
+ * The array holds a reference on each part and releases it when freed with
+ * g_ptr_array_unref(); take a reference to keep a part longer.  (Language bindings take
+ * their own references: an element free function and `transfer full` would free the parts
+ * twice in PyGObject and gjs.)
+ *
  * Returns: (transfer container) (element-type GMime.Part): the parts, or %NULL on error (see
  *   [method@Notmuch.Message.parse])
  */
