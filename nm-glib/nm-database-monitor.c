@@ -5,6 +5,7 @@
 #include "nm-database-monitor.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-origin-private.h"
 #include "nm-write-lock-private.h"
 
@@ -362,7 +363,7 @@ nm_database_monitor (NmDatabase  *self,
   index_path = _nm_write_lock_find_index (path);
   if (index_path == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR,
+      _nm_set_error (error, NM_ERROR_FILE_ERROR,
                    "Cannot find the index of the database at %s to watch it", path);
       return NULL;
     }
@@ -378,7 +379,7 @@ nm_database_monitor (NmDatabase  *self,
   if (monitor->files == NULL)
     {
       /* In the library's own domain, as every error of the library. */
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR, "Cannot watch %s: %s", index_path,
+      _nm_set_error (error, NM_ERROR_FILE_ERROR, "Cannot watch %s: %s", index_path,
                    local_error->message);
       return NULL;
     }

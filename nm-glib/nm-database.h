@@ -148,4 +148,17 @@ guint nm_database_count_messages (NmDatabase *self, const char *query, GError **
 NM_GLIB_EXPORT
 guint nm_database_count_threads (NmDatabase *self, const char *query, GError **error);
 
+NM_GLIB_EXPORT
+NmMessage *nm_database_insert (NmDatabase *self, GBytes *message, const char *folder,
+                               const char * const *add, const char * const *remove,
+                               gboolean create_folder, GCancellable *cancellable,
+                               GError **error);
+NM_GLIB_EXPORT
+void nm_database_insert_async (NmDatabase *self, GBytes *message, const char *folder,
+                               const char * const *add, const char * const *remove,
+                               gboolean create_folder, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+NmMessage *nm_database_insert_finish (NmDatabase *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "nm-compat-private.h"
 #include "nm-database-monitor.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 
 /* The first batch of a list loaded in the background is small, so that the first screen
  * of a view fills at once; later batches grow, so that a large list is not announced one
@@ -322,7 +323,7 @@ _nm_list_check (NmList      *self,
     }
   if (self->cut || self->cursor_cut)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+      _nm_set_error (error, NM_ERROR_OPERATION_INVALIDATED,
                    "The database changed while the %s were read; reopen it and search again",
                    what);
       return FALSE;
@@ -981,7 +982,7 @@ _nm_list_set_monitored (NmList    *self,
     }
   if (self->source->changed_keys == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_UNSUPPORTED_OPERATION,
+      _nm_set_error_literal (error, NM_ERROR_UNSUPPORTED_OPERATION,
                            "Only the results of a search can follow the database");
       return FALSE;
     }

@@ -7,6 +7,7 @@
 #include "nm-messages-private.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-list-private.h"
 #include "nm-message-private.h"
 #include "nm-query-private.h"
@@ -145,7 +146,7 @@ nm_messages_start_walk (gpointer   list,
       thread = _nm_thread_get_native (self->thread);
       if (thread == NULL)
         {
-          g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+          _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
                                "The thread can no longer be read; search again");
           return NULL;
         }
@@ -697,7 +698,7 @@ nm_messages_collect_tags (NmMessages  *self,
 
       if (message == NULL)
         {
-          g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+          _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
                                "The database changed while the tags were read; reopen it "
                                "and search again");
           return NULL;
@@ -841,7 +842,7 @@ nm_messages_set_monitored (NmMessages  *self,
 
   if (self->list == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
                            "The list belongs to no database");
       return FALSE;
     }

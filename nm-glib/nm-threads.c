@@ -5,6 +5,7 @@
 #include "nm-threads-private.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-list-private.h"
 #include "nm-query-private.h"
 #include "nm-thread-private.h"
@@ -537,7 +538,7 @@ nm_threads_set_monitored (NmThreads  *self,
 
   if (self->list == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
                            "The list belongs to no database");
       return FALSE;
     }

@@ -2,9 +2,10 @@
 """A small GTK 4 mail browser over notmuch, using notmuch-glib's asynchronous API.
 
 The window has a search entry, the list of matching threads (date, authors, subject,
-tags) and, below it, the messages of the selected thread (headers and tags).  Nothing
-that reads the index runs on the main loop for long, so the window stays responsive
-while a search works:
+tags) and, below it, the messages of the selected thread: headers and tags, the body text
+and the attachments (name, type, size) with a "Save" button.  Nothing that reads the index
+or a mail file runs on the main loop for long, so the window stays responsive while a
+search works:
 
 * the database is opened with ``Notmuch.Database.open_async`` (read-write when possible,
   read-only otherwise, for example when another process holds the write lock);
@@ -12,6 +13,11 @@ while a search works:
   builds every thread in the database's worker thread and hands back a ``Notmuch.Threads``
   list model; it is shown as it is by a ``Gtk.ListView`` through a ``Gtk.SingleSelection``.
   A new search cancels the one in flight;
+* each message shown reads its body text and attachments from its mail file with
+  ``Notmuch.Message.get_body_text_async`` and ``get_attachments_async`` (GMime parts),
+  decrypting what the session keys stored in the index can decrypt, as ``notmuch show``
+  does by default; "Save" writes an attachment's decoded content to the file chosen in a
+  ``Gtk.FileChooserNative``, with GMime's own API;
 * "Toggle flagged" adds or removes the ``flagged`` tag on every message of the selected
   thread with ``Notmuch.Database.tag_messages_async``, then searches again so that the row
   shows the new tags.
@@ -37,24 +43,33 @@ selects the first thread, prints ``rows: N`` (the number of rows of the list vie
 model), saves a snapshot of the window to the PNG file named by ``NM_BROWSER_SCREENSHOT``
 (if set), and quits.  With ``NM_BROWSER_TEST_TOGGLE=1`` it also toggles ``flagged`` on
 the first thread before quitting and prints ``toggled: thread:<id> flagged=<True|False>``
-once the list shows the change.
+once the list shows the change.  With ``NM_BROWSER_TEST_CONTENT=1`` it waits until the
+first message of the selected thread shows its content and prints ``content: <id>``,
+``text-sha256: <hex of the UTF-8 body text, or none>`` and
+``attachments: <name>|<type>|<size>;...`` (and takes the snapshot then, not before); with
+``NM_BROWSER_TEST_SAVE=<path>`` it also saves that message's first attachment to the path
+as the "Save" button does and prints ``saved: <path>``.
 """
 
 import argparse
+import hashlib
 import os
 import sys
 
 import gi
 
+gi.require_version('GMime', '3.0')
 gi.require_version('Graphene', '1.0')
 gi.require_version('Gtk', '4.0')
 gi.require_version('Notmuch', '1.0')
 gi.require_version('Pango', '1.0')
-from gi.repository import Gio, GLib, GObject, Graphene, Gtk, Notmuch, Pango  # noqa: E402
+from gi.repository import Gio, GLib, GMime, GObject, Graphene, Gtk, Notmuch, Pango  # noqa: E402
 
 APPLICATION_ID = 'org.notmuchmail.NotmuchGlib.MailBrowser'
 DEFAULT_QUERY = 'tag:inbox'
 FLAG_TAG = 'flagged'
+# As `notmuch show` by default: decrypt with the session keys stored in the index only.
+DECRYPT = Notmuch.DecryptPolicy.AUTO
 # The test hook gives up after this long.
 TEST_TIMEOUT_SECONDS = 60
 
@@ -101,23 +116,78 @@ class ThreadRow(Gtk.Box):
         self.tags.set_text(' '.join(thread.get_tags()))
 
 
-class MessageView(Gtk.Grid):
-    """One message of the selected thread: its headers and tags."""
+def decoded_size(part):
+    """The size of an attachment once decoded (base64 or quoted-printable undone)."""
+    return part.get_content().write_to_stream(GMime.StreamNull.new())
+
+
+def save_part(part, file):
+    """Writes an attachment's decoded content to a Gio.File, with GMime's own API."""
+    path = file.get_path()
+    if path is None:
+        raise GLib.Error(f'{file.get_uri()} is not a local file')
+    stream = GMime.StreamFs.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        part.get_content().write_to_stream(stream)
+        stream.flush()
+    finally:
+        stream.close()
+
+
+class AttachmentRow(Gtk.Box):
+    """One attachment: its name, type and size, and a button to save it."""
+
+    def __init__(self, part, on_save):
+        super().__init__(orientation=Gtk.Orientation.HORIZONTAL, spacing=8)
+        self.part = part
+        self.size = decoded_size(part)
+        name = part.get_filename() or '(no name)'
+        mime_type = part.get_content_type().get_mime_type()
+        label = make_label(hexpand=True)
+        label.set_text(f'{name} ({mime_type}, {GLib.format_size(self.size)})')
+        button = Gtk.Button(label='Save…')
+        button.connect('clicked', lambda _b: on_save(part))
+        self.append(label)
+        self.append(button)
+
+
+class MessageView(Gtk.Box):
+    """One message of the selected thread: its headers and tags, its body text and its
+    attachments, read in the database's worker thread."""
+
+    __gsignals__ = {
+        # The body text and the attachments are shown.
+        'content-loaded': (GObject.SignalFlags.RUN_LAST, None, ()),
+    }
 
     FIELDS = ('From', 'To', 'Cc', 'Date', 'Subject', 'Tags')
 
     def __init__(self):
-        super().__init__(column_spacing=12, row_spacing=2, margin_top=8, margin_bottom=8,
-                         margin_start=12, margin_end=12)
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=6, margin_top=8,
+                         margin_bottom=8, margin_start=12, margin_end=12)
+        grid = Gtk.Grid(column_spacing=12, row_spacing=2)
         self.fields = {}
         for row, name in enumerate(self.FIELDS):
             key = make_label(['dim-label'], xalign=1.0, ellipsize=False)
             key.set_text(name + ':')
             value = make_label(['caption'] if name == 'Tags' else [], hexpand=True)
             value.set_selectable(True)
-            self.attach(key, 0, row, 1, 1)
-            self.attach(value, 1, row, 1, 1)
+            grid.attach(key, 0, row, 1, 1)
+            grid.attach(value, 1, row, 1, 1)
             self.fields[name] = (key, value)
+        self.body = Gtk.Label(xalign=0.0, yalign=0.0, wrap=True, selectable=True,
+                              wrap_mode=Pango.WrapMode.WORD_CHAR, css_classes=['monospace'],
+                              margin_top=6)
+        self.attachments = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=2)
+        self.append(grid)
+        self.append(self.body)
+        self.append(self.attachments)
+        self.message = None
+        self.cancellable = None
+        self.pending = 0
+        self.text = None
+        self.parts = []
+        self.chooser = None
 
     def show_message(self, message):
         for name, (key, value) in self.fields.items():
@@ -125,6 +195,82 @@ class MessageView(Gtk.Grid):
             key.set_visible(bool(text))
             value.set_visible(bool(text))
             value.set_text(text or '')
+        self.load_content(message)
+
+    def load_content(self, message):
+        """Reads the body text and the attachments; a row reused for another message
+        cancels the reads of the one it showed."""
+        if self.cancellable is not None:
+            self.cancellable.cancel()
+        self.message = message
+        self.text = None
+        self.parts = []
+        self.pending = 2
+        self.cancellable = cancellable = Gio.Cancellable()
+        self.body.set_text('Loading…')
+        while (child := self.attachments.get_first_child()) is not None:
+            self.attachments.remove(child)
+        message.get_body_text_async(DECRYPT, cancellable, self.on_text, cancellable)
+        message.get_attachments_async(DECRYPT, cancellable, self.on_attachments, cancellable)
+
+    def on_text(self, message, result, cancellable):
+        try:
+            text = message.get_body_text_finish(result)
+        except GLib.Error as error:
+            if is_cancelled(error):
+                return
+            text = f'({error.message})'
+        if cancellable is not self.cancellable:
+            return
+        self.text = text
+        self.body.set_text(text.rstrip('\n') if text is not None else '(no text)')
+        self.check_loaded()
+
+    def on_attachments(self, message, result, cancellable):
+        try:
+            parts = message.get_attachments_finish(result)
+        except GLib.Error as error:
+            if is_cancelled(error):
+                return
+            parts = []
+        if cancellable is not self.cancellable:
+            return
+        self.parts = [AttachmentRow(part, self.choose_file) for part in parts]
+        for row in self.parts:
+            self.attachments.append(row)
+        self.check_loaded()
+
+    def check_loaded(self):
+        self.pending -= 1
+        if self.pending == 0:
+            self.emit('content-loaded')
+
+    def choose_file(self, part):
+        """Asks where to save an attachment (bookworm's GTK 4.8 has no Gtk.FileDialog)."""
+        chooser = Gtk.FileChooserNative(title='Save attachment', transient_for=self.get_root(),
+                                        modal=True, action=Gtk.FileChooserAction.SAVE,
+                                        accept_label='_Save')
+        chooser.set_current_name(os.path.basename(part.get_filename() or 'attachment'))
+
+        def on_response(dialog, response):
+            if response == Gtk.ResponseType.ACCEPT:
+                self.save(part, dialog.get_file())
+            dialog.destroy()
+            self.chooser = None
+        chooser.connect('response', on_response)
+        # The dialog lives only as long as something holds it.
+        self.chooser = chooser
+        chooser.show()
+
+    def save(self, part, file):
+        window = self.get_root()
+        try:
+            save_part(part, file)
+        except GLib.Error as error:
+            window.set_status(f'Cannot save {file.get_parse_name()}: {error.message}')
+            return False
+        window.set_status(f'Saved {file.get_parse_name()}')
+        return True
 
     @staticmethod
     def field_text(message, name):
@@ -153,6 +299,8 @@ class BrowserWindow(Gtk.ApplicationWindow):
     __gsignals__ = {
         # A search finished and its threads are shown (the number of rows).
         'search-finished': (GObject.SignalFlags.RUN_LAST, None, (int,)),
+        # A message view shows the body text and attachments of its message.
+        'message-loaded': (GObject.SignalFlags.RUN_LAST, None, (object,)),
         # The database is open and searches can run.
         'database-ready': (GObject.SignalFlags.RUN_LAST, None, ()),
     }
@@ -186,10 +334,12 @@ class BrowserWindow(Gtk.ApplicationWindow):
         self.thread_list = Gtk.ListView(model=self.selection, css_classes=['rich-list'],
                                         factory=list_factory(ThreadRow, ThreadRow.show_thread))
         # The message pane: the selected thread's messages, in thread order.  A thread has
-        # few messages: they are read on the main thread as the rows are shown.
-        self.message_list = Gtk.ListView(
-            model=Gtk.NoSelection(),
-            factory=list_factory(MessageView, MessageView.show_message))
+        # few messages: their headers are read on the main thread as the rows are shown,
+        # their content in the database's worker.
+        message_factory = list_factory(MessageView, MessageView.show_message)
+        message_factory.connect('setup', lambda _f, item: item.get_child().connect(
+            'content-loaded', lambda view: self.emit('message-loaded', view)))
+        self.message_list = Gtk.ListView(model=Gtk.NoSelection(), factory=message_factory)
 
         panes = Gtk.Paned(orientation=Gtk.Orientation.VERTICAL, position=400, vexpand=True,
                           wide_handle=True)
@@ -372,10 +522,15 @@ class TestScript:
         self.window = window
         self.query = query
         self.toggle = os.environ.get('NM_BROWSER_TEST_TOGGLE') == '1'
+        self.content = os.environ.get('NM_BROWSER_TEST_CONTENT') == '1'
+        self.save_path = os.environ.get('NM_BROWSER_TEST_SAVE')
         self.screenshot = os.environ.get('NM_BROWSER_SCREENSHOT')
         self.handler = None
+        self.loaded = {}
+        self.awaited = None
         GLib.timeout_add_seconds(TEST_TIMEOUT_SECONDS, self.give_up)
         window.connect('database-ready', self.on_database_ready)
+        window.connect('message-loaded', self.on_message_loaded)
 
     def on_database_ready(self, window):
         mode = 'read-write' if window.writable else 'read-only'
@@ -409,19 +564,58 @@ class TestScript:
             if frames == 0:
                 clock.disconnect(handler)
                 GLib.idle_add(run_once, then)
+            else:
+                # A window with nothing new to show would not be drawn again.
+                self.window.queue_draw()
         handler = clock.connect('after-paint', on_paint)
         self.window.queue_draw()
 
     def report(self):
         rows = self.window.thread_list.get_model().get_n_items()
         print(f'rows: {rows}', flush=True)
-        if self.screenshot:
-            save_snapshot(self.window, self.screenshot)
-            print(f'screenshot: {self.screenshot}', flush=True)
+        if self.content and rows > 0:
+            self.report_content()
+            return
+        self.take_screenshot()
         if self.toggle and rows > 0:
             self.start_toggle()
         else:
             self.application.quit()
+
+    def take_screenshot(self):
+        if self.screenshot:
+            save_snapshot(self.window, self.screenshot)
+            print(f'screenshot: {self.screenshot}', flush=True)
+
+    def on_message_loaded(self, _window, view):
+        self.loaded[view.message.get_message_id()] = view
+        if view.message.get_message_id() == self.awaited:
+            self.awaited = None
+            GLib.idle_add(run_once, self.report_content)
+
+    def report_content(self):
+        """Prints what the view of the selected thread's first message shows, once it
+        shows it."""
+        message_id = self.window.selected_thread().get_messages()[0].get_message_id()
+        view = self.loaded.get(message_id)
+        if view is None:
+            self.awaited = message_id
+            return
+        text = view.text
+        digest = hashlib.sha256(text.encode()).hexdigest() if text is not None else 'none'
+        print(f'content: {message_id}', flush=True)
+        print(f'text-sha256: {digest}', flush=True)
+        print('attachments: ' + ';'.join(
+            f'{row.part.get_filename()}|{row.part.get_content_type().get_mime_type()}|{row.size}'
+            for row in view.parts), flush=True)
+        if self.save_path and view.parts:
+            if view.save(view.parts[0].part, Gio.File.new_for_path(self.save_path)):
+                print(f'saved: {self.save_path}', flush=True)
+        self.after_frames(3, self.finish_content)
+
+    def finish_content(self):
+        self.take_screenshot()
+        self.application.quit()
 
     def start_toggle(self):
         window = self.window

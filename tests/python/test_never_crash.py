@@ -796,6 +796,8 @@ def plausible(arg):
         return getattr(Notmuch, info.get_name())(info.get_values()[0].get_value())
     if arg.may_be_null():
         return None
+    if (info.get_namespace(), info.get_name()) == ('GLib', 'Bytes'):
+        return GLib.Bytes.new(b'Subject: a message')
     assert info.get_namespace() == 'Notmuch', info.get_name()
     return made.get(info.get_name(), getattr(Notmuch, info.get_name()))()
 
