@@ -13,7 +13,6 @@ A program is a list of :class:`Step`; :func:`render` turns steps into the Python
 standalone script (see fuzzrt.py).  The same seed always gives the same program.
 """
 
-import os
 import random
 import re
 import xml.etree.ElementTree as ET
