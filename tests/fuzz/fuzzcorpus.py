@@ -76,6 +76,8 @@ def _weird_files(first_id):
         ('\u00fcn\u00ef:2,RS'.encode('utf-8'), _mail(b'unicodename@fuzz', b'unicode name')),
         (long_name, _mail(b'longname@fuzz', b'long file name')),
         (b'new\nline:2,', _mail(b'newlinename@fuzz', b'newline in file name')),
+        # A folder whose name is not UTF-8 either.
+        (b'../../raw\xffdir/cur/m:2,', _mail(b'rawdir@fuzz', b'raw folder name')),
     ]
 
 
@@ -139,8 +141,9 @@ def make_template(base, messages=24, seed=1):
     first_id = sorted(info['message_ids'])[0]
     for name, data in _weird_files(first_id):
         _write(root, _WEIRD_DIR + name, data)
-    os.makedirs(os.path.join(root, 'weird', 'new'), exist_ok=True)
-    os.makedirs(os.path.join(root, 'weird', 'tmp'), exist_ok=True)
+    for folder in (b'weird', b'raw\xffdir'):
+        for sub in (b'new', b'tmp'):
+            os.makedirs(os.path.join(os.fsencode(root), folder, sub), exist_ok=True)
     _cli(config, 'new', '--quiet')
     _cli(config, 'tag', '+fz-seen', '--', 'tag:inbox and not tag:unread')
     _cli(config, 'config', 'set', '--database', 'fz.answer', '42')
@@ -172,7 +175,7 @@ def make_template(base, messages=24, seed=1):
         'extras': extras,
         'folders': sorted({os.path.dirname(os.path.dirname(f)) for f in
                            (os.path.relpath(p, root) for p in info['files'])}
-                          | {'weird', 'extra'}),
+                          | {'weird', 'extra', os.fsdecode(b'raw\xffdir')}),
         'tags': sorted(lines('search', '--output=tags', '--format=text0', '--exclude=false', '*')),
         'messages': messages,
         'seed': seed,

@@ -441,7 +441,10 @@ class Generator:
             'thread': lambda: self.pick(f['thread_ids'] + ['{tag:inbox}', '"{tag:inbox}"',
                                                           '{', '{id:x}', '0', 'x' * 30,
                                                           '{thread:{tag:inbox}}']),
-            'folder': lambda: self.pick(f['folders'] + ['""', '"sp ace"', 'nosuch', '/.*/']),
+            # (A query string is UTF-8: folder names that are not cannot be in one.)
+            'folder': lambda: self.pick([d for d in f['folders'] if d.isprintable()
+                                         and '\udcff' not in d]
+                                        + ['""', '"sp ace"', 'nosuch', '/.*/']),
             'path': lambda: self.pick(['**', 'lists/**', 'INBOX/cur', 'weird/**', '""']),
             'date': lambda: self.pick(['2020..2021', '..', 'yesterday', '1970..', 'garbage..',
                                        '@0..@99999999999', '2019', '..today', '9999..0']),

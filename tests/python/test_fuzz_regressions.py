@@ -448,3 +448,30 @@ out(outcome=attempt(lambda: db.index_file(MAIL + '/INBOX/cur/' + sys.argv[2], No
     expect(v['outcome'], E.PATH_ERROR, E.FILE_ERROR, E.ILLEGAL_ARGUMENT)
     assert v['found'] == ['ok', None]
     assert v['same'] == ['ok', True]
+
+
+# ---------------------------------------------------------------------------
+# 10. (new) File names that are not UTF-8 in string properties
+# ---------------------------------------------------------------------------
+
+RAW_PROPERTY = '''
+db = Notmuch.Database.open(MAIL, RW)
+m = db.index_file(MAIL + '/raw\\udcffdir/cur/m:2,', None)[0]
+d = db.get_directory('raw\\udcffdir/cur')
+out(getter=attempt(m.get_filename), filename=attempt(lambda: m.props.filename),
+    filenames=attempt(lambda: m.props.filenames), path=attempt(lambda: d.props.path))
+'''
+
+
+@XFAIL(reason='new class 10: Message:filename, Message:filenames and Directory:path are '
+                 'string (UTF-8) properties holding raw file names; PyGObject raises '
+                 'UnicodeDecodeError (SystemError for filenames)')
+@pytest.mark.parametrize('prop', ['filename', 'filenames', 'path'])
+def test_property_naming_a_file_that_is_not_utf8(run_py, writable, prop):
+    folder = os.path.join(os.fsencode(writable.mail_root), b'raw\xffdir', b'cur')
+    os.makedirs(folder)
+    with open(os.path.join(folder, b'm:2,'), 'wb') as f:
+        f.write(b'From: a@example.org\nSubject: raw\nMessage-ID: <raw-dir@example.org>\n\nhi\n')
+    v = child(run_py, RAW_PROPERTY, writable.mail_root)
+    assert v['getter'][0] == 'ok', v
+    assert v[prop][0] == 'ok', v
