@@ -4,12 +4,13 @@
 # fuzz-out/ (FUZZ_OUT); the run fails if any fuzzer finds something that
 # tests/fuzz/known-findings.txt does not list.
 #
-#   tools/fuzz.sh [--minutes N] [--asan] [--seed S] [--strict]
+#   tools/fuzz.sh [--minutes N] [--asan] [--seed S] [--shrink S] [--strict]
 #
 #   --minutes N   budget of each fuzzer (default 10)
 #   --asan        use the AddressSanitizer+UBSan build (BUILD_DIR-asan, made as
 #                 tools/memcheck.sh makes it) instead of the plain one (BUILD_DIR)
 #   --seed S      base seed (default: random, printed)
+#   --shrink S    seconds to shrink each new finding (default 300; 0: none)
 #   --strict      ignore known-findings.txt: every finding fails the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +20,16 @@ minutes=10
 asan=0
 seed=
 strict=0
+shrink=300
 while [ $# -gt 0 ]; do
   case $1 in
     --minutes) minutes=$2; shift 2 ;;
     --asan) asan=1; shift ;;
     --seed) seed=$2; shift 2 ;;
+    --shrink) shrink=$2; shift 2 ;;
     --strict) strict=1; shift ;;
-    *) echo "usage: $0 [--minutes N] [--asan] [--seed S] [--strict]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--minutes N] [--asan] [--seed S] [--shrink S] [--strict]" >&2
+       exit 2 ;;
   esac
 done
 
@@ -52,7 +56,8 @@ status=0
 known=(--known tests/fuzz/known-findings.txt)
 [ $strict = 1 ] && known=()
 /usr/bin/python3 tests/fuzz/api_fuzz.py --build-dir "$dir" --budget "$seconds" \
-  --jobs "$jobs" --out "$out/api" ${seed:+--base-seed "$seed"} "${known[@]}" || status=1
+  --jobs "$jobs" --out "$out/api" --shrink-seconds "$shrink" ${seed:+--base-seed "$seed"} \
+  "${known[@]}" || status=1
 
 # --- libFuzzer harnesses of the C entry points that take untrusted input -----------
 # (query strings, tags, property keys and values, header names, config keys and values,

@@ -312,9 +312,13 @@ def _line(source, number):
 
 
 def _where(outcome, all_threads=False):
-    """The method(s) the program was calling when it failed."""
+    """The method(s) the program was calling when it failed: in the thread that failed
+    (faulthandler's "Current thread", or a traceback), or in every thread."""
     names = []
-    for header, lines in _prog_frames(outcome.stderr):
+    blocks = _prog_frames(outcome.stderr)
+    if not all_threads:
+        blocks.sort(key=lambda block: block[0].startswith('Thread '))
+    for header, lines in blocks:
         if not lines:
             continue
         text = _line(outcome.source, lines[0])
@@ -372,6 +376,10 @@ def classify(outcome):
                          r'(?:[\d:.]+: )?(.*)', err):
         found.setdefault('critical', '%s:%s:%s' % (m.group(2).lower(), m.group(1),
                                                    normalize(m.group(3), 60)))
+    # PyGObject turns GLib's and GObject's own criticals and warnings into Python warnings
+    # ("prog.py:12: Warning: g_object_ref: assertion 'G_IS_OBJECT (object)' failed").
+    for m in re.finditer(r'^\S*:\d+: Warning: (.*)$', err, re.M):
+        found.setdefault('critical', 'warning:GLib:' + normalize(m.group(1), 60))
     return [found[k] for k in _ORDER if k in found]
 
 
@@ -517,12 +525,13 @@ class Fuzzer:
             f.write(outcome.stderr)
         return os.path.join(d, name + '.py')
 
-    def minimize(self, seed, signature):
-        steps, slots, _source = self.program(seed)
+    def minimize(self, steps, slots, signature, origin):
+        """Shrink the program of *steps* (which fails with *signature*), save and print the
+        result.  *origin* says where it came from, for the header."""
         outcome = self.runner.run(fuzzgen.render(steps, slots, HERE))
         if outcome.signature != signature:
-            self.log('  seed %d does not fail the same way again (%s): not shrunk'
-                     % (seed, outcome.signature))
+            self.log('  %s does not fail the same way again (%s): not shrunk'
+                     % (origin, outcome.signature))
             return None
         if outcome.last_step is not None and outcome.last_step + 1 < len(steps):
             cut = steps[:outcome.last_step + 1]
@@ -531,13 +540,19 @@ class Fuzzer:
                 self.log('  cut to %d steps (the failing step is the last)' % len(steps))
         steps = shrink(self.runner, steps, slots, signature, self.args.shrink_seconds,
                        self.args.jobs, self.log)
-        header = header_for(self.build, seed, self.args)[2:] + [
-            'shrunk from seed %d; fails with: %s' % (seed, signature)]
+        header = [self.build_line(), 'shrunk from %s; fails with: %s' % (origin, signature)]
         source = fuzzgen.render(steps, slots, HERE, header)
         final = self.runner.run(source)
         path = self.save(signature, 'minimal', source, final)
         self.log('  minimal program (%d steps) %s:\n%s' % (len(steps), path, source))
         return path
+
+    def minimize_seed(self, seed, signature):
+        steps, slots, _source = self.program(seed)
+        return self.minimize(steps, slots, signature, 'seed %d' % seed)
+
+    def build_line(self):
+        return 'or by hand: %s THIS_FILE' % self.build.run_command()
 
     def one(self, seed):
         steps, slots, source = self.program(seed)
@@ -554,7 +569,7 @@ class Fuzzer:
         sys.stderr.write(outcome.stderr[-8000:])
         self.save(outcome.signature, 'seed-%d' % seed, source, outcome)
         if self.args.shrink_seconds > 0:
-            self.minimize(seed, outcome.signature)
+            self.minimize_seed(seed, outcome.signature)
         return 0 if outcome.signature in self.known else 1
 
     def replay(self, path):
@@ -565,6 +580,9 @@ class Fuzzer:
         print('%s: %s in %.1fs, %d steps; signatures: %s'
               % (path, outcome.describe(), outcome.elapsed, outcome.steps_run,
                  outcome.signatures or 'none'), flush=True)
+        if outcome.signatures and self.args.shrink_seconds > 0:
+            steps, slots = fuzzgen.parse(source)
+            self.minimize(steps, slots, outcome.signature, os.path.basename(path))
         return 1 if outcome.signatures else 0
 
     def campaign(self):
@@ -638,9 +656,12 @@ class Fuzzer:
         with open(os.path.join(self.out, 'summary-%d.json' % base), 'w') as f:
             json.dump(summary, f, indent=1)
         if args.shrink_seconds > 0:
-            for sig in (new + [s for s in findings if s in self.known and args.shrink_known]):
+            todo = new + [s for s in findings if s in self.known and args.shrink_known]
+            for sig in todo[:args.max_shrink]:
                 self.log('shrinking %s (seed %d)' % (sig, findings[sig][0]))
-                self.minimize(findings[sig][0], sig)
+                self.minimize_seed(findings[sig][0], sig)
+            for sig in todo[args.max_shrink:]:
+                self.log('not shrunk (--max-shrink): %s, seed %d' % (sig, findings[sig][0]))
         if new:
             self.log('api_fuzz: %d new finding(s)' % len(new))
             return 1
@@ -675,6 +696,8 @@ def main(argv=None):
     ap.add_argument('--max-steps', type=int, default=60)
     ap.add_argument('--shrink-seconds', type=float, default=300,
                     help='time to shrink each new finding (0: do not shrink)')
+    ap.add_argument('--max-shrink', type=int, default=5,
+                    help='shrink at most this many findings of a --budget run (default 5)')
     ap.add_argument('--shrink-known', action='store_true', help='shrink known findings too')
     ap.add_argument('--known', help='file of signatures (regular expressions) already filed')
     ap.add_argument('--tune', type=tune, default={},

@@ -475,3 +475,29 @@ def test_property_naming_a_file_that_is_not_utf8(run_py, writable, prop):
     v = child(run_py, RAW_PROPERTY, writable.mail_root)
     assert v['getter'][0] == 'ok', v
     assert v[prop][0] == 'ok', v
+
+
+# ---------------------------------------------------------------------------
+# 11. (new) Properties of a message deleted through its own database
+# ---------------------------------------------------------------------------
+
+DELETED_PROPERTIES = '''
+db = Notmuch.Database.open(MAIL, RW)
+m = db.search_messages('*').get_item(0)
+refused = attempt(lambda: m.add_property('a=b', 'v'))
+m.remove_all_properties(None)
+for name in m.get_filenames():
+    db.remove_message(name)
+out(refused=refused, outcome=attempt(lambda: %s))
+'''
+
+
+@XFAIL(reason="new class 11: libnotmuch throws Xapian::DocNotFoundError through its C API "
+                 "(std::terminate, SIGABRT) when it reads the properties of a message whose "
+                 "files were removed, after a refused add_property and remove_all_properties")
+@pytest.mark.parametrize('call', ['m.get_all_properties(None, False)',
+                                  "m.get_property_values('k')", "m.count_properties('k')"])
+def test_properties_of_a_deleted_message(run_py, writable, call):
+    v = child(run_py, DELETED_PROPERTIES % call, writable.mail_root)
+    expect(v['refused'], E.ILLEGAL_ARGUMENT)
+    expect(v['outcome'], None, E.XAPIAN_EXCEPTION, E.OPERATION_INVALIDATED)
