@@ -113,7 +113,8 @@ out(compact=attempt(lambda: db.compact(None, progress)), calls=calls,
 @pytest.mark.parametrize('call', ['db.reopen(RO)', 'db.commit()',
                                   'Notmuch.Database.open(MAIL, RO).count_messages("*")'])
 def test_compact_progress_callback_calls_back(run_py, writable, call):
-    v = child(run_py, COMPACT_REENTRANT % call, writable.mail_root, timeout=20)
+    # The deadlock shows as a timeout (TimeoutExpired); compact takes a second or two.
+    v = child(run_py, COMPACT_REENTRANT % call, writable.mail_root, timeout=10)
     expect(v['compact'], None, E.LOCKED, E.ILLEGAL_ARGUMENT)
     assert v['calls'], 'the progress callback was called'
     for outcome in v['calls']:
@@ -131,7 +132,7 @@ def progress(*args):
     t = threading.Thread(target=lambda: results.append(
         attempt(lambda: Notmuch.Database.open(MAIL, RO).count_messages('*'))))
     t.start()
-    t.join(10)
+    t.join(5)
     results.append(t.is_alive())
 out(compact=attempt(lambda: db.compact(None, progress)), results=results)
 '''
@@ -140,10 +141,10 @@ out(compact=attempt(lambda: db.compact(None, progress)), results=results)
 @XFAIL(reason='issue 12 class 2: an open in another thread waits for the lock compact() '
                  'holds while its callback runs')
 def test_compact_callback_waits_for_another_thread(run_py, writable):
-    v = child(run_py, COMPACT_OTHER_THREAD, writable.mail_root, timeout=30)
+    v = child(run_py, COMPACT_OTHER_THREAD, writable.mail_root, timeout=15)
     expect(v['compact'], None)
     opened, alive = v['results']
-    assert alive is False, 'the other thread was still blocked after 10 s'
+    assert alive is False, 'the other thread was still blocked after 5 s'
     expect(opened, None)
 
 
