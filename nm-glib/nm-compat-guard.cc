@@ -53,3 +53,34 @@ _nm_compat_query_count_threads (notmuch_query_t        *query,
   _nm_compat_end_parse (locked);
   return status;
 }
+
+notmuch_message_properties_t *
+_nm_compat_message_get_properties (notmuch_message_t *message,
+                                   const char        *key,
+                                   notmuch_bool_t     exact)
+{
+  try
+    {
+      return notmuch_message_get_properties (message, key, exact);
+    }
+  catch (...)
+    {
+      return nullptr;
+    }
+}
+
+notmuch_status_t
+_nm_compat_message_count_properties (notmuch_message_t *message,
+                                     const char        *key,
+                                     unsigned int      *count)
+{
+  try
+    {
+      return notmuch_message_count_properties (message, key, count);
+    }
+  catch (...)
+    {
+      *count = 0;
+      return NM_COMPAT_STATUS_INVALIDATED;
+    }
+}

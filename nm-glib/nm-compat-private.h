@@ -126,6 +126,17 @@ gboolean _nm_compat_view_changed (notmuch_database_t  *database,
  * read, and the count returns NM_COMPAT_STATUS_INVALIDATED. */
 #define NM_COMPAT_STATUS_INVALIDATED ((notmuch_status_t) 26)
 notmuch_message_t *_nm_compat_messages_get (notmuch_messages_t *messages);
+
+/* Every version: reading the properties of a message whose document was removed through
+ * the same handle throws Xapian::DocNotFoundError through C (libnotmuch re-reads the
+ * document after a property change).  NULL, or NM_COMPAT_STATUS_INVALIDATED, when the
+ * document can no longer be read. */
+notmuch_message_properties_t *_nm_compat_message_get_properties (notmuch_message_t *message,
+                                                                 const char        *key,
+                                                                 notmuch_bool_t     exact);
+notmuch_status_t _nm_compat_message_count_properties (notmuch_message_t *message,
+                                                      const char        *key,
+                                                      unsigned int      *count);
 notmuch_thread_t *_nm_compat_threads_get (notmuch_threads_t *threads);
 
 /* s-expression parsing.  Every version: libnotmuch parses s-expressions with the sfsexp

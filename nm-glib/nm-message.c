@@ -1355,6 +1355,7 @@ nm_message_get_property_values (NmMessage  *self,
                                 const char *key)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_message_properties_t *native_properties;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
@@ -1362,8 +1363,11 @@ nm_message_get_property_values (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation))
     return g_new0 (char *, 1);
-  return nm_message_take_properties (
-    notmuch_message_get_properties (nm_message_read_document (self), key, TRUE), TRUE);
+  native_properties = _nm_compat_message_get_properties (nm_message_read_document (self), key,
+                                                         TRUE);
+  if (native_properties == NULL)
+    return g_new0 (char *, 1);
+  return nm_message_take_properties (native_properties, TRUE);
 }
 
 /**
@@ -1495,7 +1499,7 @@ nm_message_count_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return 0;
-  status = notmuch_message_count_properties (nm_message_read_document (self), key, &count);
+  status = _nm_compat_message_count_properties (nm_message_read_document (self), key, &count);
   if (!nm_message_check_status (self, status, error, "count the properties of"))
     return 0;
   return count;
@@ -1521,6 +1525,7 @@ nm_message_get_all_properties (NmMessage   *self,
                                GError     **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_message_properties_t *native_properties;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1528,7 +1533,13 @@ nm_message_get_all_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
-  return nm_message_take_properties (
-    notmuch_message_get_properties (nm_message_read_document (self),
-                                    prefix != NULL ? prefix : "", exact), FALSE);
+  native_properties = _nm_compat_message_get_properties (nm_message_read_document (self),
+                                                         prefix != NULL ? prefix : "", exact);
+  if (native_properties == NULL)
+    {
+      nm_message_check_status (self, NM_COMPAT_STATUS_INVALIDATED, error,
+                               "read the properties of");
+      return NULL;
+    }
+  return nm_message_take_properties (native_properties, FALSE);
 }

@@ -472,9 +472,6 @@ out(refused=refused, outcome=attempt(lambda: %s))
 '''
 
 
-@XFAIL(reason="new class 11: libnotmuch throws Xapian::DocNotFoundError through its C API "
-                 "(std::terminate, SIGABRT) when it reads the properties of a message whose "
-                 "files were removed, after a refused add_property and remove_all_properties")
 @pytest.mark.parametrize('call', ['m.get_all_properties(None, False)',
                                   "m.get_property_values('k')", "m.count_properties('k')"])
 def test_properties_of_a_deleted_message(run_py, writable, call):
