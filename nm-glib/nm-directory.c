@@ -68,7 +68,8 @@ nm_directory_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PATH:
-      g_value_set_string (value, self->path);
+      g_value_take_string (value, self->path != NULL ? g_filename_display_name (self->path)
+                                                     : NULL);
       break;
     case PROP_MTIME:
       g_value_set_int64 (value, nm_directory_get_mtime (self));
@@ -89,7 +90,9 @@ nm_directory_class_init (NmDirectoryClass *klass)
   /**
    * NmDirectory:path: (getter get_path)
    *
-   * The path the directory was looked up with.
+   * The path the directory was looked up with, as it can be shown: bytes that are not
+   * UTF-8 are replaced by U+FFFD ([method@Notmuch.Directory.get_path] gives the path
+   * itself).
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

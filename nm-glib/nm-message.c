@@ -235,10 +235,27 @@ nm_message_get_property (GObject    *object,
       g_value_set_int64 (value, nm_message_get_date (self));
       break;
     case PROP_FILENAME:
-      g_value_take_string (value, nm_message_get_filename (self));
+      {
+        g_autofree char *filename = nm_message_get_filename (self);
+
+        g_value_take_string (value, filename != NULL ? g_filename_display_name (filename)
+                                                     : NULL);
+      }
       break;
     case PROP_FILENAMES:
-      g_value_take_boxed (value, nm_message_get_filenames (self));
+      {
+        g_auto (GStrv) filenames = nm_message_get_filenames (self);
+
+        /* A string property is UTF-8: each name as it can be shown. */
+        for (char **filename = filenames; filename != NULL && *filename != NULL; filename++)
+          {
+            char *shown = g_filename_display_name (*filename);
+
+            g_free (*filename);
+            *filename = shown;
+          }
+        g_value_take_boxed (value, g_steal_pointer (&filenames));
+      }
       break;
     case PROP_TAGS:
       g_value_take_boxed (value, nm_message_get_tags (self));
@@ -302,7 +319,9 @@ nm_message_class_init (NmMessageClass *klass)
   /**
    * NmMessage:filename: (getter get_filename)
    *
-   * The first file of the message.
+   * The first file of the message, as it can be shown: a string property holds UTF-8, so
+   * bytes of a file name that are not are replaced by U+FFFD.
+   * [method@Notmuch.Message.get_filename] gives the name itself.
    */
   properties[PROP_FILENAME] =
     g_param_spec_string ("filename", NULL, NULL, NULL,
@@ -311,7 +330,8 @@ nm_message_class_init (NmMessageClass *klass)
   /**
    * NmMessage:filenames: (getter get_filenames)
    *
-   * Every file of the message.
+   * Every file of the message, as they can be shown (see
+   * [property@Notmuch.Message:filename]).
    */
   properties[PROP_FILENAMES] =
     g_param_spec_boxed ("filenames", NULL, NULL, G_TYPE_STRV,
