@@ -94,9 +94,7 @@ def writable(corpus, tmp_path):
     return Corpus(root)
 
 
-def run_browser(display, corpus, query, screenshot=None, toggle=False, content=False,
-                save=None):
-    """Runs the browser's test script; returns its output as {key: value}."""
+def browser_env(display, corpus, query):
     env = dict(os.environ)
     for name in ('WAYLAND_DISPLAY', 'NOTMUCH_PROFILE', 'NOTMUCH_DATABASE',
                  'NM_BROWSER_SCREENSHOT', 'NM_BROWSER_TEST_TOGGLE', 'NM_BROWSER_TEST_CONTENT',
@@ -109,6 +107,13 @@ def run_browser(display, corpus, query, screenshot=None, toggle=False, content=F
         'NOTMUCH_CONFIG': corpus.config,  # for search.exclude_tags, as the CLI
         'NM_BROWSER_TEST_SCRIPT': query,
     })
+    return env
+
+
+def run_browser(display, corpus, query, screenshot=None, toggle=False, content=False,
+                save=None):
+    """Runs the browser's test script; returns its output as {key: value}."""
+    env = browser_env(display, corpus, query)
     if screenshot is not None:
         env['NM_BROWSER_SCREENSHOT'] = str(screenshot)
     if toggle:
@@ -165,7 +170,8 @@ def test_search_shows_every_thread(display, corpus, tmp_path):
     if os.path.exists(screenshot):
         os.unlink(screenshot)
     report = run_browser(display, corpus, query, screenshot=screenshot)
-    assert report['database'] == f'{corpus.mail} (read-write)'
+    # Read-only, so that other programs can write while it runs.
+    assert report['database'] == f'{corpus.mail} (read-only)'
     expected = corpus.count('--output=threads', query)
     assert expected > 0
     assert int(report['rows']) == expected
@@ -200,8 +206,9 @@ def test_toggle_flagged(display, writable, tmp_path):
         assert flagged == writable.count('--exclude=false', first)
 
 
-def test_read_only_when_locked(display, writable, tmp_path):
-    """With the write lock held elsewhere, the browser opens the database read-only."""
+def test_browses_while_another_holds_the_lock(display, writable, tmp_path):
+    """The browser reads through a read-only handle and writes through one opened for each
+    change: with the write lock held elsewhere, it browses as before."""
     import gi
     gi.require_version('Notmuch', '1.0')
     from gi.repository import Notmuch
@@ -213,6 +220,29 @@ def test_read_only_when_locked(display, writable, tmp_path):
         holder.close()
     assert report['database'] == f'{writable.mail} (read-only)'
     assert int(report['rows']) == writable.count('--output=threads', 'tag:inbox')
+
+
+def test_cli_tag_shows_up_without_a_key_press(display, writable):
+    """The list is monitored: a tag the notmuch CLI adds shows in the row by itself."""
+    env = browser_env(display, writable, 'tag:inbox')
+    env['NM_BROWSER_TEST_WATCH'] = 'from-the-cli'
+    browser = subprocess.Popen([sys.executable, BROWSER, '--database', writable.mail],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        watching = None
+        for line in browser.stdout:
+            if line.startswith('watching: '):
+                watching = line.split(': ', 1)[1].strip()
+                break
+        assert watching is not None, browser.stderr.read()
+        writable.notmuch('tag', '+from-the-cli', '--', watching)
+        out, err = browser.communicate(timeout=APP_TIMEOUT)
+    finally:
+        if browser.poll() is None:
+            browser.kill()
+    assert browser.returncode == 0, err
+    assert f'seen: {watching} from-the-cli' in out
 
 
 @pytest.fixture(scope='module')
