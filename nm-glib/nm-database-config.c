@@ -51,6 +51,8 @@ _nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key)
  *
  * Returns: (transfer full) (nullable): the value, or %NULL if the key is not set (or set to
  *   the empty string) or on error
+ *
+ * Since: 0.1
  */
 char *
 nm_database_get_config (NmDatabase  *self,
@@ -88,6 +90,8 @@ nm_database_get_config (NmDatabase  *self,
  * Stores a configuration value in the database.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_set_config (NmDatabase  *self,
@@ -124,6 +128,8 @@ nm_database_set_config (NmDatabase  *self,
  *
  * Returns: (transfer full) (nullable): the value, or %NULL if it is not set (or empty) or
  *   on error
+ *
+ * Since: 0.1
  */
 char *
 nm_database_get_config_value (NmDatabase   *self,
@@ -154,6 +160,8 @@ nm_database_get_config_value (NmDatabase   *self,
  *
  * Returns: (transfer full) (array zero-terminated=1): the items, without empty ones;
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char **
 nm_database_get_config_values (NmDatabase   *self,
@@ -181,6 +189,8 @@ nm_database_get_config_values (NmDatabase   *self,
  * Gets the value of a boolean configuration key.
  *
  * Returns: the value; %FALSE with %NM_ERROR_ILLEGAL_ARGUMENT if it is not a boolean
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_get_config_bool (NmDatabase   *self,
@@ -216,6 +226,8 @@ nm_database_get_config_bool (NmDatabase   *self,
  * configuration file still takes precedence when the database is opened with that file.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_set_config_value (NmDatabase   *self,
@@ -251,6 +263,8 @@ nm_database_set_config_value (NmDatabase   *self,
  * keys starting with @prefix.
  *
  * Returns: (transfer full) (element-type utf8 utf8): the keys and values, or %NULL on error
+ *
+ * Since: 0.1
  */
 GHashTable *
 nm_database_get_config_list (NmDatabase  *self,

@@ -35,6 +35,8 @@
  *
  * A configuration file whose `database.autocommit` is not a number is refused with
  * %NM_ERROR_ILLEGAL_ARGUMENT, and so is storing such a value.
+ *
+ * Since: 0.1
  */
 static void nm_database_initable_iface_init (GInitableIface *iface);
 
@@ -305,6 +307,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * The directory of the database.  Before initialization it is the path to open, or %NULL
    * for notmuch's own lookup (`NOTMUCH_CONFIG`, `NOTMUCH_PROFILE`, the config file); once
    * open, the path libnotmuch opened.
+   *
+   * Since: 0.1
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL,
@@ -314,6 +318,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * NmDatabase:mode: (getter get_mode)
    *
    * Whether the database is open for reading only or for reading and writing.
+   *
+   * Since: 0.1
    */
   properties[PROP_MODE] =
     g_param_spec_enum ("mode", NULL, NULL, NM_TYPE_DATABASE_MODE, NM_DATABASE_MODE_READ_ONLY,
@@ -324,6 +330,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    *
    * The notmuch configuration file to read: %NULL for notmuch's lookup, the empty string
    * for none.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONFIG_PATH] =
     g_param_spec_string ("config-path", NULL, NULL, NULL,
@@ -333,6 +341,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * NmDatabase:profile:
    *
    * The notmuch configuration profile, or %NULL for `NOTMUCH_PROFILE` or the default.
+   *
+   * Since: 0.1
    */
   properties[PROP_PROFILE] =
     g_param_spec_string ("profile", NULL, NULL, NULL,
@@ -344,6 +354,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * How long a read-write open waits for another process's write lock, in milliseconds,
    * before failing with %NM_ERROR_LOCKED.  The default, 0, does not wait.  A write lock held
    * by this process fails at once whatever the timeout.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOCK_TIMEOUT] =
     g_param_spec_uint ("lock-timeout", NULL, NULL, 0, G_MAXUINT, 0,
@@ -353,6 +365,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * NmDatabase:version: (getter get_version)
    *
    * The format version of the database.
+   *
+   * Since: 0.1
    */
   properties[PROP_VERSION] =
     g_param_spec_uint ("version", NULL, NULL, 0, G_MAXUINT, 0,
@@ -548,6 +562,8 @@ _nm_database_note_write (NmDatabase *self)
  * lock; see [property@Notmuch.Database:lock-timeout] to wait instead.
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open (const char      *path,
@@ -569,6 +585,8 @@ nm_database_open (const char      *path,
  * Opens a notmuch database with an explicit configuration file and profile.
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open_with_config (const char      *path,
@@ -605,6 +623,8 @@ nm_database_open_with_config (const char      *path,
  *
  * Returns: (transfer full): the new database, or %NULL with @error set
  *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_create (const char  *path,
@@ -647,6 +667,8 @@ nm_database_remember_revision (NmDatabase *self)
  * atomic section discards that section's changes.  Closing twice is harmless.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_close (NmDatabase  *self,
@@ -692,6 +714,8 @@ nm_database_close (NmDatabase  *self,
  * again.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_reopen (NmDatabase      *self,
@@ -775,6 +799,8 @@ nm_database_commit_pending (NmDatabase *self)
  * the outermost [method@Notmuch.Database.end_atomic] commits instead.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_commit (NmDatabase  *self,
@@ -833,6 +859,8 @@ _nm_database_begin_atomic_locked (NmDatabase  *self,
  * the database inside an unfinished section discards that section's changes and only those.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_begin_atomic (NmDatabase  *self,
@@ -879,6 +907,8 @@ _nm_database_end_atomic_locked (NmDatabase  *self,
  * Ending the outermost section commits its changes.
  *
  * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section is open
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_end_atomic (NmDatabase  *self,
@@ -900,6 +930,8 @@ nm_database_end_atomic (NmDatabase  *self,
  * Gets the directory of the database.
  *
  * Returns: (type filename) (nullable): the path, or %NULL if the database was never opened
+ *
+ * Since: 0.1
  */
 const char *
 nm_database_get_path (NmDatabase *self)
@@ -916,6 +948,8 @@ nm_database_get_path (NmDatabase *self)
  * Gets whether the database is open for reading only or for writing.
  *
  * Returns: the mode
+ *
+ * Since: 0.1
  */
 NmDatabaseMode
 nm_database_get_mode (NmDatabase *self)
@@ -932,6 +966,8 @@ nm_database_get_mode (NmDatabase *self)
  * Gets how long a read-write open waits for another process's write lock.
  *
  * Returns: the timeout in milliseconds
+ *
+ * Since: 0.1
  */
 guint
 nm_database_get_lock_timeout (NmDatabase *self)
@@ -948,6 +984,8 @@ nm_database_get_lock_timeout (NmDatabase *self)
  * Gets the format version of the database.
  *
  * Returns: the version, or 0 if the database is closed
+ *
+ * Since: 0.1
  */
 guint
 nm_database_get_version (NmDatabase *self)
@@ -975,6 +1013,8 @@ nm_database_get_version (NmDatabase *self)
  * Revisions are 64-bit; JavaScript numbers hold them exactly only up to 2^53.
  *
  * Returns: the revision
+ *
+ * Since: 0.1
  */
 guint64
 nm_database_get_revision (NmDatabase  *self,
@@ -1034,6 +1074,8 @@ nm_database_open_in_thread (GTask        *task,
  *
  * Opens a database in a worker thread; see [ctor@Notmuch.Database.open].  @callback runs
  * in the thread-default main context of the calling thread.
+ *
+ * Since: 0.1
  */
 void
 nm_database_open_async (const char          *path,
@@ -1060,6 +1102,8 @@ nm_database_open_async (const char          *path,
  * Finishes [func@Notmuch.Database.open_async].
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open_finish (GAsyncResult  *result,

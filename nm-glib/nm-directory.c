@@ -18,6 +18,8 @@
  * (`Notmuch.Directory()` in Python) belongs to no database and behaves as a directory whose
  * database was closed: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an
  * empty value.
+ *
+ * Since: 0.1
  */
 struct _NmDirectory
 {
@@ -93,6 +95,8 @@ nm_directory_class_init (NmDirectoryClass *klass)
    * The path the directory was looked up with, as it can be shown: bytes that are not
    * UTF-8 are replaced by U+FFFD ([method@Notmuch.Directory.get_path] gives the path
    * itself).
+   *
+   * Since: 0.1
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -101,6 +105,8 @@ nm_directory_class_init (NmDirectoryClass *klass)
    * NmDirectory:mtime: (getter get_mtime)
    *
    * The modification time stored for the directory.
+   *
+   * Since: 0.1
    */
   properties[PROP_MTIME] =
     g_param_spec_int64 ("mtime", NULL, NULL, G_MININT64, G_MAXINT64, 0,
@@ -152,6 +158,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
  *
  * Returns: (type filename) (nullable): the path, or %NULL for a directory constructed
  *   without a database
+ *
+ * Since: 0.1
  */
 const char *
 nm_directory_get_path (NmDirectory *self)
@@ -169,6 +177,8 @@ nm_directory_get_path (NmDirectory *self)
  *
  * Returns: seconds since the epoch; 0 if none was stored, the directory was deleted or the
  *   database is closed
+ *
+ * Since: 0.1
  */
 gint64
 nm_directory_get_mtime (NmDirectory *self)
@@ -193,6 +203,8 @@ nm_directory_get_mtime (NmDirectory *self)
  * later scan can skip the directory while its real modification time is unchanged.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_directory_set_mtime (NmDirectory  *self,
@@ -237,6 +249,8 @@ nm_directory_take_names (notmuch_filenames_t *names)
  *
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the file
  *   names, without the directory part, sorted; empty if the database is closed
+ *
+ * Since: 0.1
  */
 char **
 nm_directory_get_child_files (NmDirectory *self)
@@ -259,6 +273,8 @@ nm_directory_get_child_files (NmDirectory *self)
  *
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the
  *   directory names, sorted; empty if the database is closed
+ *
+ * Since: 0.1
  */
 char **
 nm_directory_get_child_directories (NmDirectory *self)
@@ -283,6 +299,8 @@ nm_directory_get_child_directories (NmDirectory *self)
  * first.  Afterwards the object only fails.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_directory_delete (NmDirectory  *self,

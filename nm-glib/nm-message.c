@@ -26,6 +26,8 @@
  * Messages come from a database.  One constructed directly (`Notmuch.Message()` in
  * Python) belongs to none and behaves as a message whose database was closed: every call
  * fails with %NM_ERROR_CLOSED_DATABASE or returns an empty value.
+ *
+ * Since: 0.1
  */
 struct _NmMessage
 {
@@ -284,6 +286,8 @@ nm_message_class_init (NmMessageClass *klass)
    * NmMessage:database: (getter get_database)
    *
    * The database the message belongs to.
+   *
+   * Since: 0.1
    */
   properties[PROP_DATABASE] =
     g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
@@ -293,6 +297,8 @@ nm_message_class_init (NmMessageClass *klass)
    * NmMessage:message-id: (getter get_message_id)
    *
    * The Message-ID, without angle brackets.
+   *
+   * Since: 0.1
    */
   properties[PROP_MESSAGE_ID] =
     g_param_spec_string ("message-id", NULL, NULL, NULL,
@@ -302,6 +308,8 @@ nm_message_class_init (NmMessageClass *klass)
    * NmMessage:thread-id: (getter get_thread_id)
    *
    * The id of the thread the message belongs to.
+   *
+   * Since: 0.1
    */
   properties[PROP_THREAD_ID] =
     g_param_spec_string ("thread-id", NULL, NULL, NULL,
@@ -311,6 +319,8 @@ nm_message_class_init (NmMessageClass *klass)
    * NmMessage:date: (getter get_date)
    *
    * The date of the message in seconds since the epoch, as indexed.
+   *
+   * Since: 0.1
    */
   properties[PROP_DATE] =
     g_param_spec_int64 ("date", NULL, NULL, G_MININT64, G_MAXINT64, 0,
@@ -322,6 +332,8 @@ nm_message_class_init (NmMessageClass *klass)
    * The first file of the message, as it can be shown: a string property holds UTF-8, so
    * bytes of a file name that are not are replaced by U+FFFD.
    * [method@Notmuch.Message.get_filename] gives the name itself.
+   *
+   * Since: 0.1
    */
   properties[PROP_FILENAME] =
     g_param_spec_string ("filename", NULL, NULL, NULL,
@@ -332,6 +344,8 @@ nm_message_class_init (NmMessageClass *klass)
    *
    * Every file of the message, as they can be shown (see
    * [property@Notmuch.Message:filename]).
+   *
+   * Since: 0.1
    */
   properties[PROP_FILENAMES] =
     g_param_spec_boxed ("filenames", NULL, NULL, G_TYPE_STRV,
@@ -342,6 +356,8 @@ nm_message_class_init (NmMessageClass *klass)
    *
    * The tags of the message, sorted in byte order.  Notified when a change made through
    * any object of the database changes them.
+   *
+   * Since: 0.1
    */
   properties[PROP_TAGS] =
     g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV,
@@ -351,6 +367,8 @@ nm_message_class_init (NmMessageClass *klass)
    * NmMessage:subject: (getter get_subject)
    *
    * The Subject header, decoded to text.
+   *
+   * Since: 0.1
    */
   properties[PROP_SUBJECT] =
     g_param_spec_string ("subject", NULL, NULL, NULL,
@@ -360,6 +378,8 @@ nm_message_class_init (NmMessageClass *klass)
    * NmMessage:author: (getter get_author)
    *
    * The From header, decoded to text: who wrote the message.
+   *
+   * Since: 0.1
    */
   properties[PROP_AUTHOR] =
     g_param_spec_string ("author", NULL, NULL, NULL,
@@ -544,6 +564,8 @@ nm_message_cache_string (NmMessage   *self,
  *
  * Returns: (transfer none) (nullable): the database, or %NULL for a message constructed
  *   without one
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_message_get_database (NmMessage *self)
@@ -562,6 +584,8 @@ nm_message_get_database (NmMessage *self)
  *
  * Returns: (nullable): the message id, or %NULL if the database was closed before it was
  *   first read
+ *
+ * Since: 0.1
  */
 const char *
 nm_message_get_message_id (NmMessage *self)
@@ -582,6 +606,8 @@ nm_message_get_message_id (NmMessage *self)
  *
  * Returns: (nullable): the thread id, or %NULL if the database was closed before it was
  *   first read
+ *
+ * Since: 0.1
  */
 const char *
 nm_message_get_thread_id (NmMessage *self)
@@ -603,6 +629,8 @@ nm_message_get_thread_id (NmMessage *self)
  *
  * Returns: the date in seconds since the epoch; 0 for a ghost, or if the database was
  *   closed before the date was first read
+ *
+ * Since: 0.1
  */
 gint64
 nm_message_get_date (NmMessage *self)
@@ -632,6 +660,8 @@ nm_message_get_date (NmMessage *self)
  * Returns: (transfer full) (nullable): the value, or %NULL if the message has no such
  *   header (with @error unset) or on error (%NM_ERROR_FILE_ERROR when the file cannot be
  *   read)
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_header (NmMessage   *self,
@@ -678,6 +708,8 @@ nm_message_get_header (NmMessage   *self,
  *
  * Returns: (transfer full) (nullable): the subject, or %NULL if the message has none or
  *   it cannot be read
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_subject (NmMessage *self)
@@ -695,6 +727,8 @@ nm_message_get_subject (NmMessage *self)
  *
  * Returns: (transfer full) (nullable): the author, or %NULL if the message has no From
  *   header or it cannot be read
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_author (NmMessage *self)
@@ -722,6 +756,8 @@ nm_message_is_ghost (NmMessage *self)
  *
  * Returns: (transfer full) (type filename) (nullable): the absolute path, or %NULL for a
  *   ghost message or a closed database
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_filename (NmMessage *self)
@@ -747,6 +783,8 @@ nm_message_get_filename (NmMessage *self)
  *
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the absolute
  *   paths; empty for a ghost message or a closed database
+ *
+ * Since: 0.1
  */
 char **
 nm_message_get_filenames (NmMessage *self)
@@ -777,6 +815,8 @@ nm_message_get_filenames (NmMessage *self)
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order; empty
  *   if the database is closed
+ *
+ * Since: 0.1
  */
 char **
 nm_message_get_tags (NmMessage *self)
@@ -802,6 +842,8 @@ nm_message_get_tags (NmMessage *self)
  * Checks whether the message carries a tag.
  *
  * Returns: %TRUE if it does
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_has_tag (NmMessage  *self,
@@ -834,6 +876,8 @@ nm_message_has_tag (NmMessage  *self,
  * excluded tag, or is a ghost.
  *
  * Returns: whether the flag is set; %FALSE on error
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_get_flag (NmMessage      *self,
@@ -869,6 +913,8 @@ nm_message_get_flag (NmMessage      *self,
  * replies; for any other message the list is empty.
  *
  * Returns: (transfer full): the replies
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_message_get_replies (NmMessage *self)
@@ -945,6 +991,8 @@ nm_message_write (NmMessage       *self,
  * Adds a tag.  Adding a tag the message has changes nothing.
  *
  * Returns: %TRUE on success; %NM_ERROR_INVALID_TAG for an empty, non-UTF-8 or too long tag
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_add_tag (NmMessage   *self,
@@ -974,6 +1022,8 @@ nm_message_add_tag (NmMessage   *self,
  * Removes a tag.  Removing a tag the message does not have changes nothing.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_remove_tag (NmMessage   *self,
@@ -1002,6 +1052,8 @@ nm_message_remove_tag (NmMessage   *self,
  * Removes every tag.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_remove_all_tags (NmMessage  *self,
@@ -1029,6 +1081,8 @@ nm_message_remove_all_tags (NmMessage  *self,
  * missing ones added, and the index is written once.  Nothing changes if a tag is invalid.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_set_tags (NmMessage          *self,
@@ -1074,6 +1128,8 @@ nm_message_set_tags (NmMessage          *self,
  * so that several changes are written, and seen by other readers, at once.  Freezes nest.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_freeze (NmMessage  *self,
@@ -1112,6 +1168,8 @@ nm_message_freeze (NmMessage  *self,
  * Ends a [method@Notmuch.Message.freeze]; the outermost thaw writes the changes.
  *
  * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_FREEZE_THAW without a matching freeze
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_thaw (NmMessage  *self,
@@ -1164,6 +1222,8 @@ nm_message_thaw (NmMessage  *self,
  * of S.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_maildir_flags_to_tags (NmMessage  *self,
@@ -1192,6 +1252,8 @@ nm_message_maildir_flags_to_tags (NmMessage  *self,
  *
  * Returns: %TRUE on success; %NM_ERROR_PATH_ERROR, renaming nothing, if a new name could be
  *   too long for the index
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_tags_to_maildir_flags (NmMessage  *self,
@@ -1227,6 +1289,8 @@ nm_message_tags_to_maildir_flags (NmMessage  *self,
  * Checks whether any of the message's file names carries a maildir flag.
  *
  * Returns: %TRUE if one does; %FALSE if none does, or on error
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_has_maildir_flag (NmMessage  *self,
@@ -1268,6 +1332,8 @@ nm_message_has_maildir_flag (NmMessage  *self,
  * for [method@Notmuch.Database.index_file].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_reindex (NmMessage       *self,
@@ -1369,6 +1435,8 @@ nm_message_check_property (const char  *key,
  *
  * Returns: (transfer full) (array zero-terminated=1): the values of exactly @key; empty if
  *   there are none or the database is closed
+ *
+ * Since: 0.1
  */
 char **
 nm_message_get_property_values (NmMessage  *self,
@@ -1404,6 +1472,8 @@ nm_message_get_property_values (NmMessage  *self,
  *
  * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key with `=`, a key or value
  *   that is not UTF-8, or a longer `key=value`
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_add_property (NmMessage   *self,
@@ -1438,6 +1508,8 @@ nm_message_add_property (NmMessage   *self,
  *
  * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key or value that
  *   [method@Notmuch.Message.add_property] refuses
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_remove_property (NmMessage   *self,
@@ -1471,6 +1543,8 @@ nm_message_remove_property (NmMessage   *self,
  *
  * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a prefix with `=` (no key
  *   starts with one) or that is not UTF-8
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_remove_all_properties (NmMessage   *self,
@@ -1502,6 +1576,8 @@ nm_message_remove_all_properties (NmMessage   *self,
  * Counts the values of a message property.
  *
  * Returns: the number of values of exactly @key; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_message_count_properties (NmMessage   *self,
@@ -1537,6 +1613,8 @@ nm_message_count_properties (NmMessage   *self,
  *
  * Returns: (transfer full) (array zero-terminated=1): the properties, sorted by key; %NULL
  *   on error
+ *
+ * Since: 0.1
  */
 char **
 nm_message_get_all_properties (NmMessage   *self,
