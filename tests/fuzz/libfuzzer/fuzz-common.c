@@ -148,18 +148,22 @@ nm_fuzz_input_done (const NmFuzzInput *input)
 }
 
 char *
-nm_fuzz_repeat (const char *text, guint power, gsize max)
+nm_fuzz_nest (const char *prefix, const char *middle, const char *suffix, guint power, gsize max)
 {
-  gsize length = strlen (text);
+  gsize outer = strlen (prefix) + strlen (suffix);
+  gsize inner = strlen (middle);
   gsize times = (gsize) 1 << (3 * MIN (power, 7));
   GString *result;
 
-  if (length == 0)
-    return g_strdup ("");
-  times = MAX (MIN (times, max / length), 1);
-  result = g_string_sized_new (length * times + 1);
+  if (outer == 0)
+    return g_strdup (middle);
+  times = MAX (MIN (times, max > inner ? (max - inner) / outer : 0), 1);
+  result = g_string_sized_new (outer * times + inner + 1);
   for (gsize i = 0; i < times; i++)
-    g_string_append_len (result, text, length);
+    g_string_append (result, prefix);
+  g_string_append (result, middle);
+  for (gsize i = 0; i < times; i++)
+    g_string_append (result, suffix);
   return g_string_free (result, FALSE);
 }
 

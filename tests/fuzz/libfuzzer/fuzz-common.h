@@ -38,9 +38,11 @@ char *nm_fuzz_input_string (NmFuzzInput *input);
 char **nm_fuzz_input_strv (NmFuzzInput *input, guint max);
 gboolean nm_fuzz_input_done (const NmFuzzInput *input);
 
-/* @text repeated 8^@power times (@power 0-7), at most @max bytes (but once at least): how a
- * short input reaches the lengths and nesting depths that overflow fixed limits. */
-char *nm_fuzz_repeat (const char *text, guint power, gsize max);
+/* @prefix repeated n times, @middle, then @suffix repeated n times, n being 8^@power
+ * (@power 0-7) or less, to stay within @max bytes (but 1 at least): how a short input
+ * reaches the lengths and nesting depths that overflow fixed limits. */
+char *nm_fuzz_nest (const char *prefix, const char *middle, const char *suffix, guint power,
+                    gsize max);
 
 /* The mail store: every harness gets the same messages. */
 typedef struct

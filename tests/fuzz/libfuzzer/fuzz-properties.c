@@ -36,7 +36,7 @@ take_key (NmFuzzInput *input, guint8 flags)
   if ((flags & 0x38) != 0x38)
     return g_steal_pointer (&piece);
   /* Well beyond Xapian's term limit (245 bytes, prefix included). */
-  return nm_fuzz_repeat (piece, nm_fuzz_input_byte (input) & 7, 4096);
+  return nm_fuzz_nest (piece, "", "", nm_fuzz_input_byte (input) & 7, 4096);
 }
 
 static gboolean
