@@ -4,7 +4,8 @@
  * and a suffix), then optionally a tag to exclude.
  *   flags bit 0: s-expression syntax (else Xapian's)
  *         bit 1: the read-only handle (else the read-write one)
- *         bits 2-4: what to run (counts, message walk, thread walk, the database shortcuts)
+ *         bits 2-4: what to run (counts on both handles, which must agree, message walks,
+ *           thread walks, the database shortcuts)
  *         bits 5-6: sort order; bit 7 with the next byte's top bits: exclude mode
  *   repeat byte: if bits 3-5 are all set, the query is the prefix repeated 8^n times, n
  *     being bits 0-2, the middle, then the suffix as many times (deep nesting, long terms),
@@ -50,18 +51,63 @@ take_query (NmFuzzInput *input, guint8 repeat, gsize max)
   return nm_fuzz_nest (prefix, middle, suffix, repeat & 7, max);
 }
 
+/* @query's settings on @database. */
+static NmQuery *
+twin_query (NmQuery *query, NmDatabase *database)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) excluded = nm_query_get_excluded_tags (query);
+  NmQuery *twin = nm_query_new_with_syntax (database, nm_query_get_query_string (query),
+                                            nm_query_get_syntax (query), &error);
+
+  if (twin == NULL)
+    nm_fuzz_fail ("a query one handle takes, the other refuses: %s", error->message);
+  nm_query_set_sort (twin, nm_query_get_sort (query));
+  nm_query_set_exclude (twin, nm_query_get_exclude (query));
+  for (guint i = 0; excluded[i] != NULL; i++)
+    if (!nm_query_add_tag_exclude (twin, excluded[i], &error))
+      nm_fuzz_fail ("cannot exclude \"%s\" again: %s", excluded[i], error->message);
+  return twin;
+}
+
+/* Counts on @query, and the same query on @other: both handles see the same committed
+ * database, so they must agree. */
 static void
-run_query (NmQuery *query, guint what)
+count_on_both (NmQuery *query, NmDatabase *other)
+{
+  g_autoptr (NmQuery) twin = twin_query (query, other);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) twin_error = NULL;
+  guint count, twin_count;
+
+  count = nm_query_count_messages (query, &error);
+  twin_count = nm_query_count_messages (twin, &twin_error);
+  if ((error == NULL) != (twin_error == NULL) || count != twin_count)
+    nm_fuzz_fail ("the read-write and read-only handles count %u%s and %u%s messages", count,
+                  error != NULL ? " (failed)" : "", twin_count,
+                  twin_error != NULL ? " (failed)" : "");
+  nm_fuzz_check_error (&error, "nm_query_count_messages");
+  nm_fuzz_check_error (&twin_error, "nm_query_count_messages");
+
+  count = nm_query_count_threads (query, &error);
+  twin_count = nm_query_count_threads (twin, &twin_error);
+  if ((error == NULL) != (twin_error == NULL) || count != twin_count)
+    nm_fuzz_fail ("the read-write and read-only handles count %u%s and %u%s threads", count,
+                  error != NULL ? " (failed)" : "", twin_count,
+                  twin_error != NULL ? " (failed)" : "");
+  nm_fuzz_check_error (&error, "nm_query_count_threads");
+  nm_fuzz_check_error (&twin_error, "nm_query_count_threads");
+}
+
+static void
+run_query (NmQuery *query, NmDatabase *other, guint what)
 {
   g_autoptr (GError) error = NULL;
 
   switch (what)
     {
     case 0:
-      nm_query_count_messages (query, &error);
-      nm_fuzz_check_error (&error, "nm_query_count_messages");
-      nm_query_count_threads (query, &error);
-      nm_fuzz_check_error (&error, "nm_query_count_threads");
+      count_on_both (query, other);
       break;
     case 1:
     case 2:
@@ -165,7 +211,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                           ok ? "refuse" : "take");
           nm_fuzz_check_result (ok, &error, "nm_query_add_tag_exclude");
         }
-      run_query (query, what);
+      run_query (query, database == fixture->reader ? fixture->database : fixture->reader,
+                 what);
     }
   nm_fuzz_end ();
   return 0;
