@@ -569,11 +569,12 @@ def t22_case(name, small, tmp_path):
     return copy.root, copy.outdir
 
 
-# name -> (code, words of libnotmuch's message), for both modes.
+# name -> (code, words of the message), for both modes.  No database at the path is
+# NO_DATABASE, with the path and the reason, with every libnotmuch.
 T22_CASES = {
-    'nonexistent': ('FILE_ERROR', ['No such file or directory']),
-    'empty_dir': ('FILE_ERROR', ['No such file or directory']),
-    'regular_file': ('FILE_ERROR', ['Not a directory']),
+    'nonexistent': ('NO_DATABASE', ['No such file or directory']),
+    'empty_dir': ('NO_DATABASE', ['no notmuch database']),
+    'regular_file': ('NO_DATABASE', ['Not a directory']),
     'garbage': ('XAPIAN_EXCEPTION', []),
     'truncated_postlist': ('XAPIAN_EXCEPTION', ['EOF reading block']),
     'relative': ('PATH_ERROR', ['must be absolute']),
