@@ -20,8 +20,9 @@ notmuch
     the batches as they arrive.  The longest main-loop gap and the time to the first
     painted frame with rows are measured while it loads.
 liststore
-    GTK's own floor: a ``Gio.ListStore`` of as many ``Gtk.StringObject`` as the corpus has
-    threads, with the same row widgets (the four labels show parts of the string).
+    GTK's own floor: a ``Gio.ListStore`` of ``Gtk.StringObject``, one per thread, holding
+    the texts the notmuch model's rows show (read beforehand by another process), with the
+    same row widgets: the same view and the same text, without the library.
 
 Then the view is scrolled: ``--steps`` steps of ``vadjustment.set_value()`` from the top to
 the bottom and as many back, each waiting for the frame clock's ``after-paint`` (and an idle
@@ -47,6 +48,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import listlib  # noqa: E402
 
 MODELS = ('notmuch', 'liststore')
+# Joins the texts of a row in the strings of the ListStore model.
+SEPARATOR = '\x1f'
 WIDTH, HEIGHT = 1000, 800
 STEP_TIMEOUT = 10.0
 
@@ -60,6 +63,8 @@ def parse_args():
     parser.add_argument('--models', default=','.join(MODELS),
                         help='comma-separated subset of ' + ','.join(MODELS))
     parser.add_argument('--model', help=argparse.SUPPRESS)
+    parser.add_argument('--rows', help=argparse.SUPPRESS)
+    parser.add_argument('--dump-rows', help=argparse.SUPPRESS)
     args = listlib.finish_arguments(parser.parse_args())
     if args.steps is None:
         args.steps = 10 if args.smoke else 100
@@ -106,21 +111,16 @@ def run_view(args):
             self.item = None
             self.handler = 0
 
-    def format_date(timestamp):
-        date = GLib.DateTime.new_from_unix_local(timestamp)
-        return date.format('%Y-%m-%d %H:%M') if date is not None else ''
-
     def show_tags(thread, _pspec, row):
         row.tags.set_text(' '.join(thread.get_tags()))
 
     def bind_thread(_factory, list_item):
         row, thread = list_item.get_child(), list_item.get_item()
-        count = thread.get_total_messages()
-        subject = thread.get_subject() or '(no subject)'
-        row.date.set_text(format_date(thread.get_newest_date()))
-        row.authors.set_text(thread.get_authors() or '')
-        row.subject.set_text(f'{subject} ({count})' if count > 1 else subject)
-        row.tags.set_text(' '.join(thread.get_tags()))
+        date, authors, subject, tags = thread_texts(GLib, thread)
+        row.date.set_text(date)
+        row.authors.set_text(authors)
+        row.subject.set_text(subject)
+        row.tags.set_text(tags)
         row.item = thread
         row.handler = thread.connect('notify::tags', show_tags, row)
 
@@ -132,7 +132,7 @@ def run_view(args):
 
     def bind_string(_factory, list_item):
         row, text = list_item.get_child(), list_item.get_item().get_string()
-        date, authors, subject, tags = text.split('|')
+        date, authors, subject, tags = text.split(SEPARATOR)
         row.date.set_text(date)
         row.authors.set_text(authors)
         row.subject.set_text(subject)
@@ -181,7 +181,8 @@ def run_view(args):
         view.set_model(Gtk.SingleSelection(model=model))
         # The first paint after the first batch: the first rows on screen.
         model.connect('items-changed',
-                      lambda *_: first_batch or first_batch.append(len(paints)))
+                      lambda *_: first_batch or first_batch.extend(
+                          (len(paints), time.perf_counter())))
         listlib.run_until(GLib, lambda: first_batch and len(paints) > first_batch[0], 3600)
         first_rows = paints[-1]
         listlib.wait_loaded(GLib, model)
@@ -191,24 +192,42 @@ def run_view(args):
         gap = ticker.gap_details(start, loaded)
         result['load'] = {
             'call_ms': 1000 * (returned - start),
+            'first_batch_ms': 1000 * (first_batch[1] - start),
             'first_rows_painted_ms': 1000 * (first_rows - start),
             'loaded_ms': 1000 * (loaded - start),
             'gap': listlib.gap_ms(gap),
             'gap_text': listlib.gap_text(gap),
             'load_average': listlib.load_average(),
         }
-        print('notmuch: load_threads returned in %.1f ms, first rows painted at %.1f ms, '
-              '%d threads loaded in %.1f ms; longest main-loop gap while loading %s'
-              % (result['load']['call_ms'], result['load']['first_rows_painted_ms'], n,
+        print('notmuch: load_threads returned in %.1f ms, first batch at %.1f ms, first rows '
+              'painted at %.1f ms, %d threads loaded in %.1f ms; longest main-loop gap while '
+              'loading %s'
+              % (result['load']['call_ms'], result['load']['first_batch_ms'],
+                 result['load']['first_rows_painted_ms'], n,
                  result['load']['loaded_ms'], gap_text(gap)), flush=True)
     else:
-        n = corpus['threads']
+        with open(args.rows) as f:
+            rows = json.load(f)
+        n = len(rows)
         store = Gio.ListStore(item_type=Gtk.StringObject)
-        store.splice(0, 0, [Gtk.StringObject.new(
-            '2024-%02d-%02d 12:%02d|Author %d, Someone Else|Subject of thread %d (%d)|'
-            'inbox unread' % (1 + i % 12, 1 + i % 28, i % 60, i % 97, i, 1 + i % 5))
-            for i in range(n)])
+        store.splice(0, 0, [Gtk.StringObject.new(SEPARATOR.join(row)) for row in rows])
+        del rows
+        # The floor of the first screen: from setting the model to its first paint.
+        paints_before = len(paints)
+        start = time.perf_counter()
         view.set_model(Gtk.SingleSelection(model=store))
+        listlib.run_until(GLib, lambda: len(paints) > paints_before, STEP_TIMEOUT)
+        first_rows = paints[-1]
+        gap = ticker.gap_details(start, first_rows)
+        result['load'] = {
+            'first_rows_painted_ms': 1000 * (first_rows - start),
+            'gap': listlib.gap_ms(gap),
+            'gap_text': listlib.gap_text(gap),
+            'load_average': listlib.load_average(),
+        }
+        print('liststore: %d strings; first rows painted %.1f ms after set_model(), longest '
+              'main-loop gap meanwhile %s' % (n, result['load']['first_rows_painted_ms'],
+                                               gap_text(gap)), flush=True)
         model = store
     listlib.spin(GLib, 1.0)
     result['n_items'] = n
@@ -282,13 +301,38 @@ def gap_text(details):
     return listlib.gap_text(details)
 
 
+def thread_texts(GLib, thread):
+    """What a row shows of a thread: date, authors, subject (with the message count), tags."""
+    date = GLib.DateTime.new_from_unix_local(thread.get_newest_date())
+    count = thread.get_total_messages()
+    subject = thread.get_subject() or '(no subject)'
+    return (date.format('%Y-%m-%d %H:%M') if date is not None else '',
+            thread.get_authors() or '',
+            f'{subject} ({count})' if count > 1 else subject,
+            ' '.join(thread.get_tags()))
+
+
+def dump_rows(args):
+    """Writes the texts of every row of the notmuch model, in its order, for the ListStore
+    model: the floor shows the same text."""
+    listlib.use_build_dir(args)
+    GLib, Notmuch = listlib.import_notmuch()
+    corpus = listlib.prepare_corpus(args.cache_dir, args.messages)
+    db = listlib.open_database(Notmuch, corpus)
+    threads = Notmuch.Query.new(db, '*').search_threads()
+    rows = [thread_texts(GLib, t) for t in iter(threads.next, None)]
+    db.close()
+    with open(args.dump_rows, 'w') as f:
+        json.dump(rows, f)
+
+
 # --------------------------------------------------------------------------- main
 
-def view_command(args, model):
+def view_command(args, model, rows):
     cmd = [sys.executable, os.path.abspath(__file__), '--model', model,
            '--build-dir', args.build_dir, '--messages', str(args.messages),
            '--cache-dir', args.cache_dir, '--steps', str(args.steps),
-           '--repeat', str(args.repeat)]
+           '--repeat', str(args.repeat), '--rows', rows]
     if os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY'):
         return cmd
     xvfb_run = shutil.which('xvfb-run')
@@ -305,6 +349,9 @@ def gtk_available():
 
 def main():
     args = parse_args()
+    if args.dump_rows:
+        dump_rows(args)
+        return 0
     if args.model:
         run_view(args)
         return 0
@@ -326,8 +373,13 @@ def main():
     env['GTK_A11Y'] = 'none'
     env.setdefault('XDG_RUNTIME_DIR', os.path.join(args.cache_dir, 'runtime'))
     os.makedirs(env['XDG_RUNTIME_DIR'], mode=0o700, exist_ok=True)
+    rows = os.path.join(args.cache_dir, 'rows-%d.json' % args.messages)
+    if 'liststore' in models:
+        subprocess.run([sys.executable, os.path.abspath(__file__), '--dump-rows', rows,
+                        '--build-dir', args.build_dir, '--messages', str(args.messages),
+                        '--cache-dir', args.cache_dir], env=env, check=True)
     for model in models:
-        cmd = view_command(args, model)
+        cmd = view_command(args, model, rows)
         if cmd is None:
             print('skipped: no display and no xvfb-run/Xvfb')
             return listlib.SKIP
