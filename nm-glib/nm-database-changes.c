@@ -120,10 +120,8 @@ nm_database_collect_live (GHashTable *live,
     }
 }
 
-/* Refreshes the objects of the messages and threads whose tags changed, then notifies
- * those whose tags differ.  Runs without the lock held by the caller. */
-static void
-nm_database_deliver_changes (NmDatabase *self)
+void
+_nm_database_deliver_changes (NmDatabase *self)
 {
   g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) threads = g_ptr_array_new_with_free_func (g_object_unref);
@@ -152,15 +150,4 @@ nm_database_deliver_changes (NmDatabase *self)
     _nm_message_notify_tags (messages->pdata[i]);
   for (guint i = 0; i < threads->len; i++)
     _nm_thread_notify_tags (threads->pdata[i]);
-}
-
-void
-_nm_database_unlock (NmDatabaseLocker *self)
-{
-  gboolean deliver = --self->lock_depth == 0
-                     && (self->changed_messages != NULL || self->changed_threads != NULL);
-
-  g_rec_mutex_unlock (&self->lock);
-  if (deliver)
-    nm_database_deliver_changes (self);
 }

@@ -23,6 +23,12 @@ struct _NmDatabase
   GRecMutex lock;
   /* How deep the lock is held: only its holder reads or writes it. */
   guint lock_depth;
+  /* The threads in _nm_database_lock(), and the worker loops giving way to them
+   * (nm-database-lock.c). */
+  gint lock_waiters;
+  gint giving_way;
+  GMutex give_way_lock;
+  GCond give_way_cond;
   notmuch_database_t *native;
   gboolean closed;
   gboolean create;
@@ -86,6 +92,17 @@ typedef NmDatabase NmDatabaseLocker;
 NmDatabaseLocker *_nm_database_lock (NmDatabase *self);
 void _nm_database_unlock (NmDatabaseLocker *locker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmDatabaseLocker, _nm_database_unlock)
+
+/* For loops that take the lock once per step on a worker (loading a list, updating a
+ * monitored one): called between two steps, without the lock, it waits until the threads
+ * waiting for the lock have had it (at most a few milliseconds past one step of theirs).
+ * A GRecMutex is not fair: without this, the loop takes the lock again at once and a view
+ * on the main thread can wait for it through hundreds of steps. */
+void _nm_database_give_way (NmDatabase *self);
+
+/* Refreshes the objects of the messages and threads whose tags changed, then notifies
+ * those whose tags differ.  Runs without the lock (nm-database-changes.c). */
+void _nm_database_deliver_changes (NmDatabase *self);
 
 /* Both require the lock.  A database is not open for use while upgrade() or compact() runs
  * on it (only its own progress callback can ask then). */

@@ -222,6 +222,8 @@ nm_database_finalize (GObject *object)
   g_clear_pointer (&self->changed_messages, g_hash_table_unref);
   g_clear_pointer (&self->changed_threads, g_hash_table_unref);
   g_mutex_clear (&self->live_lock);
+  g_cond_clear (&self->give_way_cond);
+  g_mutex_clear (&self->give_way_lock);
   g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (nm_database_parent_class)->finalize (object);
@@ -379,6 +381,8 @@ static void
 nm_database_init (NmDatabase *self)
 {
   g_rec_mutex_init (&self->lock);
+  g_mutex_init (&self->give_way_lock);
+  g_cond_init (&self->give_way_cond);
   g_mutex_init (&self->live_lock);
 }
 
@@ -422,16 +426,6 @@ notmuch_database_t *
 _nm_database_get_native (NmDatabase *self)
 {
   return self != NULL ? self->native : NULL;
-}
-
-NmDatabaseLocker *
-_nm_database_lock (NmDatabase *self)
-{
-  if (self == NULL)
-    return NULL;
-  g_rec_mutex_lock (&self->lock);
-  self->lock_depth++;
-  return self;
 }
 
 gboolean

@@ -143,8 +143,20 @@ nm_list_update_in_worker (GTask        *task,
   g_hash_table_iter_init (&iter, keys);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      NmListChange change = { g_strdup (key), self->source->read_key (self->owner, key) };
+      NmListChange change = { g_strdup (key), NULL };
 
+      /* The lock is taken per result read, so that a view reading the list meanwhile
+       * waits for one result at most, not for the whole update. */
+      g_clear_pointer (&locker, _nm_database_unlock);
+      _nm_database_give_way (self->database);
+      locker = _nm_database_lock (self->database);
+      if (!_nm_database_is_open (self->database))
+        {
+          g_free (change.key);
+          g_task_return_boolean (task, FALSE);
+          return;
+        }
+      change.entry = self->source->read_key (self->owner, key);
       g_array_append_val (update->changes, change);
     }
 

@@ -354,8 +354,10 @@ _nm_list_read_all (NmList        *self,
    * result at most. */
   do
     {
-      g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+      g_autoptr (NmDatabaseLocker) locker = NULL;
 
+      _nm_database_give_way (self->database);
+      locker = _nm_database_lock (self->database);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       read = _nm_list_read (self, NULL);
@@ -463,6 +465,7 @@ nm_list_load_in_worker (GTask        *task,
       read = _nm_list_read (self, NULL);
       read_count = self->entries->len;
       g_clear_pointer (&locker, _nm_database_unlock);
+      _nm_database_give_way (self->database);
       if (read == NM_LIST_READ_ITEM && ++read_in_batch == batch)
         {
           nm_list_schedule_publish (self, read_count, FALSE);
