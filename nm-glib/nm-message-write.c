@@ -197,8 +197,8 @@ nm_message_set_tags (NmMessage          *self,
   for (const char * const *tag = tags; *tag != NULL; tag++)
     if (!g_strv_contains ((const char * const *) current, *tag))
       g_array_append_val (changes, ((NmChange) { NM_CHANGE_ADD_TAG, (char *) *tag, NULL }));
-  return nm_message_write (self, (NmChange *) changes->data, changes->len, "set the tags of",
-                           error);
+  return nm_message_write (self, &g_array_index (changes, NmChange, 0), changes->len,
+                           "set the tags of", error);
 }
 
 /**
