@@ -554,9 +554,10 @@ _nm_database_note_write (NmDatabase *self)
  * @error: return location for an error
  *
  * Opens a notmuch database.  With a @path, a missing configuration file is not an error:
- * the configuration then comes from the database.  Without one, notmuch's lookup must find
- * a configuration or database, else this fails with %NM_ERROR_NO_CONFIG or
- * %NM_ERROR_NO_DATABASE.
+ * the configuration then comes from the database, and no database at @path (a missing
+ * path, a regular file, a directory without `.notmuch`) fails with %NM_ERROR_NO_DATABASE
+ * naming the path and the reason.  Without one, notmuch's lookup must find a configuration
+ * or database, else this fails with %NM_ERROR_NO_CONFIG or %NM_ERROR_NO_DATABASE.
  *
  * A read-write open fails at once with %NM_ERROR_LOCKED when another handle holds the write
  * lock; see [property@Notmuch.Database:lock-timeout] to wait instead.
@@ -615,11 +616,12 @@ nm_database_open_with_config (const char      *path,
 
 /**
  * nm_database_create: (constructor)
- * @path: (type filename): an existing directory, the root of the mail store
+ * @path: (type filename): the root of the mail store, an absolute path
  * @error: return location for an error
  *
  * Creates a new, empty notmuch database in @path (in its `.notmuch` subdirectory) and opens
- * it for reading and writing.  No configuration file is read.
+ * it for reading and writing.  A missing @path is made, with its parents, and removed again
+ * if the database cannot be created.  No configuration file is read.
  *
  * Returns: (transfer full): the new database, or %NULL with @error set
  *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
