@@ -254,7 +254,8 @@ nm_database_validate_tags (const char * const *tags, GError **error)
  * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
  * one atomic section, committed when it ends.  Excluded tags do not apply.
  *
- * @query is checked as a [class@Notmuch.Query] is, inside one more level of parentheses.
+ * @query is checked as a [class@Notmuch.Query] is, inside one more level of parentheses:
+ * a query that is not UTF-8 is refused with %NM_ERROR_ILLEGAL_ARGUMENT.
  * A tag may not be both added and removed.  With `maildir.synchronize_flags`, a message
  * file whose name could grow too long for the index stops the change with
  * %NM_ERROR_PATH_ERROR (see [method@Notmuch.Message.tags_to_maildir_flags]).
@@ -284,6 +285,12 @@ nm_database_tag_messages (NmDatabase          *self,
   g_return_val_if_fail (query != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  if (!g_utf8_validate (query, -1, NULL))
+    {
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "The query string is not valid UTF-8");
+      return 0;
+    }
   add = add != NULL ? add : none;
   remove = remove != NULL ? remove : none;
   if (!nm_database_validate_tags (add, error) || !nm_database_validate_tags (remove, error))
