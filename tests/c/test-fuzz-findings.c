@@ -45,11 +45,88 @@ test_tag_messages_error_utf8 (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSE
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
 }
 
+/* tag_messages (@query, +@tag) changes exactly the messages @query matches (none has @tag),
+ * as the CLI finds them before and after. */
+static void
+expect_tags_what_query_matches (NmTestFixture *fx, const char *query, const char *tag)
+{
+  const char *add[] = { tag, NULL };
+  g_autofree char *tagged = g_strdup_printf ("tag:\"%s\"", tag);
+  g_autoptr (GError) error = NULL;
+  guint matching = cli_count (fx, query);
+  guint changed;
+
+  g_assert_cmpuint (cli_count (fx, tagged), ==, 0);
+  changed = nm_database_tag_messages (fx->db, query, add, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, matching);
+  g_assert_cmpuint (cli_count (fx, tagged), ==, matching);
+}
+
+/* N2: an unbalanced parenthesis in the query does not escape into the tag terms. */
+static void
+test_tag_messages_parenthesis (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_assert_cmpuint (cli_count (fx, "tag:inbox"), >, 0);
+  expect_tags_what_query_matches (fx, "tag:nosuchtag) or (tag:inbox", "fuzz-n2");
+}
+
+/* N2: an unbalanced quote does not swallow the tag terms into a phrase. */
+static void
+test_tag_messages_quote (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  expect_tags_what_query_matches (fx, "\"", "fuzz-n2");
+  expect_tags_what_query_matches (fx, "tag:inbox and \"and", "fuzz-n2b");
+}
+
+/* N3: a tag ending in '/' is added to messages carrying the tag without it, and removing
+ * such a tag that no message carries changes nothing. */
+static void
+test_tag_messages_trailing_slash (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const char *add[] = { "inbox/", NULL };
+  const char *remove_absent[] = { "inbox//", NULL };
+  g_autoptr (GError) error = NULL;
+  guint all = cli_count (fx, "*");
+
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", add, NULL, &error), ==, all);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", add, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", NULL, remove_absent, &error), ==,
+                    0);
+  g_assert_no_error (error);
+}
+
+/* N3: the count is of the messages changed: removing "unread/" (which none carries) from
+ * every message changes none, although libnotmuch reads tag:"unread/" as tag:unread. */
+static void
+test_tag_messages_count (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const char *remove[] = { "unread/", NULL };
+  const char *add[] = { "inbox", NULL };
+  g_autoptr (GError) error = NULL;
+  guint inbox = cli_count (fx, "tag:inbox");
+
+  g_assert_cmpuint (cli_count (fx, "tag:unread"), >, 0);
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", NULL, remove, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", add, NULL, &error), ==,
+                    cli_count (fx, "*") - inbox);
+  g_assert_no_error (error);
+}
+
 static const NmTestCase cases[] = {
   { "/fuzz-findings/n1/tag-messages-query-not-utf8", test_tag_messages_query_not_utf8,
     NM_TEST_ON_COPY },
   { "/fuzz-findings/n1/tag-messages-error-utf8", test_tag_messages_error_utf8,
     NM_TEST_ON_COPY },
+  { "/fuzz-findings/n2/tag-messages-parenthesis", test_tag_messages_parenthesis,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n2/tag-messages-quote", test_tag_messages_quote, NM_TEST_ON_COPY },
+  { "/fuzz-findings/n3/tag-messages-trailing-slash", test_tag_messages_trailing_slash,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n3/tag-messages-count", test_tag_messages_count, NM_TEST_ON_COPY },
   /*N4*/
 };
 

@@ -18,7 +18,7 @@ def cli_count(w, query):
 
 
 # ---------------------------------------------------------------------------
-# N1: tag_messages refuses what Query refuses
+# N1-N3: tag_messages runs the query as given and counts the messages it changes
 # ---------------------------------------------------------------------------
 
 def test_tag_messages_error_is_notmuch_error(writable):
@@ -29,3 +29,29 @@ def test_tag_messages_error_is_notmuch_error(writable):
     assert info.value.domain == 'nm-error-quark'
     assert cli_count(writable, 'tag:fuzz-n1') == 0
 
+
+@pytest.mark.parametrize('query', ['tag:nosuchtag) or (tag:inbox', '"',
+                                   'tag:inbox and "and', '( tag:inbox'])
+def test_tag_messages_changes_what_the_query_matches(writable, query):
+    """N2: the query is not spliced into another one, so its parentheses and quotes keep
+    their meaning: exactly the messages it matches are tagged, and counted."""
+    matching = cli_count(writable, query)
+    db = writable.open()
+    assert db.tag_messages(query, ['fuzz-n2'], []) == matching
+    assert cli_count(writable, 'tag:fuzz-n2') == matching
+
+
+def test_tag_messages_trailing_slash(writable):
+    """N3: libnotmuch reads tag:"inbox/" as tag:inbox; the change still reaches every
+    message, and its count is of the messages changed."""
+    total = cli_count(writable, '*')
+    unread = cli_count(writable, 'tag:unread')
+    assert unread > 0
+    db = writable.open()
+    assert db.tag_messages('*', ['inbox/'], []) == total
+    assert db.tag_messages('*', ['inbox/'], []) == 0
+    assert db.tag_messages('*', [], ['unread/']) == 0
+    assert db.tag_messages('*', [], ['inbox/']) == total
+    assert cli_count(writable, 'tag:unread') == unread
+    lines = writable.cli('search', '--output=tags', '--exclude=false', '*').split()
+    assert 'inbox/' not in lines
