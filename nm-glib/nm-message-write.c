@@ -460,7 +460,8 @@ nm_message_reindex (NmMessage       *self,
   return TRUE;
 }
 
-/* Copies "key=value" pairs, or only the values.  Requires the lock. */
+/* Copies "key=value" pairs, or only the values, as valid UTF-8: this library refuses to
+ * store anything else, but `notmuch restore` stores any bytes.  Requires the lock. */
 static char **
 nm_message_take_properties (notmuch_message_properties_t *native_properties, gboolean values_only)
 {
@@ -470,15 +471,20 @@ nm_message_take_properties (notmuch_message_properties_t *native_properties, gbo
        notmuch_message_properties_move_to_next (native_properties))
     {
       const char *value = notmuch_message_properties_value (native_properties);
-
       g_autofree char *pair = NULL;
 
       if (values_only)
+        pair = g_strdup (value);
+      else
+        pair = g_strconcat (notmuch_message_properties_key (native_properties), "=", value,
+                            NULL);
+      if (!g_utf8_validate (pair, -1, NULL))
         {
-          g_strv_builder_add (builder, value);
-          continue;
+          char *valid = g_utf8_make_valid (pair, -1);
+
+          g_free (pair);
+          pair = valid;
         }
-      pair = g_strconcat (notmuch_message_properties_key (native_properties), "=", value, NULL);
       g_strv_builder_add (builder, pair);
     }
   g_clear_pointer (&native_properties, notmuch_message_properties_destroy);

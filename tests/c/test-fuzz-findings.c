@@ -5,6 +5,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "nm-test-fixture.h"
 
 /* The messages @query matches, excluded ones included, as the CLI counts them. */
@@ -116,6 +118,91 @@ test_tag_messages_count (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_no_error (error);
 }
 
+/* Every non-alphanumeric byte of @text as %XX, as the dump format allows. */
+static char *
+dump_encode (const char *text)
+{
+  GString *encoded = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
+    if (g_ascii_isalnum (*c))
+      g_string_append_c (encoded, *c);
+    else
+      g_string_append_printf (encoded, "%%%02x", (guchar) *c);
+  return g_string_free (encoded, FALSE);
+}
+
+/* The Message-ID of one message of the corpus. */
+static char *
+some_message_id (NmTestFixture *fx)
+{
+  g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "--exclude=false", "--limit=1",
+                                                "*", NULL);
+
+  g_assert_nonnull (ids[0]);
+  return g_strdup (ids[0]);
+}
+
+/* N4: a property key or value that is not UTF-8 is refused, and nothing is stored. */
+static void
+test_property_not_utf8_refused (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autofree char *id = some_message_id (fx);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmMessage) message = nm_database_find_message (fx->db, id, &error);
+  const char *pairs[][2] = { { "k", "\xff" }, { "\xff", "v" }, { "k\xc3", "v" } };
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      g_assert_false (nm_message_add_property (message, pairs[i][0], pairs[i][1], &error));
+      g_assert_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_clear_error (&error);
+      g_assert_false (nm_message_remove_property (message, pairs[i][0], pairs[i][1], &error));
+      g_assert_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (nm_message_count_properties (message, "k", &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+/* N4: a property that is not UTF-8, stored by `notmuch restore`, is handed out as valid
+ * UTF-8 by the getters. */
+static void
+test_property_not_utf8_read (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autofree char *id = some_message_id (fx);
+  g_autofree char *encoded = dump_encode (id);
+  g_autofree char *dump = g_strdup_printf ("#= %s k=%%ff%%fex\n", encoded);
+  g_autofree char *file = g_build_filename (fx->corpus->root, "properties.dump", NULL);
+  g_autofree char *input = g_strdup_printf ("--input=%s", file);
+  g_autofree char *out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmMessage) message = NULL;
+  g_auto (GStrv) values = NULL;
+  g_auto (GStrv) pairs = NULL;
+
+  g_assert_true (g_file_set_contents (file, dump, -1, &error));
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  out = nm_test_notmuch (fx->corpus, "restore", "--include=properties", input, NULL);
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  message = nm_database_find_message (fx->db, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_message_count_properties (message, "k", &error), ==, 1);
+  values = nm_message_get_property_values (message, "k");
+  g_assert_cmpuint (g_strv_length (values), ==, 1);
+  g_assert_true (g_utf8_validate (values[0], -1, NULL));
+  g_assert_true (g_str_has_suffix (values[0], "x"));
+  /* U+FFFD replaces the bytes that are not UTF-8: restore did store them. */
+  g_assert_nonnull (strstr (values[0], "\xef\xbf\xbd"));
+  pairs = nm_message_get_all_properties (message, "k", FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (pairs), ==, 1);
+  g_assert_true (g_utf8_validate (pairs[0], -1, NULL));
+  g_assert_true (g_str_has_prefix (pairs[0], "k="));
+}
+
 static const NmTestCase cases[] = {
   { "/fuzz-findings/n1/tag-messages-query-not-utf8", test_tag_messages_query_not_utf8,
     NM_TEST_ON_COPY },
@@ -127,7 +214,11 @@ static const NmTestCase cases[] = {
   { "/fuzz-findings/n3/tag-messages-trailing-slash", test_tag_messages_trailing_slash,
     NM_TEST_ON_COPY },
   { "/fuzz-findings/n3/tag-messages-count", test_tag_messages_count, NM_TEST_ON_COPY },
-  /*N4*/
+  { "/fuzz-findings/n4/property-not-utf8-refused", test_property_not_utf8_refused,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n4/property-not-utf8-read", test_property_not_utf8_read,
+    NM_TEST_ON_COPY },
+  /*N5*/
 };
 
 int

@@ -55,3 +55,38 @@ def test_tag_messages_trailing_slash(writable):
     assert cli_count(writable, 'tag:unread') == unread
     lines = writable.cli('search', '--output=tags', '--exclude=false', '*').split()
     assert 'inbox/' not in lines
+
+
+# ---------------------------------------------------------------------------
+# N4: properties that are not UTF-8
+# ---------------------------------------------------------------------------
+
+def dump_encode(text):
+    return ''.join(c if c.isascii() and c.isalnum() else '%%%02x' % b
+                   for c in text for b in c.encode())
+
+
+def test_property_not_utf8_stored_by_restore(writable, tmp_path):
+    """N4: `notmuch restore` stores any bytes; the getters hand out valid UTF-8 (str)."""
+    mid = writable.cli('search', '--output=messages', '--exclude=false', '--limit=1',
+                       '*').split()[0][len('id:'):]
+    dump = tmp_path / 'properties.dump'
+    dump.write_bytes(b'#= ' + dump_encode(mid).encode() + b' k=%ff%fex\n')
+    writable.cli('restore', '--include=properties', '--input=' + str(dump))
+    db = writable.open()
+    m = db.find_message(mid)
+    assert m.count_properties('k') == 1
+    assert m.get_property_values('k') == ['\ufffd\ufffdx']
+    assert m.get_all_properties('k', False) == ['k=\ufffd\ufffdx']
+
+
+def test_property_refusals_are_notmuch_errors(writable):
+    """N4: the refusals that Python can reach (a key with '=', a long key) stay errors of
+    the Notmuch domain, and a UTF-8 property round-trips."""
+    db = writable.open()
+    m = db.search_messages('*').get_item(0)
+    with pytest.raises(GLib.Error) as info:
+        m.add_property('a=b', 'v')
+    nm_error(info.value, E.ILLEGAL_ARGUMENT)
+    m.add_property('clé', 'valeur ü')
+    assert m.get_property_values('clé') == ['valeur ü']
