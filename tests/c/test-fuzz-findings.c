@@ -203,6 +203,70 @@ test_property_not_utf8_read (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED
   g_assert_true (g_str_has_prefix (pairs[0], "k="));
 }
 
+/* N5: a configuration key or value that is not UTF-8 is refused, through both setters; the
+ * error refusing a bad database.autocommit is UTF-8. */
+static void
+test_config_not_utf8_refused (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const char *pairs[][2] = { { "user.name", "\xff" }, { "x\xff.y", "v" },
+                             { "database.autocommit", "\xff" }, { "squery.A\xc3", "(tag a)" } };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      g_assert_false (nm_database_set_config (fx->db, pairs[i][0], pairs[i][1], &error));
+      g_assert_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_clear_error (&error);
+    }
+  g_assert_false (nm_database_set_config_value (fx->db, NM_CONFIG_KEY_USER_NAME, "a\xff",
+                                                &error));
+  g_assert_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  name = nm_database_get_config (fx->db, "user.name", &error);
+  g_assert_no_error (error);
+  g_assert_true (name == NULL || g_utf8_validate (name, -1, NULL));
+}
+
+/* N5: values that are not UTF-8, stored by the CLI, reach every getter as valid UTF-8. */
+static void
+test_config_not_utf8_read (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const char *set_name[] = { "config", "set", "--database", "fuzz.name", "\xff" "ab", NULL };
+  const char *set_other[] = { "config", "set", "--database", "user.other_email",
+                              "a@example.org;\xff" "b@example.org", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) list = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *value = NULL;
+  g_auto (GStrv) tags = NULL;
+  GHashTableIter iter;
+  gpointer key, item;
+
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  g_assert_true (nm_test_notmuch_argv (fx->corpus, set_name, NULL, NULL));
+  g_assert_true (nm_test_notmuch_argv (fx->corpus, set_other, NULL, NULL));
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+
+  name = nm_database_get_config (fx->db, "fuzz.name", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "\xef\xbf\xbd" "ab");
+  value = nm_database_get_config_value (fx->db, NM_CONFIG_KEY_OTHER_EMAIL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "a@example.org;\xef\xbf\xbd" "b@example.org");
+  tags = nm_database_get_config_values (fx->db, NM_CONFIG_KEY_OTHER_EMAIL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (tags), ==, 2);
+  g_assert_cmpstr (tags[1], ==, "\xef\xbf\xbd" "b@example.org");
+  list = nm_database_get_config_list (fx->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (list, "fuzz.name"), ==, "\xef\xbf\xbd" "ab");
+  g_hash_table_iter_init (&iter, list);
+  while (g_hash_table_iter_next (&iter, &key, &item))
+    g_assert_true (g_utf8_validate (key, -1, NULL) && g_utf8_validate (item, -1, NULL));
+}
+
 static const NmTestCase cases[] = {
   { "/fuzz-findings/n1/tag-messages-query-not-utf8", test_tag_messages_query_not_utf8,
     NM_TEST_ON_COPY },
@@ -218,7 +282,10 @@ static const NmTestCase cases[] = {
     NM_TEST_ON_COPY },
   { "/fuzz-findings/n4/property-not-utf8-read", test_property_not_utf8_read,
     NM_TEST_ON_COPY },
-  /*N5*/
+  { "/fuzz-findings/n5/config-not-utf8-refused", test_config_not_utf8_refused,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n5/config-not-utf8-read", test_config_not_utf8_read, NM_TEST_ON_COPY },
+  /*N6*/
 };
 
 int

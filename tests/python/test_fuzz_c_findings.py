@@ -7,10 +7,13 @@ such input are tested in C (tests/c/test-fuzz-findings.c); here the tests cover 
 Python sees: strings handed out are str, errors are GLib.Error of the Notmuch domain.
 """
 
-import pytest
-from gi.repository import GLib
+import os
+import subprocess
 
-from nmhelpers import E, nm_error
+import pytest
+from gi.repository import GLib, Notmuch
+
+from nmhelpers import E, NOTMUCH, RO, nm_error
 
 
 def cli_count(w, query):
@@ -90,3 +93,31 @@ def test_property_refusals_are_notmuch_errors(writable):
     nm_error(info.value, E.ILLEGAL_ARGUMENT)
     m.add_property('clé', 'valeur ü')
     assert m.get_property_values('clé') == ['valeur ü']
+
+
+# ---------------------------------------------------------------------------
+# N5: configuration that is not UTF-8
+# ---------------------------------------------------------------------------
+
+def test_config_not_utf8_stored_by_cli(writable):
+    """N5: the CLI stores any bytes; every getter hands out valid UTF-8 (str)."""
+    subprocess.run([NOTMUCH, 'config', 'set', '--database', 'fuzz.name', b'\xffab'],
+                   check=True, env=dict(os.environ, NOTMUCH_CONFIG=writable.config))
+    subprocess.run([NOTMUCH, 'config', 'set', '--database', 'user.other_email',
+                    b'a@example.org;\xffb@example.org'],
+                   check=True, env=dict(os.environ, NOTMUCH_CONFIG=writable.config))
+    db = writable.open(RO)
+    assert db.get_config('fuzz.name') == '\ufffdab'
+    assert db.get_config_list('fuzz.')['fuzz.name'] == '\ufffdab'
+    key = Notmuch.ConfigKey.OTHER_EMAIL
+    assert db.get_config_value(key) == 'a@example.org;\ufffdb@example.org'
+    assert db.get_config_values(key) == ['a@example.org', '\ufffdb@example.org']
+
+
+def test_config_autocommit_refusal(writable):
+    """N5: the refusal of a bad database.autocommit is an ILLEGAL_ARGUMENT error."""
+    db = writable.open()
+    with pytest.raises(GLib.Error) as info:
+        db.set_config('database.autocommit', 'é')
+    nm_error(info.value, E.ILLEGAL_ARGUMENT)
+    assert 'é' in info.value.message
