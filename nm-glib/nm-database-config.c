@@ -116,7 +116,11 @@ nm_database_get_config (NmDatabase  *self,
  * @error: return location for an error
  *
  * Stores a configuration value in the database.  A key or value that is not UTF-8 is
- * refused with %NM_ERROR_ILLEGAL_ARGUMENT.
+ * refused with %NM_ERROR_ILLEGAL_ARGUMENT, and so is what would break notmuch programs
+ * later: a `squery.<name>` whose name is not a field name (word characters, not starting
+ * with a lower-case letter), a saved s-expression query that is
+ * not a list starting with a name, and saved or named queries that use themselves or
+ * nest too deeply.
  *
  * Returns: %TRUE on success
  *
@@ -141,6 +145,8 @@ nm_database_set_config (NmDatabase  *self,
     return FALSE;
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (!_nm_compat_check_config_entry (self->native, key, value, error))
     return FALSE;
   status = notmuch_database_set_config (self->native, key, value);
   return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",

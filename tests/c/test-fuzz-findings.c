@@ -267,6 +267,135 @@ test_config_not_utf8_read (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     g_assert_true (g_utf8_validate (key, -1, NULL) && g_utf8_validate (item, -1, NULL));
 }
 
+/* Asserts that set_config (@key, @value) is refused with ILLEGAL_ARGUMENT, and that
+ * nothing was stored. */
+static void
+expect_config_refused (NmTestFixture *fx, const char *key, const char *value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stored = NULL;
+
+  g_assert_false (nm_database_set_config (fx->db, key, value, &error));
+  g_assert_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  stored = nm_database_get_config (fx->db, key, &error);
+  g_assert_no_error (error);
+  g_assert_null (stored);
+}
+
+/* Stores @key = @value with the CLI, which checks less than the library. */
+static void
+cli_set_config (NmTestFixture *fx, const char *key, const char *value)
+{
+  const char *args[] = { "config", "set", "--database", key, value, NULL };
+  g_autofree char *err = NULL;
+
+  if (!nm_test_notmuch_argv (fx->corpus, args, NULL, &err))
+    g_error ("notmuch config set %s: %s", key, err);
+}
+
+/* Counts @text (an s-expression if @sexp) and expects BAD_QUERY_SYNTAX. */
+static void
+expect_query_refused (NmTestFixture *fx, const char *text, gboolean sexp)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmQuery) query = nm_query_new_with_syntax (fx->db, text,
+                                                        sexp ? NM_QUERY_SYNTAX_SEXP
+                                                             : NM_QUERY_SYNTAX_XAPIAN,
+                                                        &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_query_count_messages (query, &error), ==, 0);
+  g_assert_error (error, NM_ERROR, NM_ERROR_BAD_QUERY_SYNTAX);
+}
+
+/* N6: a saved s-expression query must be a list starting with a name, under a name the CLI
+ * accepts. */
+static void
+test_saved_sexp_shape (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmQuery) query = NULL;
+  const char *bad[] = { "a", "()", "((tag inbox))", "(tag inbox", "\"(tag inbox)\"" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    expect_config_refused (fx, "squery.Mine", bad[i]);
+  expect_config_refused (fx, "squery.mine", "(tag inbox)");
+  expect_config_refused (fx, "squery.", "(tag inbox)");
+  expect_config_refused (fx, "squery.My-Query", "(tag inbox)");
+
+  g_assert_true (nm_database_set_config (fx->db, "squery.Mine", "(tag inbox)", &error));
+  g_assert_no_error (error);
+  g_assert_true (nm_database_set_config (fx->db, "squery.Macro", "(macro (t) (tag ,t))",
+                                         &error));
+  g_assert_no_error (error);
+  query = nm_query_new_with_syntax (fx->db, "(and (Mine) (Macro inbox))", NM_QUERY_SYNTAX_SEXP,
+                                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_query_count_messages (query, &error), ==, cli_count (fx, "tag:inbox"));
+  g_assert_no_error (error);
+  g_assert_true (nm_database_set_config (fx->db, "squery.Mine", "", &error));
+  g_assert_no_error (error);
+}
+
+/* N6: the same values stored by the CLI are refused when a query uses them. */
+static void
+test_saved_sexp_shape_from_cli (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  cli_set_config (fx, "squery.Atom", "a");
+  cli_set_config (fx, "squery.Empty", "()");
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  expect_query_refused (fx, "(Atom)", TRUE);
+  expect_query_refused (fx, "(Empty)", TRUE);
+  expect_query_refused (fx, "sexp:(Atom)", FALSE);
+}
+
+/* N7: saved and named queries that use themselves are refused when stored. */
+static void
+test_recursive_queries_refused (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+
+  expect_config_refused (fx, "squery.Loop", "(Loop)");
+  expect_config_refused (fx, "squery.Loop", "(or (tag inbox) (and (Loop)))");
+  expect_config_refused (fx, "query.a", "query:a");
+  g_assert_true (nm_database_set_config (fx->db, "query.a", "query:b", &error));
+  g_assert_no_error (error);
+  expect_config_refused (fx, "query.b", "tag:inbox or query:a");
+  g_assert_true (nm_database_set_config (fx->db, "squery.A", "(B)", &error));
+  g_assert_no_error (error);
+  expect_config_refused (fx, "squery.B", "(A)");
+  /* Through both syntaxes: B -> query c -> sexp:(B). */
+  g_assert_true (nm_database_set_config (fx->db, "query.c", "sexp:\"(B)\"", &error));
+  g_assert_no_error (error);
+  expect_config_refused (fx, "squery.B", "(query c)");
+  /* A chain that ends is fine. */
+  g_assert_true (nm_database_set_config (fx->db, "query.b", "tag:inbox", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_count_messages (fx->db, "query:a", &error), ==,
+                    nm_test_notmuch_count (fx->corpus, "tag:inbox", NULL));
+  g_assert_no_error (error);
+}
+
+/* N7: cycles stored by the CLI are refused when a query follows them. */
+static void
+test_recursive_queries_from_cli (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  cli_set_config (fx, "query.a", "query:b");
+  cli_set_config (fx, "query.b", "query:a");
+  cli_set_config (fx, "squery.Loop", "(Loop)");
+  cli_set_config (fx, "squery.Ping", "(Pong)");
+  cli_set_config (fx, "squery.Pong", "(or (tag x) (Ping))");
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  expect_query_refused (fx, "query:a", FALSE);
+  expect_query_refused (fx, "(Loop)", TRUE);
+  expect_query_refused (fx, "(Ping)", TRUE);
+  expect_query_refused (fx, "(query a)", TRUE);
+}
+
 static const NmTestCase cases[] = {
   { "/fuzz-findings/n1/tag-messages-query-not-utf8", test_tag_messages_query_not_utf8,
     NM_TEST_ON_COPY },
@@ -285,7 +414,13 @@ static const NmTestCase cases[] = {
   { "/fuzz-findings/n5/config-not-utf8-refused", test_config_not_utf8_refused,
     NM_TEST_ON_COPY },
   { "/fuzz-findings/n5/config-not-utf8-read", test_config_not_utf8_read, NM_TEST_ON_COPY },
-  /*N6*/
+  { "/fuzz-findings/n6/saved-sexp-shape", test_saved_sexp_shape, NM_TEST_ON_COPY },
+  { "/fuzz-findings/n6/saved-sexp-shape-from-cli", test_saved_sexp_shape_from_cli,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n7/recursive-queries-refused", test_recursive_queries_refused,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n7/recursive-queries-from-cli", test_recursive_queries_from_cli,
+    NM_TEST_ON_COPY },
 };
 
 int

@@ -14,6 +14,9 @@ import pytest
 from gi.repository import GLib, Notmuch
 
 from nmhelpers import E, NOTMUCH, RO, nm_error
+from test_fuzz_regressions import child
+
+SEXP = Notmuch.QuerySyntax.SEXP
 
 
 def cli_count(w, query):
@@ -121,3 +124,78 @@ def test_config_autocommit_refusal(writable):
         db.set_config('database.autocommit', 'é')
     nm_error(info.value, E.ILLEGAL_ARGUMENT)
     assert 'é' in info.value.message
+
+
+# ---------------------------------------------------------------------------
+# N6, N7: saved and named queries in the configuration
+# ---------------------------------------------------------------------------
+
+def cli_set(w, key, value):
+    w.cli('config', 'set', '--database', key, value)
+
+
+@pytest.mark.parametrize('key,value', [('squery.Mine', 'a'), ('squery.Mine', '()'),
+                                       ('squery.Mine', '((tag inbox))'),
+                                       ('squery.Mine', '(tag inbox'),
+                                       ('squery.mine', '(tag inbox)'),
+                                       ('squery.My-Query', '(tag inbox)')])
+def test_saved_sexp_refused(writable, key, value):
+    """N6: a saved s-expression query that libnotmuch would crash on, or under a name the
+    CLI refuses, is not stored."""
+    db = writable.open()
+    with pytest.raises(GLib.Error) as info:
+        db.set_config(key, value)
+    nm_error(info.value, E.ILLEGAL_ARGUMENT)
+    assert db.get_config(key) is None
+
+
+def test_saved_sexp_accepted(writable):
+    db = writable.open()
+    db.set_config('squery.Mine', '(tag inbox)')
+    db.set_config('squery.Macro', '(macro (t) (tag ,t))')
+    q = Notmuch.Query.new_with_syntax(db, '(and (Mine) (Macro inbox))', SEXP)
+    assert q.count_messages() == cli_count(writable, 'tag:inbox')
+
+
+QUERY_FROM_CLI = '''
+db = Notmuch.Database.open(MAIL, RO)
+def count(text, syntax):
+    return Notmuch.Query.new_with_syntax(db, text, syntax).count_messages()
+out(results=[attempt(lambda t=t, s=s: count(t, SEXP if s else Notmuch.QuerySyntax.XAPIAN))
+             for t, s in %r])
+'''
+
+
+def test_saved_queries_from_cli_refused_at_query_time(run_py, writable):
+    """N6, N7: values the CLI stores (an atom, a cycle) are refused when a query uses them,
+    with BAD_QUERY_SYNTAX, instead of crashing libnotmuch."""
+    cli_set(writable, 'squery.Atom', 'a')
+    cli_set(writable, 'squery.Loop', '(Loop)')
+    cli_set(writable, 'squery.Ping', '(Pong)')
+    cli_set(writable, 'squery.Pong', '(or (tag x) (Ping))')
+    cli_set(writable, 'query.a', 'query:b')
+    cli_set(writable, 'query.b', 'query:a')
+    queries = [('(Atom)', True), ('(Loop)', True), ('(Ping)', True), ('query:a', False),
+               ('(query a)', True), ('sexp:(Loop)', False)]
+    v = child(run_py, QUERY_FROM_CLI % (queries,), writable.mail_root)
+    for (text, _), outcome in zip(queries, v['results']):
+        assert outcome[:2] == ['error', 'BAD_QUERY_SYNTAX'], (text, outcome)
+
+
+@pytest.mark.parametrize('first,key,value', [
+    (None, 'squery.Loop', '(Loop)'),
+    (None, 'query.a', 'query:a'),
+    (('query.a', 'query:b'), 'query.b', 'tag:inbox or query:a'),
+    (('squery.A', '(B)'), 'squery.B', '(A)'),
+    (('query.c', 'sexp:"(B)"'), 'squery.B', '(query c)'),
+])
+def test_recursive_queries_refused(writable, first, key, value):
+    """N7: a saved or named query that would use itself is not stored."""
+    db = writable.open()
+    if first:
+        db.set_config(*first)
+    with pytest.raises(GLib.Error) as info:
+        db.set_config(key, value)
+    nm_error(info.value, E.ILLEGAL_ARGUMENT)
+    assert db.get_config(key) is None
+
