@@ -53,7 +53,8 @@ gboolean _nm_compat_check_config_value (const char  *key,
                                         const char  *value,
                                         GError     **error);
 /* Checks a configuration entry before it is stored in @database, so that no notmuch
- * program fails on it later: `squery.<name>` needs a field name as the CLI requires one; a saved s-expression query must be a list that starts with a
+ * program fails on it later: `index.header.<name>` and `squery.<name>` need a field name
+ * as the CLI requires one; a saved s-expression query must be a list that starts with a
  * name; saved and named queries (`squery.`, `query.`) must pass the pre-check of every
  * query (see _nm_compat_check_query()) with the new value in place, which refuses one
  * that uses itself.  Fails with NM_ERROR_ILLEGAL_ARGUMENT.  Requires the database lock. */

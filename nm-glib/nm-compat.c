@@ -367,8 +367,10 @@ _nm_compat_check_query (notmuch_database_t      *database,
                           nm_compat_lookup_config, database, error);
 }
 
-/* Whether @name may follow `squery.`: the rule of the CLI's validate_field_name(), which
- * every notmuch program expects of stored names. */
+/* Whether @name may follow `index.header.` or `squery.`: the rule of the CLI's
+ * validate_field_name(), which every notmuch program expects of stored names.  A name
+ * starting with a lower-case letter may clash with libnotmuch's own prefixes (`tag`): an
+ * `index.header.tag` makes every later open of the database fail. */
 static gboolean
 nm_compat_is_field_name (const char *name)
 {
@@ -425,10 +427,12 @@ _nm_compat_check_config_entry (notmuch_database_t  *database,
   g_autoptr (GError) local_error = NULL;
   gboolean sexp;
 
-  if (g_str_has_prefix (key, "squery."))
+  if (g_str_has_prefix (key, "index.header.") || g_str_has_prefix (key, "squery."))
     {
-      const char *name = key + strlen ("squery.");
+      const char *name = strchr (key, '.') + 1;
 
+      if (g_str_has_prefix (key, "index.header."))
+        name = key + strlen ("index.header.");
       if (!nm_compat_is_field_name (name))
         {
           _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,

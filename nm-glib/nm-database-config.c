@@ -117,8 +117,8 @@ nm_database_get_config (NmDatabase  *self,
  *
  * Stores a configuration value in the database.  A key or value that is not UTF-8 is
  * refused with %NM_ERROR_ILLEGAL_ARGUMENT, and so is what would break notmuch programs
- * later: a `squery.<name>` whose name is not a field name (word characters, not starting
- * with a lower-case letter), a saved s-expression query that is
+ * later: an `index.header.<name>` or `squery.<name>` whose name is not a field name (word
+ * characters, not starting with a lower-case letter), a saved s-expression query that is
  * not a list starting with a name, and saved or named queries that use themselves or
  * nest too deeply.
  *

@@ -396,6 +396,27 @@ test_recursive_queries_from_cli (NmTestFixture *fx, gconstpointer data G_GNUC_UN
   expect_query_refused (fx, "(query a)", TRUE);
 }
 
+/* N8: index.header.<name> takes only names the CLI takes: `tag` would make every later
+ * open of the database fail. */
+static void
+test_header_field_names (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  const char *bad[] = { "index.header.tag", "index.header.from", "index.header.",
+                        "index.header.X-Tag", "index.header.A.B", "index.header.A B" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    expect_config_refused (fx, bad[i], "X-Tag");
+  g_assert_true (nm_database_set_config (fx->db, "index.header.List", "List-Id", &error));
+  g_assert_no_error (error);
+  g_assert_true (nm_database_set_config (fx->db, "index.header.Ünï_2", "X-Other", &error));
+  g_assert_no_error (error);
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  g_assert_cmpuint (nm_database_count_messages (fx->db, "*", &error), ==,
+                    nm_test_notmuch_count (fx->corpus, "*", NULL));
+  g_assert_no_error (error);
+}
+
 static const NmTestCase cases[] = {
   { "/fuzz-findings/n1/tag-messages-query-not-utf8", test_tag_messages_query_not_utf8,
     NM_TEST_ON_COPY },
@@ -421,6 +442,7 @@ static const NmTestCase cases[] = {
     NM_TEST_ON_COPY },
   { "/fuzz-findings/n7/recursive-queries-from-cli", test_recursive_queries_from_cli,
     NM_TEST_ON_COPY },
+  { "/fuzz-findings/n8/header-field-names", test_header_field_names, NM_TEST_ON_COPY },
 };
 
 int

@@ -127,7 +127,7 @@ def test_config_autocommit_refusal(writable):
 
 
 # ---------------------------------------------------------------------------
-# N6, N7: saved and named queries in the configuration
+# N6-N8: saved queries, named queries and header fields in the configuration
 # ---------------------------------------------------------------------------
 
 def cli_set(w, key, value):
@@ -199,3 +199,21 @@ def test_recursive_queries_refused(writable, first, key, value):
     nm_error(info.value, E.ILLEGAL_ARGUMENT)
     assert db.get_config(key) is None
 
+
+@pytest.mark.parametrize('name', ['tag', 'from', '', 'X-Tag', 'A.B'])
+def test_header_field_name_refused(writable, name):
+    """N8: index.header.tag would make every later open fail (the CLI too)."""
+    db = writable.open()
+    with pytest.raises(GLib.Error) as info:
+        db.set_config('index.header.' + name, 'X-Tag')
+    nm_error(info.value, E.ILLEGAL_ARGUMENT)
+    db.close()
+    assert int(writable.cli('count', '*')) > 0
+
+
+def test_header_field_name_accepted(writable):
+    db = writable.open()
+    db.set_config('index.header.List', 'List-Id')
+    db.close()
+    db = writable.open(RO)
+    assert db.count_messages('*') == int(writable.cli('count', '*'))
