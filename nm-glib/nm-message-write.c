@@ -197,8 +197,9 @@ nm_message_set_tags (NmMessage          *self,
   for (const char * const *tag = tags; *tag != NULL; tag++)
     if (!g_strv_contains ((const char * const *) current, *tag))
       g_array_append_val (changes, ((NmChange) { NM_CHANGE_ADD_TAG, (char *) *tag, NULL }));
-  return nm_message_write (self, &g_array_index (changes, NmChange, 0), changes->len,
-                           "set the tags of", error);
+  /* An empty GArray has no data: no element to take the address of. */
+  return nm_message_write (self, changes->len > 0 ? &g_array_index (changes, NmChange, 0) : NULL,
+                           changes->len, "set the tags of", error);
 }
 
 /**
