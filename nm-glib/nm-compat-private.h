@@ -52,6 +52,16 @@ notmuch_status_t _nm_compat_upgrade (notmuch_database_t *database,
 gboolean _nm_compat_check_config_value (const char  *key,
                                         const char  *value,
                                         GError     **error);
+/* Checks a configuration entry before it is stored in @database, so that no notmuch
+ * program fails on it later: `index.header.<name>` and `squery.<name>` need a field name
+ * as the CLI requires one; a saved s-expression query must be a list that starts with a
+ * name; saved and named queries (`squery.`, `query.`) must pass the pre-check of every
+ * query (see _nm_compat_check_query()) with the new value in place, which refuses one
+ * that uses itself.  Fails with NM_ERROR_ILLEGAL_ARGUMENT.  Requires the database lock. */
+gboolean _nm_compat_check_config_entry (notmuch_database_t  *database,
+                                        const char          *key,
+                                        const char          *value,
+                                        GError             **error);
 /* The same for the configuration file @file (NULL: none); sets @exists to whether there is
  * a file at all, readable or not. */
 gboolean _nm_compat_check_config_file (const char  *file,

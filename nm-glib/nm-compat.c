@@ -367,6 +367,100 @@ _nm_compat_check_query (notmuch_database_t      *database,
                           nm_compat_lookup_config, database, error);
 }
 
+/* Whether @name may follow `index.header.` or `squery.`: the rule of the CLI's
+ * validate_field_name(), which every notmuch program expects of stored names.  A name
+ * starting with a lower-case letter may clash with libnotmuch's own prefixes (`tag`): an
+ * `index.header.tag` makes every later open of the database fail. */
+static gboolean
+nm_compat_is_field_name (const char *name)
+{
+  if (name[0] == '\0' || (name[0] >= 'a' && name[0] <= 'z'))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    switch (g_unichar_type (g_utf8_get_char (p)))
+      {
+      case G_UNICODE_UPPERCASE_LETTER:
+      case G_UNICODE_LOWERCASE_LETTER:
+      case G_UNICODE_TITLECASE_LETTER:
+      case G_UNICODE_MODIFIER_LETTER:
+      case G_UNICODE_OTHER_LETTER:
+      case G_UNICODE_NON_SPACING_MARK:
+      case G_UNICODE_ENCLOSING_MARK:
+      case G_UNICODE_SPACING_MARK:
+      case G_UNICODE_DECIMAL_NUMBER:
+      case G_UNICODE_LETTER_NUMBER:
+      case G_UNICODE_OTHER_NUMBER:
+      case G_UNICODE_CONNECT_PUNCTUATION:
+        break;
+      default:
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The database's configuration, with one key set to a value not stored yet. */
+typedef struct
+{
+  notmuch_database_t *database;
+  const char *key;
+  const char *value;
+} NmCompatPendingConfig;
+
+static char *
+nm_compat_lookup_pending (const char *key,
+                          gpointer    user_data)
+{
+  NmCompatPendingConfig *pending = user_data;
+
+  if (strcmp (key, pending->key) == 0)
+    return pending->value[0] != '\0' ? g_strdup (pending->value) : NULL;
+  return nm_compat_lookup_config (key, pending->database);
+}
+
+gboolean
+_nm_compat_check_config_entry (notmuch_database_t  *database,
+                               const char          *key,
+                               const char          *value,
+                               GError             **error)
+{
+  NmCompatPendingConfig pending = { database, key, value };
+  g_autoptr (GError) local_error = NULL;
+  gboolean sexp;
+
+  if (g_str_has_prefix (key, "index.header.") || g_str_has_prefix (key, "squery."))
+    {
+      const char *name = strchr (key, '.') + 1;
+
+      if (g_str_has_prefix (key, "index.header."))
+        name = key + strlen ("index.header.");
+      if (!nm_compat_is_field_name (name))
+        {
+          _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                         "“%s” is not a field name: a field name is letters, digits and "
+                         "“_”, and does not start with a lower-case letter (those are "
+                         "notmuch's own)", name);
+          return FALSE;
+        }
+    }
+  if (g_str_has_prefix (key, "squery."))
+    sexp = TRUE;
+  else if (g_str_has_prefix (key, "query."))
+    sexp = FALSE;
+  else
+    return TRUE;
+  if (value[0] == '\0')
+    return TRUE;
+  if (sexp && !_nm_query_check_saved_sexp (value, error))
+    return FALSE;
+  /* Followed through the configuration as it would be, a query that uses itself goes
+   * deeper than the pre-check of every query allows. */
+  if (_nm_query_check (value, sexp, nm_compat_lookup_pending, &pending, &local_error))
+    return TRUE;
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT, "Cannot store %s: %s", key,
+                 local_error->message);
+  return FALSE;
+}
+
 /* sfsexp's parser state is process-wide. */
 G_LOCK_DEFINE_STATIC (sexp_parser);
 

@@ -129,7 +129,7 @@ _nm_database_deliver_changes (NmDatabase *self)
   g_autoptr (GHashTable) changed_threads = NULL;
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self);
 
     changed_messages = g_steal_pointer (&self->changed_messages);
     changed_threads = g_steal_pointer (&self->changed_threads);

@@ -6,6 +6,7 @@
 
 #include "nm-database-private.h"
 #include "nm-compat-private.h"
+#include "nm-error-private.h"
 
 static const char *const config_key_names[] = {
   [NM_CONFIG_KEY_DATABASE_PATH] = "database.path",
@@ -23,6 +24,29 @@ static const char *const config_key_names[] = {
   [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
 };
 
+/* A copy of @value, made valid UTF-8: this library stores nothing else, but the CLI and
+ * configuration files store any bytes. */
+static char *
+nm_config_dup_valid (const char *value)
+{
+  if (value == NULL)
+    return NULL;
+  return g_utf8_validate (value, -1, NULL) ? g_strdup (value) : g_utf8_make_valid (value, -1);
+}
+
+/* What every stored configuration value must be, before the checks of its key. */
+static gboolean
+nm_database_check_config_utf8 (const char  *key,
+                               const char  *value,
+                               GError     **error)
+{
+  if (g_utf8_validate (key, -1, NULL) && g_utf8_validate (value, -1, NULL))
+    return TRUE;
+  _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                         "Configuration keys and values are valid UTF-8");
+  return FALSE;
+}
+
 char **
 _nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key)
 {
@@ -34,7 +58,11 @@ _nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key)
       const char *value = notmuch_config_values_get (values);
 
       if (value[0] != '\0')
-        g_strv_builder_add (builder, value);
+        {
+          g_autofree char *valid = nm_config_dup_valid (value);
+
+          g_strv_builder_add (builder, valid);
+        }
     }
   g_clear_pointer (&values, notmuch_config_values_destroy);
   return g_strv_builder_end (builder);
@@ -75,7 +103,7 @@ nm_database_get_config (NmDatabase  *self,
   if (!_nm_database_check_status (self, status, error, "Cannot read configuration key %s",
                                   key))
     return NULL;
-  copy = value != NULL && value[0] != '\0' ? g_strdup (value) : NULL;
+  copy = value != NULL && value[0] != '\0' ? nm_config_dup_valid (value) : NULL;
   free (value);
   return copy;
 }
@@ -87,7 +115,12 @@ nm_database_get_config (NmDatabase  *self,
  * @value: the value; the empty string unsets it
  * @error: return location for an error
  *
- * Stores a configuration value in the database.
+ * Stores a configuration value in the database.  A key or value that is not UTF-8 is
+ * refused with %NM_ERROR_ILLEGAL_ARGUMENT, and so is what would break notmuch programs
+ * later: an `index.header.<name>` or `squery.<name>` whose name is not a field name (word
+ * characters, not starting with a lower-case letter), a saved s-expression query that is
+ * not a list starting with a name, and saved or named queries that use themselves or
+ * nest too deeply.
  *
  * Returns: %TRUE on success
  *
@@ -107,10 +140,13 @@ nm_database_set_config (NmDatabase  *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_nm_compat_check_config_value (key, value, error))
+  if (!nm_database_check_config_utf8 (key, value, error)
+      || !_nm_compat_check_config_value (key, value, error))
     return FALSE;
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (!_nm_compat_check_config_entry (self->native, key, value, error))
     return FALSE;
   status = notmuch_database_set_config (self->native, key, value);
   return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",
@@ -147,7 +183,7 @@ nm_database_get_config_value (NmDatabase   *self,
   if (!_nm_database_check_open (self, error))
     return NULL;
   value = notmuch_config_get (self->native, (notmuch_config_key_t) key);
-  return value != NULL && value[0] != '\0' ? g_strdup (value) : NULL;
+  return value != NULL && value[0] != '\0' ? nm_config_dup_valid (value) : NULL;
 }
 
 /**
@@ -224,6 +260,7 @@ nm_database_get_config_bool (NmDatabase   *self,
  *
  * Stores the value of a well-known configuration key in the database.  A value in a
  * configuration file still takes precedence when the database is opened with that file.
+ * A value that is not UTF-8 is refused with %NM_ERROR_ILLEGAL_ARGUMENT.
  *
  * Returns: %TRUE on success
  *
@@ -243,7 +280,8 @@ nm_database_set_config_value (NmDatabase   *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_nm_compat_check_config_value (config_key_names[key], value, error))
+  if (!nm_database_check_config_utf8 (config_key_names[key], value, error)
+      || !_nm_compat_check_config_value (config_key_names[key], value, error))
     return FALSE;
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
@@ -293,9 +331,9 @@ nm_database_get_config_list (NmDatabase  *self,
   /* libnotmuch's key and value strings die at the next call: copy each at once. */
   for (; notmuch_config_list_valid (list); notmuch_config_list_move_to_next (list))
     {
-      char *key = g_strdup (notmuch_config_list_key (list));
+      char *key = nm_config_dup_valid (notmuch_config_list_key (list));
 
-      g_hash_table_insert (pairs, key, g_strdup (notmuch_config_list_value (list)));
+      g_hash_table_insert (pairs, key, nm_config_dup_valid (notmuch_config_list_value (list)));
     }
   g_clear_pointer (&list, notmuch_config_list_destroy);
   return g_steal_pointer (&pairs);

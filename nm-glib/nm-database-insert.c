@@ -343,7 +343,7 @@ nm_delivery_index (NmDelivery          *delivery,
                    GError             **error)
 {
   NmDatabase *database = delivery->database;
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autoptr (NmMessage) message = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *new_path = g_strdup (delivery->path);
@@ -449,7 +449,7 @@ nm_delivery_read_config (NmDelivery  *delivery,
                          GError     **error)
 {
   NmDatabase *database = delivery->database;
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autofree char *mail_root = NULL;
   GError *local_error = NULL;
 

@@ -223,7 +223,7 @@ nm_database_monitor_probe_in_worker (GTask        *task,
   gboolean read_only;
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
     GError *error = NULL;
 
     if (!_nm_database_check_open (self->database, &error))
@@ -277,7 +277,7 @@ nm_database_monitor_probed (GObject      *source,
   self->messages = state->messages;
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     /* While this handle writes, no other process can commit. */
     own = (state->revision == self->database->own_revision && state->revision > before)
@@ -362,7 +362,7 @@ nm_database_monitor (NmDatabase  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self);
 
     if (!_nm_database_check_open (self, error))
       return NULL;

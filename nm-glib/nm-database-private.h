@@ -87,7 +87,9 @@ notmuch_database_t *_nm_database_get_native (NmDatabase *self);
  * lock: libnotmuch, Xapian and talloc are not safe to share between threads.  Releasing
  * the outermost hold delivers the tag changes made meanwhile (see
  * _nm_database_note_tags_changed()), after unlocking, so that handlers never run with the
- * lock held.  NULL for no database. */
+ * lock held.  NULL for no database.  A locker held for its scope only is declared
+ * `g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (...)`: nothing
+ * reads it, which compilers warn about otherwise. */
 typedef NmDatabase NmDatabaseLocker;
 NmDatabaseLocker *_nm_database_lock (NmDatabase *self);
 void _nm_database_unlock (NmDatabaseLocker *locker);

@@ -167,45 +167,27 @@ nm_database_count_threads (NmDatabase  *self,
   return nm_query_count_threads (search, error);
 }
 
-/* Appends `tag:"<tag>"`, or `not tag:"<tag>"`, quoted so that any tag reads as one term. */
-static void
-nm_database_append_tag_term (GString *query, gboolean negate, const char *tag)
+/* Whether the tag change would change @message: a tag to add is missing or a tag to
+ * remove is present.  Requires the lock. */
+static gboolean
+nm_database_needs_retag (notmuch_message_t  *message,
+                         const char * const *add,
+                         const char * const *remove)
 {
-  g_string_append (query, negate ? "not tag:\"" : "tag:\"");
-  for (const char *c = tag; *c != '\0'; c++)
-    {
-      if (*c == '"')
-        g_string_append_c (query, '"');
-      g_string_append_c (query, *c);
-    }
-  g_string_append_c (query, '"');
-}
+  g_autoptr (GHashTable) present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          NULL);
+  notmuch_tags_t *tags = notmuch_message_get_tags (message);
 
-/* Narrows @query to the messages a tag change would change, as `notmuch tag` does: those
- * missing a tag to add or carrying a tag to remove. */
-static char *
-nm_database_build_tagging_query (const char         *query,
-                                 const char * const *add,
-                                 const char * const *remove)
-{
-  GString *narrowed = g_string_new (NULL);
-  gboolean first = TRUE;
-
-  if (query[0] != '\0' && strcmp (query, "*") != 0)
-    g_string_append_printf (narrowed, "( %s ) and ", query);
-  g_string_append (narrowed, "( ");
-  for (const char * const *tag = add; *tag != NULL; tag++, first = FALSE)
-    {
-      g_string_append (narrowed, first ? "" : " or ");
-      nm_database_append_tag_term (narrowed, TRUE, *tag);
-    }
-  for (const char * const *tag = remove; *tag != NULL; tag++, first = FALSE)
-    {
-      g_string_append (narrowed, first ? "" : " or ");
-      nm_database_append_tag_term (narrowed, FALSE, *tag);
-    }
-  g_string_append (narrowed, " )");
-  return g_string_free (narrowed, FALSE);
+  for (; tags != NULL && notmuch_tags_valid (tags); notmuch_tags_move_to_next (tags))
+    g_hash_table_add (present, g_strdup (notmuch_tags_get (tags)));
+  g_clear_pointer (&tags, notmuch_tags_destroy);
+  for (const char * const *tag = add; *tag != NULL; tag++)
+    if (!g_hash_table_contains (present, *tag))
+      return TRUE;
+  for (const char * const *tag = remove; *tag != NULL; tag++)
+    if (g_hash_table_contains (present, *tag))
+      return TRUE;
+  return FALSE;
 }
 
 /* Applies one tag change to one message, in one index write.  Requires the lock. */
@@ -254,7 +236,10 @@ nm_database_validate_tags (const char * const *tags, GError **error)
  * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
  * one atomic section, committed when it ends.  Excluded tags do not apply.
  *
- * @query is checked as a [class@Notmuch.Query] is, inside one more level of parentheses.
+ * @query runs as given, as a [class@Notmuch.Query] in the classic syntax would, and is
+ * checked as one is: a query that is not UTF-8 is refused with
+ * %NM_ERROR_ILLEGAL_ARGUMENT.  Each matching message is changed only if a tag to add is
+ * missing or a tag to remove is present, and only those count.
  * A tag may not be both added and removed.  With `maildir.synchronize_flags`, a message
  * file whose name could grow too long for the index stops the change with
  * %NM_ERROR_PATH_ERROR (see [method@Notmuch.Message.tags_to_maildir_flags]).
@@ -272,7 +257,6 @@ nm_database_tag_messages (NmDatabase          *self,
 {
   static const char *const none[] = { NULL };
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  g_autofree char *narrowed = NULL;
   notmuch_query_t *native_query = NULL;
   notmuch_messages_t *messages = NULL;
   notmuch_bool_t sync_maildir_flags = FALSE;
@@ -284,6 +268,12 @@ nm_database_tag_messages (NmDatabase          *self,
   g_return_val_if_fail (query != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  if (!g_utf8_validate (query, -1, NULL))
+    {
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "The query string is not valid UTF-8");
+      return 0;
+    }
   add = add != NULL ? add : none;
   remove = remove != NULL ? remove : none;
   if (!nm_database_validate_tags (add, error) || !nm_database_validate_tags (remove, error))
@@ -310,10 +300,12 @@ nm_database_tag_messages (NmDatabase          *self,
                                   "Cannot read maildir.synchronize_flags"))
     return 0;
 
-  narrowed = nm_database_build_tagging_query (query, add, remove);
-  if (!_nm_compat_check_query (self->native, narrowed, NOTMUCH_QUERY_SYNTAX_XAPIAN, error))
+  /* The query runs as given: spliced into a narrowing query (as `notmuch tag` does), an
+   * unbalanced parenthesis or quote in it would change what it means, and libnotmuch
+   * reads `tag:"x/"` as `tag:x`.  Each message is checked instead. */
+  if (!_nm_compat_check_query (self->native, query, NOTMUCH_QUERY_SYNTAX_XAPIAN, error))
     return 0;
-  native_query = notmuch_query_create (self->native, narrowed);
+  native_query = notmuch_query_create (self->native, query);
   if (native_query == NULL)
     {
       _nm_set_error_literal (error, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
@@ -338,6 +330,11 @@ nm_database_tag_messages (NmDatabase          *self,
         {
           status = NM_COMPAT_STATUS_INVALIDATED;
           break;
+        }
+      if (!nm_database_needs_retag (message, add, remove))
+        {
+          notmuch_message_destroy (message);
+          continue;
         }
       if (sync_maildir_flags
           && !_nm_compat_check_maildir_renames (self->native, message, &rename_error))

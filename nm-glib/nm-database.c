@@ -158,7 +158,7 @@ nm_database_initable_init (GInitable     *initable,
                            GError       **error)
 {
   NmDatabase *self = NM_DATABASE (initable);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self);
   g_autofree char *lock_path = NULL;
   g_autofree char *config_file = NULL;
   gboolean config_file_exists;

@@ -49,7 +49,7 @@ nm_directory_finalize (GObject *object)
   NmDirectory *self = NM_DIRECTORY (object);
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     g_clear_pointer (&self->native, notmuch_directory_destroy);
   }

@@ -43,7 +43,7 @@ nm_handle_clear (NmHandle *self)
   /* talloc is not thread-safe: freeing a child edits its parent, so it happens under the
    * database lock.  The native object goes first, then whatever owns its memory. */
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     g_clear_pointer (&self->native, self->native_free);
   }

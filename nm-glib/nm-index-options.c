@@ -48,7 +48,7 @@ nm_index_options_finalize (GObject *object)
   NmIndexOptions *self = NM_INDEX_OPTIONS (object);
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     g_clear_pointer (&self->native, notmuch_indexopts_destroy);
   }

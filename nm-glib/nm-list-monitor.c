@@ -211,7 +211,7 @@ nm_list_remove_at (NmList     *self,
                    guint       position)
 {
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     g_hash_table_remove (self->by_key, self->source->get_key (self->entries->pdata[position]));
     g_ptr_array_remove_index (self->entries, position);
@@ -227,7 +227,7 @@ nm_list_insert_at (NmList     *self,
                    gpointer    entry)
 {
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     g_hash_table_insert (self->by_key, (gpointer) self->source->get_key (entry), entry);
     g_ptr_array_insert (self->entries, position, entry);
@@ -247,7 +247,7 @@ nm_list_apply_change (NmList       *self,
   gboolean in_place = FALSE;
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     position = nm_list_find (self, change->key, 0);
     if (position >= 0 && change->entry != NULL)
@@ -285,7 +285,7 @@ nm_list_apply_change (NmList       *self,
       guint at;
 
       {
-        g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+        g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
         at = nm_list_sorted_position (self, change->entry);
       }
@@ -306,7 +306,7 @@ nm_list_apply_order (NmList         *self,
   for (guint i = 0; i < update->order->len; i++)
     g_hash_table_add (wanted, update->order->pdata[i]);
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     length = self->entries->len;
   }
@@ -315,7 +315,7 @@ nm_list_apply_order (NmList         *self,
       gboolean gone;
 
       {
-        g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+        g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
         gone = !g_hash_table_contains (wanted, self->source->get_key (self->entries->pdata[i]));
       }
@@ -329,7 +329,7 @@ nm_list_apply_order (NmList         *self,
       gint found;
 
       {
-        g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+        g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
         if (i < self->entries->len
             && g_str_equal (self->source->get_key (self->entries->pdata[i]), key))
@@ -370,7 +370,7 @@ nm_list_updated (GObject      *source,
   if (list == NULL || !g_task_propagate_boolean (G_TASK (result), NULL))
     return;
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     before = self->entries->len;
   }
@@ -380,7 +380,7 @@ nm_list_updated (GObject      *source,
   if (update->order != NULL)
     nm_list_apply_order (self, G_LIST_MODEL (list), update);
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     /* The entries now belong to the database's current view. */
     self->generation = _nm_database_get_generation (self->database);
@@ -444,7 +444,7 @@ _nm_list_set_monitored (NmList    *self,
     return TRUE;
   if (!monitored)
     {
-      g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+      g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
       g_signal_handlers_disconnect_by_data (self->monitor, self);
       g_clear_object (&self->monitor);
@@ -462,7 +462,7 @@ _nm_list_set_monitored (NmList    *self,
     return FALSE;
   g_signal_connect (self->monitor, "changed", G_CALLBACK (nm_list_database_changed), self);
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     /* A monitored list knows every result: its length is the number of its entries. */
     if (!self->background)

@@ -390,7 +390,7 @@ nm_list_publish (gpointer data)
   guint before;
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     before = self->published;
     self->published = batch->published;
@@ -483,7 +483,7 @@ _nm_list_load (NmList       *self,
   g_autoptr (GTask) task = NULL;
 
   {
-    g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
     self->background = TRUE;
     self->loading = TRUE;

@@ -39,7 +39,7 @@ nm_content_source_init (NmContentSource  *source,
                         GError          **error)
 {
   NmDatabase *database = nm_message_get_database (message);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
 
   if (!_nm_database_check_current (database, _nm_message_get_generation (message), error))
     return FALSE;

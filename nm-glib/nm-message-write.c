@@ -197,8 +197,9 @@ nm_message_set_tags (NmMessage          *self,
   for (const char * const *tag = tags; *tag != NULL; tag++)
     if (!g_strv_contains ((const char * const *) current, *tag))
       g_array_append_val (changes, ((NmChange) { NM_CHANGE_ADD_TAG, (char *) *tag, NULL }));
-  return nm_message_write (self, (NmChange *) changes->data, changes->len, "set the tags of",
-                           error);
+  /* An empty GArray has no data: no element to take the address of. */
+  return nm_message_write (self, changes->len > 0 ? &g_array_index (changes, NmChange, 0) : NULL,
+                           changes->len, "set the tags of", error);
 }
 
 /**
@@ -460,7 +461,8 @@ nm_message_reindex (NmMessage       *self,
   return TRUE;
 }
 
-/* Copies "key=value" pairs, or only the values.  Requires the lock. */
+/* Copies "key=value" pairs, or only the values, as valid UTF-8: this library refuses to
+ * store anything else, but `notmuch restore` stores any bytes.  Requires the lock. */
 static char **
 nm_message_take_properties (notmuch_message_properties_t *native_properties, gboolean values_only)
 {
@@ -470,15 +472,20 @@ nm_message_take_properties (notmuch_message_properties_t *native_properties, gbo
        notmuch_message_properties_move_to_next (native_properties))
     {
       const char *value = notmuch_message_properties_value (native_properties);
-
       g_autofree char *pair = NULL;
 
       if (values_only)
+        pair = g_strdup (value);
+      else
+        pair = g_strconcat (notmuch_message_properties_key (native_properties), "=", value,
+                            NULL);
+      if (!g_utf8_validate (pair, -1, NULL))
         {
-          g_strv_builder_add (builder, value);
-          continue;
+          char *valid = g_utf8_make_valid (pair, -1);
+
+          g_free (pair);
+          pair = valid;
         }
-      pair = g_strconcat (notmuch_message_properties_key (native_properties), "=", value, NULL);
       g_strv_builder_add (builder, pair);
     }
   g_clear_pointer (&native_properties, notmuch_message_properties_destroy);

@@ -67,13 +67,13 @@ nm_message_finalize (GObject *object)
   /* The native message first, then whatever owns its memory, then the database. */
   if (self->owns_native)
     {
-      g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+      g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
       g_clear_pointer (&self->native, notmuch_message_destroy);
     }
   if (self->current != NULL)
     {
-      g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+      g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
       g_clear_pointer (&self->current, notmuch_message_destroy);
     }

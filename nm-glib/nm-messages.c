@@ -610,7 +610,7 @@ _nm_messages_new_for_query (NmQuery  *query,
                             GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autoptr (NmMessages) self = NULL;
   notmuch_query_t *native;
 
@@ -635,7 +635,7 @@ _nm_messages_new_for_thread (NmThread *thread,
                              gboolean  toplevel_only)
 {
   NmDatabase *database = _nm_thread_get_database (thread);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   NmMessages *self = nm_messages_new (database, _nm_thread_get_generation (thread),
                                       toplevel_only ? NM_MESSAGES_SOURCE_THREAD_TOPLEVEL
                                                     : NM_MESSAGES_SOURCE_THREAD,
@@ -649,7 +649,7 @@ NmMessages *
 _nm_messages_new_for_replies (NmMessage *message)
 {
   NmDatabase *database = nm_message_get_database (message);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   NmMessages *self = nm_messages_new (database, _nm_message_get_generation (message),
                                       NM_MESSAGES_SOURCE_REPLIES, &thread_source);
 

@@ -41,4 +41,10 @@ gboolean _nm_query_check (const char           *query_string,
                           gpointer              user_data,
                           GError              **error);
 
+/* Checks that @definition, the value of a saved s-expression query (`squery.<name>`), is
+ * what libnotmuch can expand: a list with an atom at its head.  Fails with
+ * NM_ERROR_ILLEGAL_ARGUMENT (or NM_ERROR_BAD_QUERY_SYNTAX beyond the limits). */
+gboolean _nm_query_check_saved_sexp (const char  *definition,
+                                     GError     **error);
+
 G_END_DECLS

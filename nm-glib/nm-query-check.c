@@ -664,3 +664,25 @@ _nm_query_check (const char           *query_string,
   g_ptr_array_unref (check.garbage);
   return ok;
 }
+
+gboolean
+_nm_query_check_saved_sexp (const char  *definition,
+                            GError     **error)
+{
+  NmQueryCheck check = { NULL, NULL, g_ptr_array_new_with_free_func (g_free), 0 };
+  NmSexp *root = NULL;
+  gboolean ok = nm_sexp_parse (&check, definition, 0, &root, error);
+
+  /* libnotmuch reads the head of a saved query without looking (see
+   * nm_sexp_check_saved()). */
+  if (ok && (root == NULL || root->kind != NM_SEXP_LIST || root->first == NULL
+             || root->first->kind == NM_SEXP_LIST))
+    {
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "A saved s-expression query is a list that starts with a name, "
+                             "as (tag inbox) or (macro (x) ...)");
+      ok = FALSE;
+    }
+  g_ptr_array_unref (check.garbage);
+  return ok;
+}

@@ -309,7 +309,7 @@ _nm_query_new_like_cli (NmDatabase  *database,
                         const char  *query_string,
                         GError     **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autoptr (NmQuery) self = nm_query_new (database, query_string, error);
   g_auto (GStrv) excluded = NULL;
 
@@ -358,7 +358,7 @@ _nm_query_create_native (NmQuery   *self,
 NmQuery *
 _nm_query_copy (NmQuery *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
   NmQuery *copy = g_object_new (NM_TYPE_QUERY,
                                 "database", self->database,
                                 "query-string", self->query_string,

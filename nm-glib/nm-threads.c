@@ -413,7 +413,7 @@ _nm_threads_new_for_query (NmQuery  *query,
                            GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autoptr (NmThreads) self = NULL;
   notmuch_query_t *native;
 

@@ -468,6 +468,8 @@ def test_maildir_rename_term_length(run_py, writable):
 
 # -- class 5: queries that crash libnotmuch -------------------------------------------------
 
+# Stored with the CLI: set_config refuses the cycles, atoms and crashing forms among them
+# (tests/python/test_fuzz_c_findings.py), but other programs store them.
 SAVED = {
     'squery.Loop': '(Loop)',
     'squery.Bad': '(of x)',
@@ -570,7 +572,9 @@ def run_queries(run_py, writable, cases):
     path = os.path.join(writable.base, 'cases.json')
     with open(path, 'w', encoding='utf-8') as f:
         json.dump(cases, f)
-    r = run_py(QUERIES, writable.mail_root, json.dumps(SAVED), path, timeout=300)
+    for key, value in SAVED.items():
+        writable.cli('config', 'set', '--database', key, value)
+    r = run_py(QUERIES, writable.mail_root, '{}', path, timeout=300)
     return ok(r)
 
 
@@ -610,10 +614,7 @@ def test_queries_at_the_limits_work(run_py, writable):
     for (syntax, text), row in zip(within, v['results']):
         expected = 0 if text.startswith('(id ') else inbox
         for call, result in row.items():
-            if call == 'tag_messages' and text.startswith('(' * 100):
-                # tag_messages() puts the query in parentheses of its own.
-                assert result[:2] == ['nm-error-quark', int(E.BAD_QUERY_SYNTAX)], result
-            elif call == 'tag_messages':
+            if call == 'tag_messages':
                 assert result[0] == 'ok', (text[:60], call, result)
             elif call in ('count_messages', 'search_messages', 'async_messages',
                           'async_count'):
