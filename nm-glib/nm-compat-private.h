@@ -33,6 +33,11 @@ notmuch_status_t _nm_compat_create (const char          *path,
                                     const char          *profile,
                                     notmuch_database_t **database,
                                     char               **message);
+/* Opens the index read-only when there is one, to read the configuration it stores. */
+notmuch_status_t _nm_compat_load_config (const char          *config_path,
+                                         const char          *profile,
+                                         notmuch_database_t **database,
+                                         char               **message);
 notmuch_status_t _nm_compat_reopen (notmuch_database_t      *database,
                                     notmuch_database_mode_t  mode);
 notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);

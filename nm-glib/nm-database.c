@@ -70,7 +70,7 @@ nm_database_open_native (NmDatabase *self, GError **error)
     return FALSE;
   /* With an explicit database path and no config file, say so at once rather than let
    * libnotmuch search again, fail with NO_CONFIG and open a second time (below). */
-  if (!self->create && self->path != NULL && config_path == NULL && !config_file_exists)
+  if (self->path != NULL && config_path == NULL && !config_file_exists)
     {
       config_path = "";
       self->without_config_file = TRUE;
@@ -78,8 +78,8 @@ nm_database_open_native (NmDatabase *self, GError **error)
 
   if (self->create)
     {
-      status = _nm_compat_create (self->path, config_path != NULL ? config_path : "",
-                                  self->profile, &native, &message);
+      status = _nm_compat_create (self->path, config_path, self->profile, &native,
+                                  &message);
     }
   else
     {
@@ -109,6 +109,9 @@ nm_database_open_native (NmDatabase *self, GError **error)
     }
 
   self->native = native;
+  _nm_database_remember_config_file (self, native,
+                                     !self->without_config_file
+                                     && (config_path == NULL || config_path[0] != '\0'));
   notmuch_database_get_revision (native, &self->view_uuid);
   if (self->create)
     self->mode = NM_DATABASE_MODE_READ_WRITE;
@@ -155,10 +158,13 @@ nm_database_initable_init (GInitable     *initable,
   g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self);
   g_autofree char *lock_path = NULL;
 
-  if (self->native != NULL || self->closed)
+  if (self->native != NULL || self->config_handle != NULL || self->closed)
     return TRUE;
 
-  if (self->create || self->mode == NM_DATABASE_MODE_READ_WRITE)
+  /* Without a path, where a database is created is known only once it is: the write lock
+   * is claimed then. */
+  if ((self->create && self->path != NULL)
+      || (!self->create && self->mode == NM_DATABASE_MODE_READ_WRITE))
     {
       lock_path = self->path != NULL ? g_strdup (self->path)
                                      : nm_database_look_up_path (self, error);
@@ -176,6 +182,12 @@ nm_database_initable_init (GInitable     *initable,
   if (!nm_database_open_native (self, error))
     {
       _nm_write_lock_release (&self->write_lock_key);
+      return FALSE;
+    }
+  if (self->create && self->write_lock_key == NULL
+      && !_nm_write_lock_claim (self->path, self, &self->write_lock_key, error))
+    {
+      g_clear_pointer (&self->native, notmuch_database_destroy);
       return FALSE;
     }
   return TRUE;
@@ -196,6 +208,7 @@ nm_database_finalize (GObject *object)
   /* Every object derived from the database holds a reference to it, so nothing points into
    * the native database any more.  Destroying it commits pending writes. */
   g_clear_pointer (&self->native, notmuch_database_destroy);
+  g_clear_pointer (&self->config_handle, notmuch_database_destroy);
   _nm_write_lock_release (&self->write_lock_key);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->config_path, g_free);
@@ -308,10 +321,11 @@ nm_database_class_init (NmDatabaseClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * NmDatabase:config-path:
+   * NmDatabase:config-path: (getter get_config_path)
    *
-   * The notmuch configuration file to read: %NULL for notmuch's lookup, the empty string
-   * for none.
+   * The notmuch configuration file.  Before initialization it is the file to read: %NULL
+   * for notmuch's lookup, the empty string for none; once open, the file libnotmuch
+   * loaded, or %NULL if it loaded none.
    */
   properties[PROP_CONFIG_PATH] =
     g_param_spec_string ("config-path", NULL, NULL, NULL,
@@ -578,16 +592,45 @@ NmDatabase *
 nm_database_create (const char  *path,
                     GError     **error)
 {
-  g_autoptr (NmDatabase) self = NULL;
-
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = g_object_new (NM_TYPE_DATABASE,
-                       "path", path,
-                       "mode", NM_DATABASE_MODE_READ_WRITE,
-                       "config-path", "",
-                       NULL);
+  return nm_database_create_with_config (path, "", NULL, error);
+}
+
+/**
+ * nm_database_create_with_config: (constructor)
+ * @path: (type filename) (nullable): the root of the mail store, or %NULL for the database
+ *   directory the configuration names (`database.path`, else notmuch's defaults)
+ * @config_path: (type filename) (nullable): the configuration file, %NULL for notmuch's
+ *   lookup, or the empty string for none
+ * @profile: (nullable): the configuration profile, or %NULL for `NOTMUCH_PROFILE` or the
+ *   default
+ * @error: return location for an error
+ *
+ * Creates a new, empty notmuch database and opens it for reading and writing, with the
+ * configuration of a file and profile, as `notmuch new` does on its first run.  With a
+ * @path, a configuration file that notmuch's lookup does not find is not an error; without
+ * one, the lookup must find a configuration (else %NM_ERROR_NO_CONFIG).
+ *
+ * Returns: (transfer full): the new database, or %NULL with @error set
+ *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
+ */
+NmDatabase *
+nm_database_create_with_config (const char  *path,
+                                const char  *config_path,
+                                const char  *profile,
+                                GError     **error)
+{
+  g_autoptr (NmDatabase) self = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (NM_TYPE_DATABASE, NULL);
+  self->path = g_strdup (path);
+  self->mode = NM_DATABASE_MODE_READ_WRITE;
+  self->config_path = g_strdup (config_path);
+  self->profile = g_strdup (profile);
   self->create = TRUE;
   if (!g_initable_init (G_INITABLE (self), NULL, error))
     return NULL;

@@ -45,6 +45,12 @@ NmDatabase *nm_database_open_with_config (const char *path, NmDatabaseMode mode,
                                           GError **error);
 NM_GLIB_EXPORT
 NmDatabase *nm_database_create (const char *path, GError **error);
+NM_GLIB_EXPORT
+NmDatabase *nm_database_create_with_config (const char *path, const char *config_path,
+                                            const char *profile, GError **error);
+NM_GLIB_EXPORT
+NmDatabase *nm_database_load_config (const char *config_path, const char *profile,
+                                     GError **error);
 
 NM_GLIB_EXPORT
 void nm_database_open_async (const char *path, NmDatabaseMode mode, GCancellable *cancellable,
@@ -138,6 +144,11 @@ gboolean nm_database_set_config_value (NmDatabase *self, NmConfigKey key, const 
                                        GError **error);
 NM_GLIB_EXPORT
 GHashTable *nm_database_get_config_list (NmDatabase *self, const char *prefix, GError **error);
+NM_GLIB_EXPORT
+GHashTable *nm_database_get_config_pairs (NmDatabase *self, const char *prefix,
+                                          GError **error);
+NM_GLIB_EXPORT
+const char *nm_database_get_config_path (NmDatabase *self);
 
 NM_GLIB_EXPORT
 NmMessages *nm_database_search_messages (NmDatabase *self, const char *query, GError **error);
