@@ -83,4 +83,24 @@ NM_GLIB_EXPORT
 char **nm_message_get_all_properties (NmMessage *self, const char *prefix, gboolean exact,
                                       GError **error);
 
+/* The asynchronous twins (nm-message-async.c). */
+NM_GLIB_EXPORT
+void nm_message_get_header_async (NmMessage *self, const char *name, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+char *nm_message_get_header_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_GLIB_EXPORT
+void nm_message_reindex_async (NmMessage *self, NmIndexOptions *options,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
+NM_GLIB_EXPORT
+gboolean nm_message_reindex_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_GLIB_EXPORT
+void nm_message_tags_to_maildir_flags_async (NmMessage *self, GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+NM_GLIB_EXPORT
+gboolean nm_message_tags_to_maildir_flags_finish (NmMessage *self, GAsyncResult *result,
+                                                  GError **error);
+
 G_END_DECLS

@@ -22,6 +22,12 @@ G_DECLARE_FINAL_TYPE (NmMessages, nm_messages, NM, MESSAGES, GObject)
 NM_GLIB_EXPORT
 char **nm_messages_collect_tags (NmMessages *self, GError **error);
 NM_GLIB_EXPORT
+void nm_messages_collect_tags_async (NmMessages *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+char **nm_messages_collect_tags_finish (NmMessages *self, GAsyncResult *result,
+                                        GError **error);
+NM_GLIB_EXPORT
 gboolean nm_messages_check (NmMessages *self, GError **error);
 NM_GLIB_EXPORT
 NmMessage *nm_messages_next (NmMessages *self);

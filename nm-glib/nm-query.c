@@ -918,6 +918,74 @@ nm_query_count_messages_finish (NmQuery       *self,
   return count > 0 ? (guint) count : 0;
 }
 
+static void
+nm_query_count_threads_in_worker (GTask        *task,
+                                  gpointer      source,
+                                  gpointer      task_data,
+                                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  guint count;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  count = nm_query_count_threads (task_data, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, count);
+}
+
+/**
+ * nm_query_count_threads_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the count
+ * @user_data: data for @callback
+ *
+ * Counts matching threads in the database's worker thread; see
+ * [method@Notmuch.Query.count_threads].
+ */
+void
+nm_query_count_threads_async (NmQuery             *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (NM_IS_QUERY (self));
+
+  task = nm_query_new_task (self, nm_query_count_threads_async, cancellable, callback,
+                            user_data);
+  _nm_database_run_in_worker (self->database, task, nm_query_count_threads_in_worker);
+}
+
+/**
+ * nm_query_count_threads_finish:
+ * @self: a query
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Notmuch.Query.count_threads_async].
+ *
+ * Returns: the number of threads; 0 on error
+ */
+guint
+nm_query_count_threads_finish (NmQuery       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  gssize count;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                          == nm_query_count_threads_async, 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint) count : 0;
+}
+
 /**
  * nm_query_load_messages:
  * @self: a query
