@@ -1335,15 +1335,13 @@ nm_database_count_threads_finish (NmDatabase    *self,
 /* Upgrading and compacting, with progress reports */
 
 /* Hands the progress reports of an upgrade or a compaction, made on the worker, to the
- * thread-default main context of the caller, in order and before the result, and frees
- * the caller's data there. */
+ * caller's closure on the thread-default main context of the caller, in order and before
+ * the result, and releases the closure there: a gjs or Python closure must not be released
+ * on the worker. */
 typedef struct
 {
   GMainContext *context;
-  NmUpgradeProgressFunc upgrade;
-  NmCompactProgressFunc compact;
-  gpointer user_data;
-  GDestroyNotify destroy;
+  GClosure *closure;
 
   /* An upgrade reports fractions faster than a main loop needs them: only the newest one
    * is delivered when several wait. */
@@ -1361,28 +1359,28 @@ nm_progress_relay_nothing (gpointer data)
 static void
 nm_progress_relay_clear (NmProgressRelay *self)
 {
-  /* The caller's data goes on the caller's main context, after every report: a gjs or
-   * Python closure must not be released on the worker. */
-  if (self->destroy != NULL)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, nm_progress_relay_nothing,
-                                self->user_data, self->destroy);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, nm_progress_relay_nothing,
+                              self->closure, (GDestroyNotify) g_closure_unref);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
 }
 
+/* A relay to @closure, or NULL without one. */
 static NmProgressRelay *
-nm_progress_relay_new (NmUpgradeProgressFunc upgrade,
-                       NmCompactProgressFunc compact,
-                       gpointer              user_data,
-                       GDestroyNotify        destroy)
+nm_progress_relay_new (GClosure *closure)
 {
-  NmProgressRelay *self = g_atomic_rc_box_new0 (NmProgressRelay);
+  NmProgressRelay *self;
 
+  if (closure == NULL)
+    return NULL;
+  self = g_atomic_rc_box_new0 (NmProgressRelay);
   self->context = g_main_context_ref_thread_default ();
-  self->upgrade = upgrade;
-  self->compact = compact;
-  self->user_data = user_data;
-  self->destroy = destroy;
+  self->closure = g_closure_ref (closure);
+  g_closure_sink (closure);
+  /* A closure made in C with g_cclosure_new() calls a progress function with the value and
+   * its data. */
+  if (G_CLOSURE_NEEDS_MARSHAL (closure))
+    g_closure_set_marshal (closure, g_cclosure_marshal_generic);
   g_mutex_init (&self->lock);
   return self;
 }
@@ -1414,13 +1412,14 @@ static gboolean
 nm_progress_relay_deliver_fraction (gpointer data)
 {
   NmProgressRelay *self = data;
-  double fraction;
+  GValue fraction = G_VALUE_INIT;
 
+  g_value_init (&fraction, G_TYPE_DOUBLE);
   g_mutex_lock (&self->lock);
-  fraction = self->fraction;
+  g_value_set_double (&fraction, self->fraction);
   self->fraction_pending = FALSE;
   g_mutex_unlock (&self->lock);
-  self->upgrade (fraction, self->user_data);
+  g_closure_invoke (self->closure, NULL, 1, &fraction, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -1446,14 +1445,14 @@ nm_progress_relay_report_fraction (double   fraction,
 typedef struct
 {
   NmProgressRelay *relay;
-  char *message;
+  GValue message;
 } NmProgressMessage;
 
 static void
 nm_progress_message_free (NmProgressMessage *report)
 {
   nm_progress_relay_unref (report->relay);
-  g_free (report->message);
+  g_value_unset (&report->message);
   g_free (report);
 }
 
@@ -1462,7 +1461,7 @@ nm_progress_relay_deliver_message (gpointer data)
 {
   NmProgressMessage *report = data;
 
-  report->relay->compact (report->message, report->relay->user_data);
+  g_closure_invoke (report->relay->closure, NULL, 1, &report->message, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -1471,10 +1470,11 @@ static void
 nm_progress_relay_report_message (const char *message,
                                   gpointer    data)
 {
-  NmProgressMessage *report = g_new (NmProgressMessage, 1);
+  NmProgressMessage *report = g_new0 (NmProgressMessage, 1);
 
   report->relay = g_atomic_rc_box_acquire ((NmProgressRelay *) data);
-  report->message = g_strdup (message);
+  g_value_init (&report->message, G_TYPE_STRING);
+  g_value_set_string (&report->message, message);
   nm_progress_relay_post (report->relay, nm_progress_relay_deliver_message, report,
                           (GDestroyNotify) nm_progress_message_free);
 }
@@ -1493,11 +1493,9 @@ nm_database_upgrade_call (gpointer       source,
 /**
  * nm_database_upgrade_async:
  * @self: a database open for writing
- * @progress: (scope notified) (nullable) (closure progress_data) (destroy progress_destroy):
- *   called with the fraction done, on the thread-default main context of the caller
- * @progress_data: data for @progress
- * @progress_destroy: (nullable): frees @progress_data, on the same main context, once no
- *   more progress is reported
+ * @progress: (nullable): called with the fraction done (a double from 0 to 1), on the
+ *   thread-default main context of the caller: from Python or JavaScript a function; in C
+ *   a closure of an [callback@Notmuch.UpgradeProgressFunc] made with g_cclosure_new()
  * @cancellable: (nullable): a #GCancellable; cancelling before the upgrade starts changes
  *   nothing, and a started upgrade is never cut short
  * @callback: (scope async) (nullable): called when the upgrade is done
@@ -1505,31 +1503,24 @@ nm_database_upgrade_call (gpointer       source,
  *
  * Upgrades the database in its worker thread; see [method@Notmuch.Database.upgrade].  The
  * progress reports reach the caller's main context in order, each before @callback: when
- * several wait there, only the newest is delivered.
+ * several wait there, only the newest is delivered.  libnotmuch reports progress once a
+ * second, so a short upgrade reports none.  @progress is released on the same main context
+ * once the call is over.
  */
 void
-nm_database_upgrade_async (NmDatabase            *self,
-                           NmUpgradeProgressFunc  progress,
-                           gpointer               progress_data,
-                           GDestroyNotify         progress_destroy,
-                           GCancellable          *cancellable,
-                           GAsyncReadyCallback    callback,
-                           gpointer               user_data)
+nm_database_upgrade_async (NmDatabase          *self,
+                           GClosure            *progress,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
   NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
 
   call = _nm_call_new (nm_database_upgrade_call);
-  if (progress != NULL)
-    {
-      call->data = nm_progress_relay_new (progress, NULL, progress_data, progress_destroy);
-      call->data_free = (GDestroyNotify) nm_progress_relay_unref;
-    }
-  else if (progress_destroy != NULL)
-    {
-      progress_destroy (progress_data);
-    }
+  call->data = nm_progress_relay_new (progress);
+  call->data_free = (GDestroyNotify) nm_progress_relay_unref;
   _nm_call_start (call, self, self, nm_database_upgrade_async, NM_CALL_WRITES, cancellable,
                   callback, user_data);
 }
@@ -1568,11 +1559,9 @@ nm_database_compact_call (gpointer       source,
  * @self: a database
  * @backup_path: (type filename) (nullable): where to keep the uncompacted index, on the
  *   same file system; %NULL to delete it
- * @progress: (scope notified) (nullable) (closure progress_data) (destroy progress_destroy):
- *   called with each progress message, on the thread-default main context of the caller
- * @progress_data: data for @progress
- * @progress_destroy: (nullable): frees @progress_data, on the same main context, once no
- *   more progress is reported
+ * @progress: (nullable): called with each progress message (a string), on the
+ *   thread-default main context of the caller: from Python or JavaScript a function; in C
+ *   a closure of an [callback@Notmuch.CompactProgressFunc] made with g_cclosure_new()
  * @cancellable: (nullable): a #GCancellable; cancelling before the compaction starts
  *   changes nothing, and a started compaction is never cut short
  * @callback: (scope async) (nullable): called when the index is compacted
@@ -1580,17 +1569,16 @@ nm_database_compact_call (gpointer       source,
  *
  * Compacts the index in the database's worker thread; see
  * [method@Notmuch.Database.compact].  Every progress message reaches the caller's main
- * context, in order, before @callback.
+ * context, in order, before @callback.  @progress is released on the same main context
+ * once the call is over.
  */
 void
-nm_database_compact_async (NmDatabase            *self,
-                           const char            *backup_path,
-                           NmCompactProgressFunc  progress,
-                           gpointer               progress_data,
-                           GDestroyNotify         progress_destroy,
-                           GCancellable          *cancellable,
-                           GAsyncReadyCallback    callback,
-                           gpointer               user_data)
+nm_database_compact_async (NmDatabase          *self,
+                           const char          *backup_path,
+                           GClosure            *progress,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
   NmCall *call;
 
@@ -1598,15 +1586,8 @@ nm_database_compact_async (NmDatabase            *self,
 
   call = _nm_call_new (nm_database_compact_call);
   call->string = g_strdup (backup_path);
-  if (progress != NULL)
-    {
-      call->data = nm_progress_relay_new (NULL, progress, progress_data, progress_destroy);
-      call->data_free = (GDestroyNotify) nm_progress_relay_unref;
-    }
-  else if (progress_destroy != NULL)
-    {
-      progress_destroy (progress_data);
-    }
+  call->data = nm_progress_relay_new (progress);
+  call->data_free = (GDestroyNotify) nm_progress_relay_unref;
   _nm_call_start (call, self, self, nm_database_compact_async, NM_CALL_WRITES, cancellable,
                   callback, user_data);
 }

@@ -302,16 +302,14 @@ guint nm_database_count_threads_finish (NmDatabase *self, GAsyncResult *result,
                                         GError **error);
 
 NM_GLIB_EXPORT
-void nm_database_upgrade_async (NmDatabase *self, NmUpgradeProgressFunc progress,
-                                gpointer progress_data, GDestroyNotify progress_destroy,
+void nm_database_upgrade_async (NmDatabase *self, GClosure *progress,
                                 GCancellable *cancellable, GAsyncReadyCallback callback,
                                 gpointer user_data);
 NM_GLIB_EXPORT
 gboolean nm_database_upgrade_finish (NmDatabase *self, GAsyncResult *result, GError **error);
 NM_GLIB_EXPORT
 void nm_database_compact_async (NmDatabase *self, const char *backup_path,
-                                NmCompactProgressFunc progress, gpointer progress_data,
-                                GDestroyNotify progress_destroy, GCancellable *cancellable,
+                                GClosure *progress, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 NM_GLIB_EXPORT
 gboolean nm_database_compact_finish (NmDatabase *self, GAsyncResult *result, GError **error);

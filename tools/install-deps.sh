@@ -15,7 +15,8 @@ packages=(
   gir1.2-gtk-4.0 xvfb
   # the notmuch CLI (test oracle) and the existing Python bindings (benchmarks)
   notmuch python3-notmuch2 python3-notmuch
-  # Xapian from Python, for the torture tests that corrupt database metadata
+  # Xapian from Python: the torture tests corrupt database metadata, the async upgrade test
+  # makes an index look older
   python3-xapian
   # memory checking, and libnm for the symbol-clash test
   valgrind libnm0

@@ -1244,17 +1244,17 @@ test_upgrade (void)
 
   /* A current database needs no upgrade: the call leaves it alone and succeeds. */
   g_assert_false (nm_database_needs_upgrade (db));
-  nm_database_upgrade_async (db, NULL, NULL, NULL, NULL, on_reply, &ok);
+  nm_database_upgrade_async (db, NULL, NULL, on_reply, &ok);
   g_assert_true (nm_database_upgrade_finish (db, wait_reply (&ok), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (nm_database_count_messages (db, "*", &error), ==,
                     nm_test_notmuch_count (copy, "*", NULL));
 
-  nm_database_upgrade_async (read_only, NULL, NULL, NULL, NULL, on_reply, &bad);
+  nm_database_upgrade_async (read_only, NULL, NULL, on_reply, &bad);
   g_assert_false (nm_database_upgrade_finish (read_only, wait_reply (&bad), &error));
   nm_test_assert_error_code (error, NM_ERROR_READ_ONLY_DATABASE);
   g_clear_error (&error);
-  nm_database_upgrade_async (db, NULL, NULL, NULL, cancelled, on_reply, &cancel);
+  nm_database_upgrade_async (db, NULL, cancelled, on_reply, &cancel);
   g_assert_false (nm_database_upgrade_finish (db, wait_reply (&cancel), &error));
   assert_cancelled (error);
   reply_clear (&ok);
@@ -1287,7 +1287,7 @@ on_compact_progress (const char *message, gpointer user_data)
 }
 
 static void
-on_progress_destroyed (gpointer user_data)
+on_progress_destroyed (gpointer user_data, GClosure *closure)
 {
   Progress *progress = user_data;
 
@@ -1309,8 +1309,10 @@ test_compact (void)
   Progress cancelled_progress = { 0, 0, TRUE, FALSE, NULL };
   Reply ok = { 0 }, bad = { 0 }, cancel = { 0 };
 
-  nm_database_compact_async (db, skipped_backup, on_compact_progress, &cancelled_progress,
-                             on_progress_destroyed, cancelled, on_reply, &cancel);
+  nm_database_compact_async (db, skipped_backup,
+                             g_cclosure_new (G_CALLBACK (on_compact_progress),
+                                             &cancelled_progress, on_progress_destroyed),
+                             cancelled, on_reply, &cancel);
   g_assert_false (nm_database_compact_finish (db, wait_reply (&cancel), &error));
   assert_cancelled (error);
   g_clear_error (&error);
@@ -1321,11 +1323,14 @@ test_compact (void)
   g_assert_cmpuint (cancelled_progress.messages, ==, 0);
   g_assert_true (cancelled_progress.destroyed_in == g_thread_self ());
 
-  nm_database_compact_async (db, backup, on_compact_progress, &progress,
-                             on_progress_destroyed, NULL, on_reply, &ok);
+  nm_database_compact_async (db, backup,
+                             g_cclosure_new (G_CALLBACK (on_compact_progress), &progress,
+                                             on_progress_destroyed),
+                             NULL, on_reply, &ok);
   g_assert_true (nm_database_compact_finish (db, wait_reply (&ok), &error));
   g_assert_no_error (error);
-  /* Every report ran on this thread's main context, before the callback. */
+  /* Every report ran on this thread's main context, before the callback; the closure goes
+   * there too. */
   g_assert_cmpuint (progress.messages, >, 0);
   g_assert_true (progress.all_here);
   g_assert_cmpuint (progress.last_order, <, ok.order);
@@ -1338,7 +1343,7 @@ test_compact (void)
   g_assert_cmpuint (nm_test_notmuch_count (corpus, "*", NULL), ==, before);
 
   /* The backup exists now: the blocking call's FILE_ERROR. */
-  nm_database_compact_async (db, backup, NULL, NULL, NULL, NULL, on_reply, &bad);
+  nm_database_compact_async (db, backup, NULL, NULL, on_reply, &bad);
   g_assert_false (nm_database_compact_finish (db, wait_reply (&bad), &error));
   nm_test_assert_error_code (error, NM_ERROR_FILE_ERROR);
   reply_clear (&ok);
