@@ -57,8 +57,8 @@ struct _NmCall
 
 NmCall *_nm_call_new (NmCallFunc func);
 
-/* Queues @call (which the task then owns) on @database's worker, or on GLib's thread pool
- * when @database is NULL. */
+/* Queues @call (which the task then owns) on @database's worker for a method of @source,
+ * or on GLib's thread pool for a constructor (@source NULL). */
 void _nm_call_start (NmCall              *call,
                      NmDatabase          *database,
                      gpointer             source,

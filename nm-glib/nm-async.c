@@ -63,7 +63,8 @@ _nm_call_start (NmCall              *call,
   /* A write that ran reports what it did: the caller must learn that the disk changed. */
   if (kind == NM_CALL_WRITES)
     g_task_set_check_cancellable (task, FALSE);
-  if (database != NULL)
+  /* A method of an object made without a database fails there, as its blocking call. */
+  if (source != NULL)
     _nm_database_run_in_worker (database, task, nm_call_run);
   else
     g_task_run_in_thread (task, nm_call_run);

@@ -34,11 +34,49 @@ _nm_compat_threads_get (notmuch_threads_t *threads)
 }
 
 notmuch_status_t
-_nm_compat_query_count_threads (notmuch_query_t *query, unsigned int *count)
+_nm_compat_query_count_threads (notmuch_query_t        *query,
+                                notmuch_query_syntax_t  syntax,
+                                unsigned int           *count)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status;
+
+  try
+    {
+      status = notmuch_query_count_threads (query, count);
+    }
+  catch (...)
+    {
+      *count = 0;
+      status = NM_COMPAT_STATUS_INVALIDATED;
+    }
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+notmuch_message_properties_t *
+_nm_compat_message_get_properties (notmuch_message_t *message,
+                                   const char        *key,
+                                   notmuch_bool_t     exact)
 {
   try
     {
-      return notmuch_query_count_threads (query, count);
+      return notmuch_message_get_properties (message, key, exact);
+    }
+  catch (...)
+    {
+      return nullptr;
+    }
+}
+
+notmuch_status_t
+_nm_compat_message_count_properties (notmuch_message_t *message,
+                                     const char        *key,
+                                     unsigned int      *count)
+{
+  try
+    {
+      return notmuch_message_count_properties (message, key, count);
     }
   catch (...)
     {

@@ -42,6 +42,14 @@ notmuch_status_t _nm_compat_reopen (notmuch_database_t      *database,
                                     notmuch_database_mode_t  mode);
 notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
 
+/* Upgrades.  Every version: with a progress callback, notmuch_database_upgrade() makes
+ * SIGALRM fire every second to time its calls, through a handler of its own, and leaves
+ * SIGALRM ignored and the process's real-time interval timer stopped when it returns.
+ * This restores the application's handler and timer afterwards. */
+notmuch_status_t _nm_compat_upgrade (notmuch_database_t *database,
+                                     void (*progress) (void *closure, double fraction),
+                                     void               *closure);
+
 /* Configuration values that end the process.  Every version: libnotmuch calls exit() when it
  * opens a database whose `database.autocommit` (in the configuration file or stored in the
  * database) is not a number.  Such values are refused before libnotmuch sees them, with
@@ -54,6 +62,44 @@ gboolean _nm_compat_check_config_value (const char  *key,
 gboolean _nm_compat_check_config_file (const char  *file,
                                        gboolean    *exists,
                                        GError     **error);
+
+/* Index terms.  Every version: libnotmuch calls exit() instead of failing when a term it
+ * makes from a caller's string is longer than its limit of 245 bytes: a message property
+ * ("Unhandled error modifying message property"), and the folder: and path: terms of a file
+ * being indexed ("adding folder term", "adding path term").  For the term of the file's own
+ * name 0.37 exits too ("adding file-direntry term"), where later versions fail with
+ * NOTMUCH_STATUS_PATH_ERROR.  These refuse such strings before libnotmuch sees them. */
+/* NM_ERROR_ILLEGAL_ARGUMENT unless "@key=@value" fits in a property term. */
+gboolean _nm_compat_check_property_term (const char  *key,
+                                         const char  *value,
+                                         GError     **error);
+/* NM_ERROR_PATH_ERROR unless the terms of @filename (absolute, without "." or ".."
+ * components) fit, with room for @growth more bytes in its name (a rename by
+ * tags_to_maildir_flags()).  Requires the database lock. */
+gboolean _nm_compat_check_file_terms (notmuch_database_t  *database,
+                                      const char          *filename,
+                                      gsize                growth,
+                                      GError             **error);
+/* The same for every file of @message, with room for the flags tags_to_maildir_flags()
+ * may add to its name. */
+gboolean _nm_compat_check_maildir_renames (notmuch_database_t  *database,
+                                           notmuch_message_t   *message,
+                                           GError             **error);
+
+/* Queries that crash libnotmuch.  Every version: an (of ...) or (matching ...) form outside
+ * a field dereferences a NULL pointer, and so does a saved query (`squery.<name>`) that is
+ * an atom or an empty list; nesting a few thousand levels deep overflows the stack, in
+ * s-expressions and in the classic syntax alike, and so do saved and named queries
+ * (`query.<name>`) that refer to themselves.  s-expressions also reach libnotmuch through
+ * `sexp:` fields of the classic syntax, and classic queries through (infix ...) and named
+ * queries.  The notmuch CLI crashes on the same queries.  This refuses them with
+ * NM_ERROR_BAD_QUERY_SYNTAX before libnotmuch parses them (see nm-query-check.c), with
+ * the saved queries, named queries and custom headers of @database's configuration.
+ * Requires the database lock. */
+gboolean _nm_compat_check_query (notmuch_database_t      *database,
+                                 const char              *query_string,
+                                 notmuch_query_syntax_t   syntax,
+                                 GError                 **error);
 
 /* The status string.  Every version: notmuch_database_status_string() is never cleared, some
  * messages are appended to the previous one, and only the first Xapian exception of a
@@ -85,8 +131,46 @@ gboolean _nm_compat_view_changed (notmuch_database_t  *database,
  * read, and the count returns NM_COMPAT_STATUS_INVALIDATED. */
 #define NM_COMPAT_STATUS_INVALIDATED ((notmuch_status_t) 26)
 notmuch_message_t *_nm_compat_messages_get (notmuch_messages_t *messages);
+
+/* Every version: reading the properties of a message whose document was removed through
+ * the same handle throws Xapian::DocNotFoundError through C (libnotmuch re-reads the
+ * document after a property change).  NULL, or NM_COMPAT_STATUS_INVALIDATED, when the
+ * document can no longer be read. */
+notmuch_message_properties_t *_nm_compat_message_get_properties (notmuch_message_t *message,
+                                                                 const char        *key,
+                                                                 notmuch_bool_t     exact);
+notmuch_status_t _nm_compat_message_count_properties (notmuch_message_t *message,
+                                                      const char        *key,
+                                                      unsigned int      *count);
 notmuch_thread_t *_nm_compat_threads_get (notmuch_threads_t *threads);
-notmuch_status_t _nm_compat_query_count_threads (notmuch_query_t *query,
-                                                 unsigned int    *count);
+
+/* s-expression parsing.  Every version: libnotmuch parses s-expressions with the sfsexp
+ * library, which keeps its parser's state in process-wide caches without a lock: two
+ * threads parsing at once, on two databases (which this library lets run in parallel),
+ * get each other's expressions or crash.  Every search, count and tag exclusion of a query
+ * that may parse one (@syntax is NOTMUCH_QUERY_SYNTAX_SEXP, or the string holds `sexp:` or
+ * `query:` fields) runs under one process-wide lock; libnotmuch parses an s-expression
+ * query again for each of these calls, so the whole call runs under it. */
+notmuch_status_t _nm_compat_query_search_messages (notmuch_query_t         *query,
+                                                   notmuch_query_syntax_t   syntax,
+                                                   notmuch_messages_t     **messages);
+notmuch_status_t _nm_compat_query_search_threads (notmuch_query_t         *query,
+                                                  notmuch_query_syntax_t   syntax,
+                                                  notmuch_threads_t      **threads);
+notmuch_status_t _nm_compat_query_count_messages (notmuch_query_t        *query,
+                                                  notmuch_query_syntax_t  syntax,
+                                                  unsigned int           *count);
+/* The same, catching what 0.37 to 0.39 throw (see above). */
+notmuch_status_t _nm_compat_query_count_threads (notmuch_query_t        *query,
+                                                 notmuch_query_syntax_t  syntax,
+                                                 unsigned int           *count);
+void _nm_compat_query_add_tag_exclude (notmuch_query_t        *query,
+                                       notmuch_query_syntax_t  syntax,
+                                       const char             *tag);
+/* For nm-compat-guard.cc: takes the lock if @query may parse an s-expression; returns
+ * whether it did, for _nm_compat_end_parse(). */
+gboolean _nm_compat_begin_parse (notmuch_query_t        *query,
+                                 notmuch_query_syntax_t  syntax);
+void _nm_compat_end_parse (gboolean locked);
 
 G_END_DECLS

@@ -3,13 +3,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "nm-compat-private.h"
-#include "nm-error.h"
+#include "nm-error-private.h"
+#include "nm-query-check-private.h"
 
 /* Opens and commits are serialised by this lock, so that no writable database is opened
  * while XAPIAN_FLUSH_THRESHOLD is 1.  The variable exists (with the user's value, or "0",
@@ -104,6 +108,25 @@ _nm_compat_end_outermost_atomic (notmuch_database_t *database)
   return status;
 }
 
+notmuch_status_t
+_nm_compat_upgrade (notmuch_database_t *database,
+                    void (*progress) (void *closure, double fraction),
+                    void               *closure)
+{
+  struct sigaction handler;
+  struct itimerval timer;
+  notmuch_status_t status;
+
+  if (progress == NULL)
+    return notmuch_database_upgrade (database, NULL, NULL);
+  sigaction (SIGALRM, NULL, &handler);
+  getitimer (ITIMER_REAL, &timer);
+  status = notmuch_database_upgrade (database, progress, closure);
+  sigaction (SIGALRM, &handler, NULL);
+  setitimer (ITIMER_REAL, &timer, NULL);
+  return status;
+}
+
 gboolean
 _nm_compat_check_config_value (const char  *key,
                                const char  *value,
@@ -117,8 +140,8 @@ _nm_compat_check_config_value (const char  *key,
     g_ascii_strtoull (value, (char **) &end, 10);
   if (end != NULL && *end == '\0')
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-               "database.autocommit must be a non-negative number, not “%s”", value);
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                 "database.autocommit must be a non-negative number, not “%s”", value);
   return FALSE;
 }
 
@@ -139,14 +162,217 @@ _nm_compat_check_config_file (const char  *file,
   key_file = g_key_file_new ();
   if (!g_key_file_load_from_file (key_file, file, G_KEY_FILE_NONE, NULL))
     return TRUE;   /* libnotmuch reports an unreadable file itself */
+  /* The value exactly as libnotmuch reads it: GKeyFile keeps trailing blanks, and `\s`
+   * escapes stand for spaces. */
   autocommit = g_key_file_get_string (key_file, "database", "autocommit", NULL);
   if (autocommit == NULL
-      || _nm_compat_check_config_value ("database.autocommit", g_strstrip (autocommit),
-                                        &local_error))
+      || _nm_compat_check_config_value ("database.autocommit", autocommit, &local_error))
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
-               local_error->message);
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT, "%s: %s", file,
+                 local_error->message);
   return FALSE;
+}
+
+/* libnotmuch's NOTMUCH_TERM_MAX, and the prefixes of the terms checked here; none is in
+ * its public header. */
+#define NM_COMPAT_TERM_MAX 245
+#define NM_COMPAT_PROPERTY_PREFIX "XPROPERTY"
+#define NM_COMPAT_FILE_PREFIX "XFDIRENTRY"
+#define NM_COMPAT_FOLDER_PREFIX "XFOLDER:"
+#define NM_COMPAT_PATH_PREFIX "P"
+/* A file's term holds the document id of its directory, up to ten digits, and a colon. */
+#define NM_COMPAT_DIRECTORY_ID_MAX 10
+
+gboolean
+_nm_compat_check_property_term (const char  *key,
+                                const char  *value,
+                                GError     **error)
+{
+  gsize length = strlen (NM_COMPAT_PROPERTY_PREFIX) + strlen (key) + 1 + strlen (value);
+
+  if (length <= NM_COMPAT_TERM_MAX)
+    return TRUE;
+  _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                 "A message property is at most %d bytes long as “key=value”, not %"
+                 G_GSIZE_FORMAT, (int) (NM_COMPAT_TERM_MAX - strlen (NM_COMPAT_PROPERTY_PREFIX)),
+                 length - strlen (NM_COMPAT_PROPERTY_PREFIX));
+  return FALSE;
+}
+
+/* Whether a term of @prefix and @text, plus @extra bytes, fits. */
+static gboolean
+nm_compat_term_fits (const char *prefix, gsize text_length, gsize extra)
+{
+  return strlen (prefix) + text_length + extra <= NM_COMPAT_TERM_MAX;
+}
+
+gboolean
+_nm_compat_check_file_terms (notmuch_database_t  *database,
+                             const char          *filename,
+                             gsize                growth,
+                             GError             **error)
+{
+  const char *root = notmuch_config_get (database, NOTMUCH_CONFIG_MAIL_ROOT);
+  const char *relative = filename;
+  const char *name;
+  gsize directory_length, folder_length;
+
+  /* The directory and name as libnotmuch splits them: relative to the configured mail root
+   * when the path starts with it as a string, else the whole path. */
+  while (relative[0] == '/' && relative[1] == '/')
+    relative++;
+  if (root != NULL && root[0] != '\0' && g_str_has_prefix (relative, root))
+    {
+      relative += strlen (root);
+      while (relative[0] == '/')
+        relative++;
+    }
+  name = strrchr (relative, '/');
+  name = name != NULL ? name + 1 : relative;
+  directory_length = name > relative ? (gsize) (name - relative) - 1 : 0;
+  while (directory_length > 0 && relative[directory_length - 1] == '/')
+    directory_length--;
+  /* The folder of a maildir's cur/ or new/ is its parent. */
+  folder_length = directory_length;
+  if (directory_length >= 3
+      && (strncmp (relative + directory_length - 3, "cur", 3) == 0
+          || strncmp (relative + directory_length - 3, "new", 3) == 0)
+      && (directory_length == 3 || relative[directory_length - 4] == '/'))
+    folder_length = directory_length == 3 ? 0 : directory_length - 4;
+
+  if (!nm_compat_term_fits (NM_COMPAT_FILE_PREFIX, strlen (name),
+                            NM_COMPAT_DIRECTORY_ID_MAX + 1 + growth))
+    {
+      _nm_set_error (error, NM_ERROR_PATH_ERROR,
+                     "The name of %s is too long for the index", filename);
+      return FALSE;
+    }
+  /* The longest path: term is the directory followed by a slash and two stars. */
+  if (!nm_compat_term_fits (NM_COMPAT_FOLDER_PREFIX, folder_length, 0)
+      || !nm_compat_term_fits (NM_COMPAT_PATH_PREFIX, directory_length,
+                               directory_length > 0 ? strlen ("/**") : 0))
+    {
+      _nm_set_error (error, NM_ERROR_PATH_ERROR,
+                     "The directory of %s is too long for the index", filename);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_nm_compat_check_maildir_renames (notmuch_database_t  *database,
+                                  notmuch_message_t   *message,
+                                  GError             **error)
+{
+  /* A name without an info part gains ":2," and up to five flags (DFPRS). */
+  const gsize growth = strlen (":2,") + strlen ("DFPRS");
+  notmuch_filenames_t *filenames = notmuch_message_get_filenames (message);
+  gboolean fits = TRUE;
+
+  for (; fits && notmuch_filenames_valid (filenames); notmuch_filenames_move_to_next (filenames))
+    fits = _nm_compat_check_file_terms (database, notmuch_filenames_get (filenames), growth,
+                                        error);
+  g_clear_pointer (&filenames, notmuch_filenames_destroy);
+  return fits;
+}
+
+static char *
+nm_compat_lookup_config (const char *key,
+                         gpointer    database)
+{
+  char *value = NULL;
+  char *copy = NULL;
+
+  if (notmuch_database_get_config (database, key, &value) == NOTMUCH_STATUS_SUCCESS
+      && value != NULL && value[0] != '\0')
+    copy = g_strdup (value);
+  free (value);
+  return copy;
+}
+
+gboolean
+_nm_compat_check_query (notmuch_database_t      *database,
+                        const char              *query_string,
+                        notmuch_query_syntax_t   syntax,
+                        GError                 **error)
+{
+  return _nm_query_check (query_string, syntax == NOTMUCH_QUERY_SYNTAX_SEXP,
+                          nm_compat_lookup_config, database, error);
+}
+
+/* sfsexp's parser state is process-wide. */
+G_LOCK_DEFINE_STATIC (sexp_parser);
+
+gboolean
+_nm_compat_begin_parse (notmuch_query_t        *query,
+                        notmuch_query_syntax_t  syntax)
+{
+  const char *text = notmuch_query_get_query_string (query);
+  gboolean fields = FALSE;
+
+  for (const char *p = text; !fields && p != NULL && *p != '\0'; p++)
+    fields = g_ascii_strncasecmp (p, "sexp:", strlen ("sexp:")) == 0
+             || g_ascii_strncasecmp (p, "query:", strlen ("query:")) == 0;
+  if (syntax != NOTMUCH_QUERY_SYNTAX_SEXP && !fields)
+    return FALSE;
+  G_LOCK (sexp_parser);
+  return TRUE;
+}
+
+void
+_nm_compat_end_parse (gboolean locked)
+{
+  if (locked)
+    G_UNLOCK (sexp_parser);
+}
+
+notmuch_status_t
+_nm_compat_query_search_messages (notmuch_query_t         *query,
+                                  notmuch_query_syntax_t   syntax,
+                                  notmuch_messages_t     **messages)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status = notmuch_query_search_messages (query, messages);
+
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+notmuch_status_t
+_nm_compat_query_search_threads (notmuch_query_t         *query,
+                                 notmuch_query_syntax_t   syntax,
+                                 notmuch_threads_t      **threads)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status = notmuch_query_search_threads (query, threads);
+
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+notmuch_status_t
+_nm_compat_query_count_messages (notmuch_query_t        *query,
+                                 notmuch_query_syntax_t  syntax,
+                                 unsigned int           *count)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+  notmuch_status_t status = notmuch_query_count_messages (query, count);
+
+  _nm_compat_end_parse (locked);
+  return status;
+}
+
+void
+_nm_compat_query_add_tag_exclude (notmuch_query_t        *query,
+                                  notmuch_query_syntax_t  syntax,
+                                  const char             *tag)
+{
+  gboolean locked = _nm_compat_begin_parse (query, syntax);
+
+  /* The status only says a tag is ignored because the query names it explicitly, or
+   * reports a parse error that the search itself reports again. */
+  (void) notmuch_query_add_tag_exclude (query, tag);
+  _nm_compat_end_parse (locked);
 }
 
 char *
@@ -162,7 +388,7 @@ _nm_compat_mark_status_string (notmuch_database_t *database,
   if (notmuch_query_create_with_syntax (database, "(nm-glib-status-mark",
                                         NOTMUCH_QUERY_SYNTAX_SEXP, &query)
       == NOTMUCH_STATUS_SUCCESS)
-    notmuch_query_count_messages (query, &count);
+    _nm_compat_query_count_messages (query, NOTMUCH_QUERY_SYNTAX_SEXP, &count);
   g_clear_pointer (&query, notmuch_query_destroy);
   return g_strdup (notmuch_database_status_string (database));
 }
@@ -187,9 +413,12 @@ _nm_compat_explain_query_failure (const char             *path,
       g_clear_pointer (&probe, notmuch_database_destroy);
       return NULL;
     }
-  if (notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
+  /* Without the configuration file, saved and named queries may differ from the ones the
+   * query was checked with. */
+  if (_nm_compat_check_query (probe, query_string, syntax, NULL)
+      && notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
       == NOTMUCH_STATUS_SUCCESS
-      && notmuch_query_count_messages (query, &count) != NOTMUCH_STATUS_SUCCESS
+      && _nm_compat_query_count_messages (query, syntax, &count) != NOTMUCH_STATUS_SUCCESS
       && notmuch_database_status_string (probe) != NULL)
     explanation = g_strstrip (g_strdup (notmuch_database_status_string (probe)));
   notmuch_database_destroy (probe);

@@ -351,8 +351,7 @@ nm_database_get_config_pairs (NmDatabase  *self,
   native_pairs = notmuch_config_get_pairs (handle, prefix != NULL ? prefix : "");
   if (native_pairs == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_OUT_OF_MEMORY,
-                           "Cannot list the configuration");
+      _nm_set_error_literal (error, NM_ERROR_OUT_OF_MEMORY, "Cannot list the configuration");
       return NULL;
     }
   pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -450,8 +449,8 @@ nm_database_load_config (const char  *config_path,
   if (status == NOTMUCH_STATUS_NO_CONFIG && explicit_file)
     {
       g_clear_pointer (&handle, notmuch_database_destroy);
-      g_set_error (error, NM_ERROR, NM_ERROR_NO_CONFIG,
-                   "Cannot load the configuration file %s", config_path);
+      _nm_set_error (error, NM_ERROR_NO_CONFIG, "Cannot load the configuration file %s",
+                     config_path);
       return NULL;
     }
   if (status != NOTMUCH_STATUS_SUCCESS && status != NOTMUCH_STATUS_NO_CONFIG
@@ -461,8 +460,7 @@ nm_database_load_config (const char  *config_path,
                                         : notmuch_status_to_string (status));
 
       g_clear_pointer (&handle, notmuch_database_destroy);
-      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                           g_strstrip (text));
+      _nm_set_error_literal (error, _nm_error_code_from_status (status), g_strstrip (text));
       return NULL;
     }
 

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-error-private.h"
+#include "nm-compat-private.h"
 #include "nm-directory-private.h"
 #include "nm-index-options-private.h"
 #include "nm-message-private.h"
@@ -102,8 +104,8 @@ nm_database_path_in_mail_root (NmDatabase  *self,
   path = g_canonicalize_filename (filename, root);
   if (!g_str_has_prefix (path, root) || path[strlen (root)] != G_DIR_SEPARATOR)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_PATH_ERROR,
-                   "Cannot index %s: it is outside the mail root %s", filename, root);
+      _nm_set_error (error, NM_ERROR_PATH_ERROR,
+                     "Cannot index %s: it is outside the mail root %s", filename, root);
       return NULL;
     }
   return g_steal_pointer (&path);
@@ -114,7 +116,8 @@ nm_database_path_in_mail_root (NmDatabase  *self,
  * @self: a database open for writing
  * @filename: (type filename): a mail file inside the mail root, absolute or relative to it
  * @options: (nullable): how to index, or %NULL for
- *   [method@Notmuch.Database.get_default_index_options]
+ *   [method@Notmuch.Database.get_default_index_options]; options constructed without a
+ *   database are refused with %NM_ERROR_ILLEGAL_ARGUMENT
  * @duplicate: (out) (optional): set to %TRUE if a message with the same id was indexed
  *   already, in which case @filename was added to it
  * @error: return location for an error
@@ -122,9 +125,16 @@ nm_database_path_in_mail_root (NmDatabase  *self,
  * Indexes a mail file.  Tags are not added: apply the configured `new.tags` yourself for
  * new messages.
  *
+ * Some malformed mail makes libnotmuch log through GLib instead of failing: every version
+ * logs a `gmime-CRITICAL` for a message/rfc822 part with no message in it, and indexes
+ * the rest of the file.  An application that makes criticals fatal
+ * (`G_DEBUG=fatal-criticals`) aborts there; a library cannot prevent that without changing
+ * how the whole process logs.
+ *
  * Returns: (transfer full): the message now stored in @filename, or %NULL with @error set:
  *   %NM_ERROR_FILE_NOT_EMAIL, %NM_ERROR_FILE_ERROR (missing or unreadable) or
- *   %NM_ERROR_PATH_ERROR
+ *   %NM_ERROR_PATH_ERROR (outside the mail root, or a name or directory too long for the
+ *   index's terms of at most 245 bytes)
  */
 NmMessage *
 nm_database_index_file (NmDatabase      *self,
@@ -146,11 +156,13 @@ nm_database_index_file (NmDatabase      *self,
   if (duplicate != NULL)
     *duplicate = FALSE;
 
+  if (!_nm_index_options_check_usable (options, error))
+    return NULL;
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return NULL;
   path = nm_database_path_in_mail_root (self, filename, error);
-  if (path == NULL)
+  if (path == NULL || !_nm_compat_check_file_terms (self->native, path, 0, error))
     return NULL;
   status = notmuch_database_index_file (self->native, path,
                                         options != NULL

@@ -55,6 +55,13 @@ nm_database_report_upgrade (void *closure, double progress)
  * [method@Notmuch.Database.needs_upgrade] says so.  A database that needs no upgrade is
  * left alone.
  *
+ * libnotmuch calls @progress about once a second, in the middle of rewriting the index,
+ * while this call holds the database's lock.  Every call on this database (or on an object
+ * obtained from it) that @progress makes therefore fails with %NM_ERROR_ILLEGAL_ARGUMENT
+ * or returns an empty value, and calls from other threads wait until the upgrade is done:
+ * @progress must not wait for them.  Other databases, including another handle of the
+ * same path, can be used from @progress.
+ *
  * Returns: %TRUE on success
  */
 gboolean
@@ -75,9 +82,10 @@ nm_database_upgrade (NmDatabase             *self,
     return FALSE;
   if (!_nm_database_check_writable (self, "upgrade", error))
     return FALSE;
-  status = notmuch_database_upgrade (self->native,
-                                     progress != NULL ? nm_database_report_upgrade : NULL,
-                                     &report);
+  self->maintenance = "upgrade";
+  status = _nm_compat_upgrade (self->native,
+                               progress != NULL ? nm_database_report_upgrade : NULL, &report);
+  self->maintenance = NULL;
   _nm_database_note_write (self);
   return _nm_database_check_status (self, status, error, "Cannot upgrade the database at %s",
                                     self->path);
@@ -116,6 +124,12 @@ nm_database_report_compaction (const char *message, void *closure)
  * write lock: it fails with %NM_ERROR_LOCKED when another process holds it (after
  * [property@Notmuch.Database:lock-timeout]).  Results read before must be searched again.
  *
+ * @progress runs while this call holds the database's lock: as for
+ * [method@Notmuch.Database.upgrade], every call it makes on this database fails with
+ * %NM_ERROR_ILLEGAL_ARGUMENT or returns an empty value, calls from other threads wait
+ * until compaction is done, and other databases can be used.  Opening the same path for
+ * writing fails with %NM_ERROR_LOCKED meanwhile.
+ *
  * Returns: %TRUE on success
  */
 /* Compacts through libnotmuch's own handle, which takes the write lock: this handle must
@@ -132,15 +146,17 @@ nm_database_compact_with_own_handle (NmDatabase         *self,
     return FALSE;
   /* Outside the compatibility layer's open lock: the compacting handle writes no document,
    * so the flush threshold does not matter to it, and the progress callback may open or
-   * commit databases itself. */
+   * commit other databases itself. */
+  self->maintenance = "compact";
   status = notmuch_database_compact (self->path, backup_path, nm_database_report_compaction,
                                      report);
+  self->maintenance = NULL;
   if (status == NOTMUCH_STATUS_SUCCESS)
     return TRUE;
-  g_set_error (error, NM_ERROR, _nm_error_code_from_status (status),
-               "Cannot compact the database at %s: %s", self->path,
-               report->last_message != NULL ? g_strstrip (report->last_message)
-                                            : notmuch_status_to_string (status));
+  _nm_set_error (error, _nm_error_code_from_status (status),
+                 "Cannot compact the database at %s: %s", self->path,
+                 report->last_message != NULL ? g_strstrip (report->last_message)
+                                              : notmuch_status_to_string (status));
   return FALSE;
 }
 
@@ -165,8 +181,8 @@ nm_database_compact (NmDatabase             *self,
     return FALSE;
   if (self->atomic_depth > 0)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Cannot compact the database inside an atomic section");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Cannot compact the database inside an atomic section");
       return FALSE;
     }
   /* No other handle of this process may take the write lock meanwhile. */
@@ -186,6 +202,7 @@ nm_database_compact (NmDatabase             *self,
   compacted = nm_database_compact_with_own_handle (self, backup_path, &report, error);
   g_free (report.last_message);
   status = _nm_compat_reopen (self->native, (notmuch_database_mode_t) self->mode);
+  _nm_database_start_generation (self);
   _nm_write_lock_release (&claim);
   if (!compacted)
     return FALSE;

@@ -5,6 +5,7 @@
 #include "nm-database-monitor.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-origin-private.h"
 #include "nm-write-lock-private.h"
 
@@ -189,7 +190,7 @@ nm_database_monitor_read_state (notmuch_database_t *probe)
   if (query != NULL)
     {
       notmuch_query_set_omit_excluded (query, NOTMUCH_EXCLUDE_FALSE);
-      if (notmuch_query_count_messages (query, &count) == NOTMUCH_STATUS_SUCCESS)
+      if (_nm_compat_query_count_messages (query, NOTMUCH_QUERY_SYNTAX_XAPIAN, &count) == NOTMUCH_STATUS_SUCCESS)
         state->messages = count;
       notmuch_query_destroy (query);
     }
@@ -362,7 +363,7 @@ nm_database_monitor (NmDatabase  *self,
   index_path = _nm_write_lock_find_index (path);
   if (index_path == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR,
+      _nm_set_error (error, NM_ERROR_FILE_ERROR,
                    "Cannot find the index of the database at %s to watch it", path);
       return NULL;
     }
@@ -378,7 +379,7 @@ nm_database_monitor (NmDatabase  *self,
   if (monitor->files == NULL)
     {
       /* In the library's own domain, as every error of the library. */
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR, "Cannot watch %s: %s", index_path,
+      _nm_set_error (error, NM_ERROR_FILE_ERROR, "Cannot watch %s: %s", index_path,
                    local_error->message);
       return NULL;
     }

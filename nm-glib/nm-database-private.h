@@ -32,6 +32,10 @@ struct _NmDatabase
   gboolean create;
   /* Opened without a configuration file because none was found. */
   gboolean without_config_file;
+  /* Set while upgrade() or compact() runs (the lock is held meanwhile), to the name of the
+   * call: libnotmuch is then in the middle of rewriting the index, so every call its
+   * progress callback makes on this database is refused. */
+  const char *maintenance;
   guint atomic_depth;
   guint generation;
   /* The uuid string of the handle's current view (see _nm_compat_view_changed()). */
@@ -71,19 +75,24 @@ struct _NmDatabase
   GHashTable *changed_threads;
 };
 
+/* Objects made with g_object_new(), as bindings construct them, have no database.  Every
+ * function below takes NULL for one: such a database is never open, so the object behaves
+ * as one whose database was closed (NM_ERROR_CLOSED_DATABASE, or empty values). */
+
 notmuch_database_t *_nm_database_get_native (NmDatabase *self);
 
 /* Every libnotmuch call on a database, or on anything derived from it, runs under this
  * lock: libnotmuch, Xapian and talloc are not safe to share between threads.  Releasing
  * the outermost hold delivers the tag changes made meanwhile (see
  * _nm_database_note_tags_changed()), after unlocking, so that handlers never run with the
- * lock held. */
+ * lock held.  NULL for no database. */
 typedef NmDatabase NmDatabaseLocker;
 NmDatabaseLocker *_nm_database_lock (NmDatabase *self);
 void _nm_database_unlock (NmDatabaseLocker *locker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmDatabaseLocker, _nm_database_unlock)
 
-/* Both require the lock. */
+/* Both require the lock.  A database is not open for use while upgrade() or compact() runs
+ * on it (only its own progress callback can ask then). */
 gboolean _nm_database_is_open (NmDatabase *self);
 gboolean _nm_database_check_open (NmDatabase *self, GError **error);
 

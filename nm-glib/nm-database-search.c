@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-compat-private.h"
 #include "nm-messages-private.h"
 #include "nm-query-private.h"
@@ -243,7 +244,10 @@ nm_database_validate_tags (const char * const *tags, GError **error)
  * flags follow the tags when `maildir.synchronize_flags` is set, and the whole change is
  * one atomic section, committed when it ends.  Excluded tags do not apply.
  *
- * A tag may not be both added and removed.
+ * @query is checked as a [class@Notmuch.Query] is, inside one more level of parentheses.
+ * A tag may not be both added and removed.  With `maildir.synchronize_flags`, a message
+ * file whose name could grow too long for the index stops the change with
+ * %NM_ERROR_PATH_ERROR (see [method@Notmuch.Message.tags_to_maildir_flags]).
  *
  * Returns: the number of messages changed; 0 on error (with @error set)
  */
@@ -260,6 +264,7 @@ nm_database_tag_messages (NmDatabase          *self,
   notmuch_query_t *native_query = NULL;
   notmuch_messages_t *messages = NULL;
   notmuch_bool_t sync_maildir_flags = FALSE;
+  g_autoptr (GError) rename_error = NULL;
   notmuch_status_t status;
   guint changed = 0;
 
@@ -274,8 +279,8 @@ nm_database_tag_messages (NmDatabase          *self,
   for (const char * const *tag = add; *tag != NULL; tag++)
     if (g_strv_contains (remove, *tag))
       {
-        g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                     "Tag “%s” cannot be both added and removed", *tag);
+        _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                       "Tag “%s” cannot be both added and removed", *tag);
         return 0;
       }
   if (add[0] == NULL && remove[0] == NULL)
@@ -294,10 +299,12 @@ nm_database_tag_messages (NmDatabase          *self,
     return 0;
 
   narrowed = nm_database_build_tagging_query (query, add, remove);
+  if (!_nm_compat_check_query (self->native, narrowed, NOTMUCH_QUERY_SYNTAX_XAPIAN, error))
+    return 0;
   native_query = notmuch_query_create (self->native, narrowed);
   if (native_query == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
+      _nm_set_error_literal (error, NM_ERROR_OUT_OF_MEMORY, "Cannot create a query");
       return 0;
     }
   notmuch_query_set_sort (native_query, NOTMUCH_SORT_UNSORTED);
@@ -308,7 +315,8 @@ nm_database_tag_messages (NmDatabase          *self,
       notmuch_query_destroy (native_query);
       return 0;
     }
-  status = notmuch_query_search_messages (native_query, &messages);
+  status = _nm_compat_query_search_messages (native_query, NOTMUCH_QUERY_SYNTAX_XAPIAN,
+                                             &messages);
   for (; status == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid (messages);
        notmuch_messages_move_to_next (messages))
     {
@@ -317,6 +325,12 @@ nm_database_tag_messages (NmDatabase          *self,
       if (message == NULL)
         {
           status = NM_COMPAT_STATUS_INVALIDATED;
+          break;
+        }
+      if (sync_maildir_flags
+          && !_nm_compat_check_maildir_renames (self->native, message, &rename_error))
+        {
+          notmuch_message_destroy (message);
           break;
         }
       status = nm_database_retag (message, add, remove, sync_maildir_flags);
@@ -331,6 +345,12 @@ nm_database_tag_messages (NmDatabase          *self,
   notmuch_query_destroy (native_query);
   if (changed > 0)
     _nm_database_note_write (self);
+  if (rename_error != NULL)
+    {
+      _nm_database_end_atomic_locked (self, NULL);
+      g_propagate_error (error, g_steal_pointer (&rename_error));
+      return 0;
+    }
 
   if (!_nm_database_check_status (self, status, error, "Cannot tag the messages matching “%s”",
                                   query))

@@ -81,9 +81,9 @@ nm_database_check_status_va (NmDatabase        *self,
     return TRUE;
   if (status == NM_COMPAT_STATUS_INVALIDATED)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                           "The database was changed by another process while it was read; "
-                           "reopen it and try again");
+      _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
+                             "The database was changed by another process while it was read; "
+                             "reopen it and try again");
       return FALSE;
     }
 
@@ -95,14 +95,14 @@ nm_database_check_status_va (NmDatabase        *self,
       _nm_database_remember_status_string (self);
       if (text[0] != '\0')
         {
-          g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status), text);
+          _nm_set_error_literal (error, _nm_error_code_from_status (status), text);
           return FALSE;
         }
     }
 
   context = g_strdup_vprintf (format, args);
-  g_set_error (error, NM_ERROR, _nm_error_code_from_status (status), "%s: %s", context,
-               notmuch_status_to_string (status));
+  _nm_set_error (error, _nm_error_code_from_status (status), "%s: %s", context,
+                 notmuch_status_to_string (status));
   return FALSE;
 }
 
@@ -143,8 +143,8 @@ _nm_database_check_query_status (NmDatabase        *self,
 
       if (explanation != NULL)
         {
-          g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                               explanation);
+          _nm_set_error_literal (error, _nm_error_code_from_status (status),
+                                 explanation);
           return FALSE;
         }
     }

@@ -30,7 +30,8 @@
  *
  * To wait for another process's write lock, construct the database with the
  * [property@Notmuch.Database:lock-timeout] property and initialize it with
- * [method@Gio.Initable.init].
+ * [method@Gio.Initable.init].  Until it is initialized, a database constructed that way is
+ * not open: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an empty value.
  *
  * A configuration file whose `database.autocommit` is not a number is refused with
  * %NM_ERROR_ILLEGAL_ARGUMENT, and so is storing such a value.
@@ -55,19 +56,22 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* Opens or creates the native database from the construct properties.  Requires the lock. */
+/* The error of an object made without a database. */
+#define NM_DATABASE_NONE_MESSAGE \
+  "This object belongs to no database: it was constructed without one"
+
+/* Opens or creates the native database from the construct properties, once the
+ * configuration file (if @config_file_exists) was checked.  Requires the lock. */
 static gboolean
-nm_database_open_native (NmDatabase *self, GError **error)
+nm_database_open_native (NmDatabase  *self,
+                         gboolean     config_file_exists,
+                         GError     **error)
 {
   g_autofree char *message = NULL;
   const char *config_path = self->config_path;
-  g_autofree char *config_file = _nm_config_file_find (config_path, self->profile);
-  gboolean config_file_exists;
   notmuch_database_t *native = NULL;
   notmuch_status_t status;
 
-  if (!_nm_compat_check_config_file (config_file, &config_file_exists, error))
-    return FALSE;
   /* With an explicit database path and no config file, say so at once rather than let
    * libnotmuch search again, fail with NO_CONFIG and open a second time (below). */
   if (self->path != NULL && config_path == NULL && !config_file_exists)
@@ -103,8 +107,8 @@ nm_database_open_native (NmDatabase *self, GError **error)
 
       if (native != NULL)
         notmuch_database_destroy (native);
-      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                           g_strstrip (text));
+      _nm_set_error_literal (error, _nm_error_code_from_status (status),
+                             g_strstrip (text));
       return FALSE;
     }
 
@@ -140,8 +144,8 @@ nm_database_look_up_path (NmDatabase *self, GError **error)
 
       if (probe != NULL)
         notmuch_database_destroy (probe);
-      g_set_error_literal (error, NM_ERROR, _nm_error_code_from_status (status),
-                           g_strstrip (text));
+      _nm_set_error_literal (error, _nm_error_code_from_status (status),
+                             g_strstrip (text));
       return NULL;
     }
   path = g_strdup (notmuch_database_get_path (probe));
@@ -157,9 +161,17 @@ nm_database_initable_init (GInitable     *initable,
   NmDatabase *self = NM_DATABASE (initable);
   g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self);
   g_autofree char *lock_path = NULL;
+  g_autofree char *config_file = NULL;
+  gboolean config_file_exists;
 
   if (self->native != NULL || self->config_handle != NULL || self->closed)
     return TRUE;
+
+  /* Before libnotmuch reads the file for any open, the lookup of the path below
+   * included. */
+  config_file = _nm_config_file_find (self->config_path, self->profile);
+  if (!_nm_compat_check_config_file (config_file, &config_file_exists, error))
+    return FALSE;
 
   /* Without a path, where a database is created is known only once it is: the write lock
    * is claimed then. */
@@ -179,7 +191,7 @@ nm_database_initable_init (GInitable     *initable,
         }
     }
 
-  if (!nm_database_open_native (self, error))
+  if (!nm_database_open_native (self, config_file_exists, error))
     {
       _nm_write_lock_release (&self->write_lock_key);
       return FALSE;
@@ -375,6 +387,12 @@ _nm_database_run_in_worker (NmDatabase      *self,
                             GTask           *task,
                             GTaskThreadFunc  func)
 {
+  if (self == NULL)
+    {
+      g_task_return_new_error (task, NM_ERROR, NM_ERROR_CLOSED_DATABASE, "%s",
+                               NM_DATABASE_NONE_MESSAGE);
+      return;
+    }
   _nm_worker_run (&self->worker, task, func);
 }
 
@@ -403,12 +421,14 @@ _nm_database_close_at_exit (NmDatabase *self)
 notmuch_database_t *
 _nm_database_get_native (NmDatabase *self)
 {
-  return self->native;
+  return self != NULL ? self->native : NULL;
 }
 
 NmDatabaseLocker *
 _nm_database_lock (NmDatabase *self)
 {
+  if (self == NULL)
+    return NULL;
   g_rec_mutex_lock (&self->lock);
   self->lock_depth++;
   return self;
@@ -417,7 +437,7 @@ _nm_database_lock (NmDatabase *self)
 gboolean
 _nm_database_is_open (NmDatabase *self)
 {
-  return self->native != NULL && !self->closed;
+  return self != NULL && self->native != NULL && !self->closed && self->maintenance == NULL;
 }
 
 gboolean
@@ -425,10 +445,22 @@ _nm_database_check_open (NmDatabase *self, GError **error)
 {
   if (_nm_database_is_open (self))
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
-               self->closed ? "The database at %s has been closed"
-                            : "The database at %s is not open",
-               self->path != NULL ? self->path : "(default)");
+  if (self == NULL)
+    {
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE, NM_DATABASE_NONE_MESSAGE);
+      return FALSE;
+    }
+  if (self->maintenance != NULL)
+    {
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "The database at %s cannot be used from the progress callback of its own "
+                     "%s()", self->path, self->maintenance);
+      return FALSE;
+    }
+  _nm_set_error (error, NM_ERROR_CLOSED_DATABASE,
+                 self->closed ? "The database at %s has been closed"
+                              : "The database at %s is not open",
+                 self->path != NULL ? self->path : "(default)");
   return FALSE;
 }
 
@@ -439,8 +471,8 @@ _nm_database_check_writable (NmDatabase  *self,
 {
   if (self->mode == NM_DATABASE_MODE_READ_WRITE)
     return TRUE;
-  g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-               "Cannot %s: the database at %s is open read-only", action, self->path);
+  _nm_set_error (error, NM_ERROR_READ_ONLY_DATABASE,
+                 "Cannot %s: the database at %s is open read-only", action, self->path);
   return FALSE;
 }
 
@@ -449,7 +481,7 @@ _nm_database_check_writable (NmDatabase  *self,
 static void
 nm_database_notice_silent_reopen (NmDatabase *self)
 {
-  if (self->native != NULL && _nm_compat_view_changed (self->native, &self->view_uuid))
+  if (self != NULL && self->native != NULL && _nm_compat_view_changed (self->native, &self->view_uuid))
     self->generation++;
 }
 
@@ -465,7 +497,7 @@ guint
 _nm_database_get_generation (NmDatabase *self)
 {
   nm_database_notice_silent_reopen (self);
-  return self->generation;
+  return self != NULL ? self->generation : 0;
 }
 
 gboolean
@@ -485,8 +517,8 @@ _nm_database_check_current (NmDatabase *self, guint generation, GError **error)
   nm_database_notice_silent_reopen (self);
   if (self->generation == generation)
     return TRUE;
-  g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                       "The database was reopened after this was read; search again");
+  _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
+                         "The database was reopened after this was read; search again");
   return FALSE;
 }
 
@@ -497,13 +529,13 @@ _nm_database_check_current (NmDatabase *self, guint generation, GError **error)
 guint64
 _nm_database_get_write_epoch (NmDatabase *self)
 {
-  return self->write_epoch;
+  return self != NULL ? self->write_epoch : 0;
 }
 
 guint64
 _nm_database_get_removals (NmDatabase *self)
 {
-  return self->removals;
+  return self != NULL ? self->removals : 0;
 }
 
 /* Records a write to one or more message documents; returns the new epoch.  Requires the
@@ -511,7 +543,7 @@ _nm_database_get_removals (NmDatabase *self)
 guint64
 _nm_database_note_write (NmDatabase *self)
 {
-  return ++self->write_epoch;
+  return self != NULL ? ++self->write_epoch : 0;
 }
 
 /**
@@ -670,6 +702,8 @@ nm_database_close (NmDatabase  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self);
+  if (self->maintenance != NULL)
+    return _nm_database_check_open (self, error);
   if (self->closed || self->native == NULL)
     {
       self->closed = TRUE;
@@ -709,7 +743,7 @@ nm_database_reopen (NmDatabase      *self,
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_status_t status;
-  gboolean had_write_lock;
+  gboolean had_write_lock, mode_changed;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -720,8 +754,8 @@ nm_database_reopen (NmDatabase      *self,
 
   if (self->atomic_depth > 0)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Cannot reopen the database inside an atomic section");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Cannot reopen the database inside an atomic section");
       return FALSE;
     }
 
@@ -749,11 +783,12 @@ nm_database_reopen (NmDatabase      *self,
 
   if (mode == NM_DATABASE_MODE_READ_ONLY)
     _nm_write_lock_release (&self->write_lock_key);
-  if (self->mode != mode)
-    {
-      self->mode = mode;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
-    }
+  mode_changed = self->mode != mode;
+  self->mode = mode;
+  /* Handlers may call into the database from any thread. */
+  g_clear_pointer (&locker, _nm_database_unlock);
+  if (mode_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
   return TRUE;
 }
 
@@ -800,8 +835,8 @@ nm_database_commit (NmDatabase  *self,
     return TRUE;
   if (self->atomic_depth > 0)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "Cannot commit inside an atomic section: end it instead");
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Cannot commit inside an atomic section: end it instead");
       return FALSE;
     }
   return _nm_database_check_status (self, nm_database_commit_pending (self), error,

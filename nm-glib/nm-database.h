@@ -313,5 +313,17 @@ void nm_database_compact_async (NmDatabase *self, const char *backup_path,
                                 GAsyncReadyCallback callback, gpointer user_data);
 NM_GLIB_EXPORT
 gboolean nm_database_compact_finish (NmDatabase *self, GAsyncResult *result, GError **error);
+NM_GLIB_EXPORT
+NmMessage *nm_database_insert (NmDatabase *self, GBytes *message, const char *folder,
+                               const char * const *add, const char * const *remove,
+                               gboolean create_folder, GCancellable *cancellable,
+                               GError **error);
+NM_GLIB_EXPORT
+void nm_database_insert_async (NmDatabase *self, GBytes *message, const char *folder,
+                               const char * const *add, const char * const *remove,
+                               gboolean create_folder, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+NmMessage *nm_database_insert_finish (NmDatabase *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

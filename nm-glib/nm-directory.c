@@ -4,6 +4,7 @@
  */
 #include "nm-directory-private.h"
 #include "nm-async-private.h"
+#include "nm-error-private.h"
 #include "nm-database-private.h"
 
 /**
@@ -14,7 +15,10 @@
  * subdirectories indexed in it.  An incremental indexer compares the stored time with the
  * directory's real one to find the directories that changed.
  *
- * Get one with [method@Notmuch.Database.get_directory].
+ * Get one with [method@Notmuch.Database.get_directory].  One constructed directly
+ * (`Notmuch.Directory()` in Python) belongs to no database and behaves as a directory whose
+ * database was closed: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an
+ * empty value.
  */
 struct _NmDirectory
 {
@@ -65,7 +69,8 @@ nm_directory_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PATH:
-      g_value_set_string (value, self->path);
+      g_value_take_string (value, self->path != NULL ? g_filename_display_name (self->path)
+                                                     : NULL);
       break;
     case PROP_MTIME:
       g_value_set_int64 (value, nm_directory_get_mtime (self));
@@ -86,7 +91,9 @@ nm_directory_class_init (NmDirectoryClass *klass)
   /**
    * NmDirectory:path: (getter get_path)
    *
-   * The path the directory was looked up with.
+   * The path the directory was looked up with, as it can be shown: bytes that are not
+   * UTF-8 are replaced by U+FFFD ([method@Notmuch.Directory.get_path] gives the path
+   * itself).
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -131,8 +138,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
     return FALSE;
   if (self->native == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "The directory %s has been deleted from the index", self->path);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "The directory %s has been deleted from the index", self->path);
       return FALSE;
     }
   return TRUE;
@@ -144,7 +151,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
  *
  * Gets the path the directory was looked up with.
  *
- * Returns: (type filename): the path
+ * Returns: (type filename) (nullable): the path, or %NULL for a directory constructed
+ *   without a database
  */
 const char *
 nm_directory_get_path (NmDirectory *self)
@@ -205,6 +213,8 @@ nm_directory_set_mtime (NmDirectory  *self,
   if (!_nm_database_check_status (self->database, status, error,
                                   "Cannot store the modification time of %s", self->path))
     return FALSE;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, _nm_database_unlock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MTIME]);
   return TRUE;
 }
@@ -406,8 +416,8 @@ nm_directory_delete (NmDirectory  *self,
     return FALSE;
   if (nm_database_get_mode (self->database) != NM_DATABASE_MODE_READ_WRITE)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_READ_ONLY_DATABASE,
-                   "Cannot delete directory %s: the database is open read-only", self->path);
+      _nm_set_error (error, NM_ERROR_READ_ONLY_DATABASE,
+                     "Cannot delete directory %s: the database is open read-only", self->path);
       return FALSE;
     }
   /* Once past its writability check, libnotmuch destroys the native object itself, whatever

@@ -25,3 +25,34 @@ _nm_error_code_from_status (notmuch_status_t status)
   return NM_ERROR_XAPIAN_EXCEPTION;
 }
 
+
+void
+_nm_set_error (GError     **error,
+               NmError      code,
+               const char  *format,
+               ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (error == NULL)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  _nm_set_error_literal (error, code, message);
+}
+
+void
+_nm_set_error_literal (GError     **error,
+                       NmError      code,
+                       const char  *message)
+{
+  g_autofree char *valid = NULL;
+
+  if (error == NULL)
+    return;
+  if (!g_utf8_validate (message, -1, NULL))
+    message = valid = g_utf8_make_valid (message, -1);
+  g_set_error_literal (error, NM_ERROR, code, message);
+}

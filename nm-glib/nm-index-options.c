@@ -5,13 +5,17 @@
 #include "nm-index-options-private.h"
 #include "nm-database-private.h"
 #include "nm-enum-types.h"
+#include "nm-error-private.h"
 
 /**
  * NmIndexOptions:
  *
  * How [method@Notmuch.Database.index_file] and [method@Notmuch.Message.reindex] index a
  * message.  Get one from [method@Notmuch.Database.get_default_index_options], which
- * initializes it from the database's configuration.
+ * initializes it from the database's configuration.  Options constructed directly
+ * (`Notmuch.IndexOptions()` in Python) belong to no database: they read the default
+ * %NM_DECRYPT_POLICY_AUTO, fail to change with %NM_ERROR_CLOSED_DATABASE, and indexing
+ * refuses them with %NM_ERROR_ILLEGAL_ARGUMENT.
  */
 struct _NmIndexOptions
 {
@@ -31,6 +35,10 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+#define NM_INDEX_OPTIONS_NONE_MESSAGE \
+  "These index options belong to no database: get them from " \
+  "Notmuch.Database.get_default_index_options()"
 
 static void
 nm_index_options_finalize (GObject *object)
@@ -127,6 +135,16 @@ _nm_index_options_get_native (NmIndexOptions *self)
   return self->native;
 }
 
+gboolean
+_nm_index_options_check_usable (NmIndexOptions  *options,
+                                GError         **error)
+{
+  if (options == NULL || options->native != NULL)
+    return TRUE;
+  _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT, NM_INDEX_OPTIONS_NONE_MESSAGE);
+  return FALSE;
+}
+
 /**
  * nm_index_options_get_decrypt_policy: (get-property decrypt-policy)
  * @self: index options
@@ -142,6 +160,8 @@ nm_index_options_get_decrypt_policy (NmIndexOptions *self)
 
   g_return_val_if_fail (NM_IS_INDEX_OPTIONS (self), NM_DECRYPT_POLICY_AUTO);
 
+  if (self->native == NULL)
+    return NM_DECRYPT_POLICY_AUTO;
   locker = _nm_database_lock (self->database);
   return (NmDecryptPolicy) notmuch_indexopts_get_decrypt_policy (self->native);
 }
@@ -168,6 +188,11 @@ nm_index_options_set_decrypt_policy (NmIndexOptions   *self,
   g_return_val_if_fail (policy <= NM_DECRYPT_POLICY_NOSTASH, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (self->native == NULL)
+    {
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE, NM_INDEX_OPTIONS_NONE_MESSAGE);
+      return FALSE;
+    }
   locker = _nm_database_lock (self->database);
   if (nm_index_options_get_decrypt_policy (self) == policy)
     return TRUE;
@@ -176,6 +201,8 @@ nm_index_options_set_decrypt_policy (NmIndexOptions   *self,
   if (!_nm_database_check_status (self->database, status, error,
                                   "Cannot set the decryption policy"))
     return FALSE;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, _nm_database_unlock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECRYPT_POLICY]);
   return TRUE;
 }

@@ -70,6 +70,9 @@ NmList *_nm_list_new (GListModel         *list,
                       const NmListSource *source);
 void _nm_list_free (NmList *self);
 
+/* A list made with g_object_new(), as bindings construct objects, has no core: the
+ * functions below take NULL for one, and answer as for a list of a closed database. */
+
 /* Starts the walk now, so that a malformed query fails when the list is made.  Requires
  * the lock. */
 gboolean _nm_list_start (NmList *self, GError **error);

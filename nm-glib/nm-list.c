@@ -6,6 +6,7 @@
 #include "nm-compat-private.h"
 #include "nm-database-monitor.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 
 /* The first batch of a list loaded in the background is small, so that the first screen
  * of a view fills at once; later batches grow, so that a large list is not announced one
@@ -261,7 +262,11 @@ gpointer
 _nm_list_get_item (NmList *self,
                    guint   position)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+
+  if (self == NULL)
+    return NULL;
+  locker = _nm_database_lock (self->database);
 
   return nm_list_get_item_locked (self, position);
 }
@@ -269,8 +274,12 @@ _nm_list_get_item (NmList *self,
 guint
 _nm_list_get_n_items (NmList *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GError) error = NULL;
+
+  if (self == NULL)
+    return 0;
+  locker = _nm_database_lock (self->database);
 
   if (self->background)
     return self->published;
@@ -299,7 +308,11 @@ _nm_list_check (NmList      *self,
                 const char  *what,
                 GError     **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
+
+  if (self == NULL)
+    return _nm_database_check_open (NULL, error);
+  locker = _nm_database_lock (self->database);
 
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -310,7 +323,7 @@ _nm_list_check (NmList      *self,
     }
   if (self->cut || self->cursor_cut)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+      _nm_set_error (error, NM_ERROR_OPERATION_INVALIDATED,
                    "The database changed while the %s were read; reopen it and search again",
                    what);
       return FALSE;
@@ -364,17 +377,24 @@ nm_list_next_locked (NmList *self)
 gpointer
 _nm_list_next (NmList *self)
 {
-  g_autoptr (GMutexLocker) cursor_locker = g_mutex_locker_new (&self->cursor_lock);
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (GMutexLocker) cursor_locker = NULL;
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
+  if (self == NULL)
+    return NULL;
+  cursor_locker = g_mutex_locker_new (&self->cursor_lock);
+  locker = _nm_database_lock (self->database);
   return nm_list_next_locked (self);
 }
 
 gboolean
 _nm_list_is_loading (NmList *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) locker = NULL;
 
+  if (self == NULL)
+    return FALSE;
+  locker = _nm_database_lock (self->database);
   return self->loading;
 }
 
@@ -532,7 +552,7 @@ _nm_list_load (NmList       *self,
 gboolean
 _nm_list_get_monitored (NmList *self)
 {
-  return self->monitor != NULL;
+  return self != NULL && self->monitor != NULL;
 }
 
 /* One change to the entries: @entry replaces the result @key, or removes it when NULL. */
@@ -962,7 +982,7 @@ _nm_list_set_monitored (NmList    *self,
     }
   if (self->source->changed_keys == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_UNSUPPORTED_OPERATION,
+      _nm_set_error_literal (error, NM_ERROR_UNSUPPORTED_OPERATION,
                            "Only the results of a search can follow the database");
       return FALSE;
     }
@@ -1007,7 +1027,7 @@ _nm_list_changed_ids (NmDatabase *database,
     return ids;
   notmuch_query_set_sort (query, NOTMUCH_SORT_UNSORTED);
   notmuch_query_set_omit_excluded (query, NOTMUCH_EXCLUDE_FALSE);
-  if (notmuch_query_search_messages (query, &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (_nm_compat_query_search_messages (query, NOTMUCH_QUERY_SYNTAX_XAPIAN, &messages) == NOTMUCH_STATUS_SUCCESS)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);

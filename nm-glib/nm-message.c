@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "nm-message-private.h"
+#include "nm-error-private.h"
+#include "nm-compat-private.h"
 #include "nm-database-private.h"
 #include "nm-index-options-private.h"
 #include "nm-messages-private.h"
@@ -20,6 +22,10 @@
  * later does not change a list obtained before.  A message keeps alive whatever owns its
  * data (its search results, thread and database), so it stays usable however the objects
  * it came from are dropped.
+ *
+ * Messages come from a database.  One constructed directly (`Notmuch.Message()` in
+ * Python) belongs to none and behaves as a message whose database was closed: every call
+ * fails with %NM_ERROR_CLOSED_DATABASE or returns an empty value.
  */
 struct _NmMessage
 {
@@ -229,10 +235,27 @@ nm_message_get_property (GObject    *object,
       g_value_set_int64 (value, nm_message_get_date (self));
       break;
     case PROP_FILENAME:
-      g_value_take_string (value, nm_message_get_filename (self));
+      {
+        g_autofree char *filename = nm_message_get_filename (self);
+
+        g_value_take_string (value, filename != NULL ? g_filename_display_name (filename)
+                                                     : NULL);
+      }
       break;
     case PROP_FILENAMES:
-      g_value_take_boxed (value, nm_message_get_filenames (self));
+      {
+        g_auto (GStrv) filenames = nm_message_get_filenames (self);
+
+        /* A string property is UTF-8: each name as it can be shown. */
+        for (char **filename = filenames; filename != NULL && *filename != NULL; filename++)
+          {
+            char *shown = g_filename_display_name (*filename);
+
+            g_free (*filename);
+            *filename = shown;
+          }
+        g_value_take_boxed (value, g_steal_pointer (&filenames));
+      }
       break;
     case PROP_TAGS:
       g_value_take_boxed (value, nm_message_get_tags (self));
@@ -296,7 +319,9 @@ nm_message_class_init (NmMessageClass *klass)
   /**
    * NmMessage:filename: (getter get_filename)
    *
-   * The first file of the message.
+   * The first file of the message, as it can be shown: a string property holds UTF-8, so
+   * bytes of a file name that are not are replaced by U+FFFD.
+   * [method@Notmuch.Message.get_filename] gives the name itself.
    */
   properties[PROP_FILENAME] =
     g_param_spec_string ("filename", NULL, NULL, NULL,
@@ -305,7 +330,8 @@ nm_message_class_init (NmMessageClass *klass)
   /**
    * NmMessage:filenames: (getter get_filenames)
    *
-   * Every file of the message.
+   * Every file of the message, as they can be shown (see
+   * [property@Notmuch.Message:filename]).
    */
   properties[PROP_FILENAMES] =
     g_param_spec_boxed ("filenames", NULL, NULL, G_TYPE_STRV,
@@ -417,9 +443,9 @@ nm_message_reload (NmMessage  *self,
                                         &fresh) != NOTMUCH_STATUS_SUCCESS
       || fresh == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
-                   "Message %s is no longer in the database; search again",
-                   message_id != NULL ? message_id : "(unknown)");
+      _nm_set_error (error, NM_ERROR_OPERATION_INVALIDATED,
+                     "Message %s is no longer in the database; search again",
+                     message_id != NULL ? message_id : "(unknown)");
       return NULL;
     }
   if (self->freeze_depth > 0)
@@ -516,7 +542,8 @@ nm_message_cache_string (NmMessage   *self,
  *
  * Gets the database the message belongs to.
  *
- * Returns: (transfer none): the database
+ * Returns: (transfer none) (nullable): the database, or %NULL for a message constructed
+ *   without one
  */
 NmDatabase *
 nm_message_get_database (NmMessage *self)
@@ -632,10 +659,10 @@ nm_message_get_header (NmMessage   *self,
   value = notmuch_message_get_header (nm_message_read_document (self), name);
   if (value == NULL)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_FILE_ERROR,
-                   "Cannot read the %s header of message %s: its file is missing or unreadable",
-                   name, nm_message_cache_string (self, &self->message_id,
-                                                  notmuch_message_get_message_id));
+      _nm_set_error (error, NM_ERROR_FILE_ERROR,
+                     "Cannot read the %s header of message %s: its file is missing or unreadable",
+                     name, nm_message_cache_string (self, &self->message_id,
+                                                    notmuch_message_get_message_id));
       return NULL;
     }
   if (cache != NULL)
@@ -848,6 +875,9 @@ nm_message_get_replies (NmMessage *self)
 {
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
 
+  /* A list constructed without a database is empty, as this message's replies are. */
+  if (self->database == NULL)
+    return g_object_new (NM_TYPE_MESSAGES, NULL);
   return _nm_messages_new_for_replies (self);
 }
 
@@ -1099,8 +1129,8 @@ nm_message_thaw (NmMessage  *self,
     return FALSE;
   if (self->freeze_depth == 0)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_UNBALANCED_FREEZE_THAW,
-                   "Cannot thaw message %s: it is not frozen", nm_message_get_message_id (self));
+      _nm_set_error (error, NM_ERROR_UNBALANCED_FREEZE_THAW,
+                     "Cannot thaw message %s: it is not frozen", nm_message_get_message_id (self));
       return FALSE;
     }
   if (self->freeze_depth > 1)
@@ -1160,7 +1190,8 @@ nm_message_maildir_flags_to_tags (NmMessage  *self,
  * tags (the reverse of [method@Notmuch.Message.maildir_flags_to_tags]); files in `new/`
  * move to `cur/`.  [method@Notmuch.Message.get_filenames] returns the new names afterwards.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %NM_ERROR_PATH_ERROR, renaming nothing, if a new name could be
+ *   too long for the index
  */
 gboolean
 nm_message_tags_to_maildir_flags (NmMessage  *self,
@@ -1177,7 +1208,9 @@ nm_message_tags_to_maildir_flags (NmMessage  *self,
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   document = nm_message_document (self, error);
-  if (document == NULL)
+  if (document == NULL
+      || !_nm_compat_check_maildir_renames (_nm_database_get_native (self->database), document,
+                                            error))
     return FALSE;
   status = notmuch_message_tags_to_maildir_flags (document);
   /* libnotmuch writes the document when it renames a file, frozen or not. */
@@ -1209,8 +1242,8 @@ nm_message_has_maildir_flag (NmMessage  *self,
 
   if (flag == 0 || flag > 0x7f)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                   "Maildir flags are ASCII characters, not U+%04X", flag);
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Maildir flags are ASCII characters, not U+%04X", flag);
       return FALSE;
     }
   locker = _nm_database_lock (self->database);
@@ -1226,11 +1259,13 @@ nm_message_has_maildir_flag (NmMessage  *self,
 /**
  * nm_message_reindex:
  * @self: a message of a database open for writing
- * @options: (nullable): how to index, or %NULL for the database's defaults
+ * @options: (nullable): how to index, or %NULL for the database's defaults; options
+ *   constructed without a database are refused with %NM_ERROR_ILLEGAL_ARGUMENT
  * @error: return location for an error
  *
  * Indexes the message's files again, keeping its tags and properties.  Cached header
- * values are read again afterwards.
+ * values are read again afterwards.  Malformed mail can make libnotmuch log a critical, as
+ * for [method@Notmuch.Database.index_file].
  *
  * Returns: %TRUE on success
  */
@@ -1247,6 +1282,8 @@ nm_message_reindex (NmMessage       *self,
   g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!_nm_index_options_check_usable (options, error))
+    return FALSE;
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -1300,6 +1337,28 @@ nm_message_take_properties (notmuch_message_properties_t *native_properties, gbo
   return g_strv_builder_end (builder);
 }
 
+/* Property keys cannot contain '=', which separates key and value in the index; keys and
+ * values are UTF-8, as every string this library hands out.  @value may be NULL. */
+static gboolean
+nm_message_check_property (const char  *key,
+                           const char  *value,
+                           GError     **error)
+{
+  if (!g_utf8_validate (key, -1, NULL) || (value != NULL && !g_utf8_validate (value, -1, NULL)))
+    {
+      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                             "Message properties are valid UTF-8");
+      return FALSE;
+    }
+  if (strchr (key, '=') != NULL)
+    {
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Property keys cannot contain “=”: “%s”", key);
+      return FALSE;
+    }
+  return value == NULL || _nm_compat_check_property_term (key, value, error);
+}
+
 /**
  * nm_message_get_property_values:
  * @self: a message
@@ -1316,6 +1375,7 @@ nm_message_get_property_values (NmMessage  *self,
                                 const char *key)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_message_properties_t *native_properties;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
@@ -1323,8 +1383,11 @@ nm_message_get_property_values (NmMessage  *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_is_current (self->database, self->generation))
     return g_new0 (char *, 1);
-  return nm_message_take_properties (
-    notmuch_message_get_properties (nm_message_read_document (self), key, TRUE), TRUE);
+  native_properties = _nm_compat_message_get_properties (nm_message_read_document (self), key,
+                                                         TRUE);
+  if (native_properties == NULL)
+    return g_new0 (char *, 1);
+  return nm_message_take_properties (native_properties, TRUE);
 }
 
 /**
@@ -1336,7 +1399,11 @@ nm_message_get_property_values (NmMessage  *self,
  *
  * Adds a value to a message property.  Adding a value the key has changes nothing.
  *
- * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key with `=`
+ * The index stores a property as one term of at most 245 bytes, which leaves 236 bytes
+ * for `key=value` in UTF-8.
+ *
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key with `=`, a key or value
+ *   that is not UTF-8, or a longer `key=value`
  */
 gboolean
 nm_message_add_property (NmMessage   *self,
@@ -1352,6 +1419,8 @@ nm_message_add_property (NmMessage   *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!nm_message_check_property (key, value, error))
+    return FALSE;
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -1367,7 +1436,8 @@ nm_message_add_property (NmMessage   *self,
  *
  * Removes one value, or every value, of a message property.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a key or value that
+ *   [method@Notmuch.Message.add_property] refuses
  */
 gboolean
 nm_message_remove_property (NmMessage   *self,
@@ -1382,6 +1452,8 @@ nm_message_remove_property (NmMessage   *self,
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!nm_message_check_property (key, value, error))
+    return FALSE;
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
@@ -1397,7 +1469,8 @@ nm_message_remove_property (NmMessage   *self,
  *
  * Removes every property, or every property whose key starts with @prefix.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %NM_ERROR_ILLEGAL_ARGUMENT for a prefix with `=` (no key
+ *   starts with one) or that is not UTF-8
  */
 gboolean
 nm_message_remove_all_properties (NmMessage   *self,
@@ -1409,6 +1482,10 @@ nm_message_remove_all_properties (NmMessage   *self,
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* libnotmuch removes by term prefix: "a=b" would remove key "a" with values from "b". */
+  if (prefix != NULL && !nm_message_check_property (prefix, NULL, error))
+    return FALSE;
 
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
@@ -1442,7 +1519,7 @@ nm_message_count_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return 0;
-  status = notmuch_message_count_properties (nm_message_read_document (self), key, &count);
+  status = _nm_compat_message_count_properties (nm_message_read_document (self), key, &count);
   if (!nm_message_check_status (self, status, error, "count the properties of"))
     return 0;
   return count;
@@ -1468,6 +1545,7 @@ nm_message_get_all_properties (NmMessage   *self,
                                GError     **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
+  notmuch_message_properties_t *native_properties;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1475,7 +1553,13 @@ nm_message_get_all_properties (NmMessage   *self,
   locker = _nm_database_lock (self->database);
   if (!_nm_database_check_current (self->database, self->generation, error))
     return NULL;
-  return nm_message_take_properties (
-    notmuch_message_get_properties (nm_message_read_document (self),
-                                    prefix != NULL ? prefix : "", exact), FALSE);
+  native_properties = _nm_compat_message_get_properties (nm_message_read_document (self),
+                                                         prefix != NULL ? prefix : "", exact);
+  if (native_properties == NULL)
+    {
+      nm_message_check_status (self, NM_COMPAT_STATUS_INVALIDATED, error,
+                               "read the properties of");
+      return NULL;
+    }
+  return nm_message_take_properties (native_properties, FALSE);
 }

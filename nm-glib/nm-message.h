@@ -9,6 +9,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <gmime/gmime.h>
 #include "notmuch-glib-version.h"
 #include "nm-enums.h"
 #include "nm-types.h"
@@ -102,5 +103,42 @@ void nm_message_tags_to_maildir_flags_async (NmMessage *self, GCancellable *canc
 NM_GLIB_EXPORT
 gboolean nm_message_tags_to_maildir_flags_finish (NmMessage *self, GAsyncResult *result,
                                                   GError **error);
+NM_GLIB_EXPORT
+GMimeMessage *nm_message_parse (NmMessage *self, NmDecryptPolicy decrypt,
+                                GCancellable *cancellable, GError **error);
+NM_GLIB_EXPORT
+void nm_message_parse_async (NmMessage *self, NmDecryptPolicy decrypt,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data);
+NM_GLIB_EXPORT
+GMimeMessage *nm_message_parse_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_GLIB_EXPORT
+char *nm_message_get_body_text (NmMessage *self, NmDecryptPolicy decrypt,
+                                GCancellable *cancellable, GError **error);
+NM_GLIB_EXPORT
+void nm_message_get_body_text_async (NmMessage *self, NmDecryptPolicy decrypt,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+NM_GLIB_EXPORT
+char *nm_message_get_body_text_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_GLIB_EXPORT
+GPtrArray *nm_message_get_attachments (NmMessage *self, NmDecryptPolicy decrypt,
+                                       GCancellable *cancellable, GError **error);
+NM_GLIB_EXPORT
+void nm_message_get_attachments_async (NmMessage *self, NmDecryptPolicy decrypt,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+GPtrArray *nm_message_get_attachments_finish (NmMessage *self, GAsyncResult *result,
+                                              GError **error);
+NM_GLIB_EXPORT
+GBytes *nm_message_load_bytes (NmMessage *self, GCancellable *cancellable, GError **error);
+NM_GLIB_EXPORT
+void nm_message_load_bytes_async (NmMessage *self, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+NM_GLIB_EXPORT
+GBytes *nm_message_load_bytes_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_GLIB_EXPORT
+GFile *nm_message_get_file (NmMessage *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "nm-async-private.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-list-private.h"
 #include "nm-message-private.h"
 #include "nm-query-private.h"
@@ -129,8 +130,10 @@ nm_messages_start_walk (gpointer   list,
   switch (self->source)
     {
     case NM_MESSAGES_SOURCE_QUERY:
-      status = notmuch_query_search_messages (_nm_handle_get_native (self->native_query),
-                                              &native);
+      status = _nm_compat_query_search_messages (_nm_handle_get_native (self->native_query),
+                                                 (notmuch_query_syntax_t)
+                                                 nm_query_get_syntax (self->query),
+                                                 &native);
       if (!_nm_query_check_status (self->query, status, error, "search for messages matching"))
         return NULL;
       /* Messages of a query belong to the iterator that produced them. */
@@ -144,7 +147,7 @@ nm_messages_start_walk (gpointer   list,
       thread = _nm_thread_get_native (self->thread);
       if (thread == NULL)
         {
-          g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+          _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
                                "The thread can no longer be read; search again");
           return NULL;
         }
@@ -335,7 +338,7 @@ nm_messages_read_key (gpointer    list,
 
   if (native == NULL)
     return NULL;
-  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS
+  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS
       && notmuch_messages_valid (messages))
     {
       notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -375,7 +378,7 @@ nm_messages_all_keys (gpointer    list,
 
   if (native == NULL)
     return order;
-  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -585,6 +588,9 @@ nm_messages_new (NmDatabase         *database,
 {
   NmMessages *self = g_object_new (NM_TYPE_MESSAGES, NULL);
 
+  /* A thread or message made without a database has an empty list. */
+  if (database == NULL)
+    return self;
   self->database = g_object_ref (database);
   self->generation = generation;
   self->source = source;
@@ -693,7 +699,7 @@ nm_messages_collect_tags (NmMessages  *self,
 
       if (message == NULL)
         {
-          g_set_error_literal (error, NM_ERROR, NM_ERROR_OPERATION_INVALIDATED,
+          _nm_set_error_literal (error, NM_ERROR_OPERATION_INVALIDATED,
                                "The database changed while the tags were read; reopen it "
                                "and search again");
           return NULL;
@@ -893,7 +899,7 @@ nm_messages_set_monitored (NmMessages  *self,
 
   if (self->list == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
                            "The list belongs to no database");
       return FALSE;
     }

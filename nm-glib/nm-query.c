@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-query-private.h"
+#include "nm-error-private.h"
 #include "nm-database-private.h"
 #include "nm-compat-private.h"
 #include "nm-enum-types.h"
@@ -22,9 +23,25 @@
  * on [class@Notmuch.Database] behave like the `notmuch` CLI instead.  Each search takes a
  * snapshot of the settings, so changing the query later does not change earlier results.
  *
+ * A query can also be constructed with its properties, as bindings do:
+ * `Notmuch.Query(database=db, query_string='*')` in Python is the same query as
+ * [ctor@Notmuch.Query.new], except that what `new()` checks at once (an open database, a
+ * query string in UTF-8) is checked by the first search or count.  A query constructed
+ * without a database fails every search and count with %NM_ERROR_CLOSED_DATABASE.
+ *
  * Query strings are parsed when a search or count runs: a malformed query fails there,
  * with %NM_ERROR_XAPIAN_EXCEPTION (classic syntax) or %NM_ERROR_BAD_QUERY_SYNTAX
  * (s-expressions).
+ *
+ * Some queries crash libnotmuch (and the notmuch CLI) instead of failing; they fail with
+ * %NM_ERROR_BAD_QUERY_SYNTAX before libnotmuch parses them: `(of ...)` or
+ * `(matching ...)` outside a field such as `(tag ...)`, a saved query (`squery.<name>`)
+ * that is not a list, queries nested more than 100 levels deep (parentheses and braces
+ * of the classic syntax, lists of s-expressions), and s-expressions of more than 2000
+ * elements (lists and atoms; a word outside any field counts once for each field it is
+ * searched in).  Both limits count saved queries, macro parameters, named queries
+ * (`query.<name>`) and `sexp:` fields where they are used, so queries that refer to
+ * themselves fail too.
  */
 struct _NmQuery
 {
@@ -115,7 +132,9 @@ nm_query_set_property (GObject      *object,
       self->database = g_value_dup_object (value);
       break;
     case PROP_QUERY_STRING:
-      self->query_string = g_value_dup_string (value);
+      /* NULL, as an empty string, matches every message. */
+      self->query_string = g_strdup (g_value_get_string (value) != NULL
+                                     ? g_value_get_string (value) : "");
       break;
     case PROP_SYNTAX:
       self->syntax = g_value_get_enum (value);
@@ -143,7 +162,7 @@ nm_query_class_init (NmQueryClass *klass)
   /**
    * NmQuery:database: (getter get_database)
    *
-   * The database the query searches.
+   * The database the query searches, or %NULL for none.
    */
   properties[PROP_DATABASE] =
     g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
@@ -152,7 +171,7 @@ nm_query_class_init (NmQueryClass *klass)
   /**
    * NmQuery:query-string: (getter get_query_string)
    *
-   * The query string.
+   * The query string; %NULL is the empty string, which matches every message.
    */
   properties[PROP_QUERY_STRING] =
     g_param_spec_string ("query-string", NULL, NULL, "",
@@ -205,6 +224,16 @@ nm_query_init (NmQuery *self)
   self->excluded_tags = g_ptr_array_new_with_free_func (g_free);
 }
 
+static gboolean
+nm_query_check_string (const char  *query_string,
+                       GError     **error)
+{
+  if (g_utf8_validate (query_string, -1, NULL))
+    return TRUE;
+  _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT, "The query string is not valid UTF-8");
+  return FALSE;
+}
+
 /**
  * nm_query_new:
  * @database: the database to search
@@ -248,14 +277,8 @@ nm_query_new_with_syntax (NmDatabase     *database,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = _nm_database_lock (database);
-  if (!_nm_database_check_open (database, error))
+  if (!_nm_database_check_open (database, error) || !nm_query_check_string (query_string, error))
     return NULL;
-  if (!g_utf8_validate (query_string, -1, NULL))
-    {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT,
-                           "The query string is not valid UTF-8");
-      return NULL;
-    }
   return g_object_new (NM_TYPE_QUERY,
                        "database", database,
                        "query-string", query_string,
@@ -291,6 +314,12 @@ _nm_query_create_native (NmQuery   *self,
 
   if (!_nm_database_check_open (self->database, error))
     return NULL;
+  /* Checked here too for a query constructed with its properties. */
+  if (!nm_query_check_string (self->query_string, error))
+    return NULL;
+  if (!_nm_compat_check_query (db, self->query_string, (notmuch_query_syntax_t) self->syntax,
+                               error))
+    return NULL;
   status = notmuch_query_create_with_syntax (db, self->query_string,
                                              (notmuch_query_syntax_t) self->syntax, &native);
   if (!_nm_database_check_status (self->database, status, error,
@@ -301,10 +330,9 @@ _nm_query_create_native (NmQuery   *self,
   notmuch_query_set_omit_excluded (native, (notmuch_exclude_t) self->exclude);
   if (with_tag_excludes)
     {
-      /* The status only says a tag is ignored because the query names it explicitly, or
-       * reports a parse error that the search itself reports again. */
       for (guint i = 0; i < self->excluded_tags->len; i++)
-        (void) notmuch_query_add_tag_exclude (native, g_ptr_array_index (self->excluded_tags, i));
+        _nm_compat_query_add_tag_exclude (native, (notmuch_query_syntax_t) self->syntax,
+                                          g_ptr_array_index (self->excluded_tags, i));
     }
   return native;
 }
@@ -398,7 +426,8 @@ _nm_query_check_status (NmQuery           *self,
  *
  * Gets the database the query searches.
  *
- * Returns: (transfer none): the database
+ * Returns: (transfer none) (nullable): the database, or %NULL for a query constructed
+ *   without one
  */
 NmDatabase *
 nm_query_get_database (NmQuery *self)
@@ -480,6 +509,8 @@ nm_query_set_sort (NmQuery *self,
   if (self->sort == sort)
     return;
   self->sort = sort;
+  /* Handlers may call into the database, from any thread: none runs under its lock. */
+  g_clear_pointer (&locker, _nm_database_unlock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT]);
 }
 
@@ -523,6 +554,7 @@ nm_query_set_exclude (NmQuery   *self,
   if (self->exclude == exclude)
     return;
   self->exclude = exclude;
+  g_clear_pointer (&locker, _nm_database_unlock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUDE]);
 }
 
@@ -553,6 +585,7 @@ nm_query_add_tag_exclude (NmQuery     *self,
   if (!g_ptr_array_find_with_equal_func (self->excluded_tags, tag, g_str_equal, NULL))
     {
       g_ptr_array_add (self->excluded_tags, g_strdup (tag));
+      g_clear_pointer (&locker, _nm_database_unlock);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUDED_TAGS]);
     }
   return TRUE;
@@ -650,7 +683,8 @@ nm_query_count_messages (NmQuery  *self,
                                           || self->exclude == NM_EXCLUDE_ALL, error);
   if (native == NULL)
     return 0;
-  status = notmuch_query_count_messages (native, &count);
+  status = _nm_compat_query_count_messages (native, (notmuch_query_syntax_t) self->syntax,
+                                            &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_query_check_status (self, status, error, "count the messages matching"))
     return 0;
@@ -682,7 +716,8 @@ nm_query_count_threads (NmQuery  *self,
   native = _nm_query_create_native (self, TRUE, error);
   if (native == NULL)
     return 0;
-  status = _nm_compat_query_count_threads (native, &count);
+  status = _nm_compat_query_count_threads (native, (notmuch_query_syntax_t) self->syntax,
+                                           &count);
   g_clear_pointer (&native, notmuch_query_destroy);
   if (!_nm_query_check_status (self, status, error, "count the threads matching"))
     return 0;

@@ -5,7 +5,7 @@
 #include "nm-tags-private.h"
 #include <string.h>
 
-#include "nm-error.h"
+#include "nm-error-private.h"
 
 /* The tags of one libnotmuch iterator, as pointers into its list.  Most messages carry a
  * handful of tags: the pointers are gathered on the stack, so the copies below allocate
@@ -99,18 +99,18 @@ _nm_tag_validate (const char *tag, GError **error)
 {
   if (tag == NULL || tag[0] == '\0')
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_INVALID_TAG, "Empty tags are not allowed");
+      _nm_set_error_literal (error, NM_ERROR_INVALID_TAG, "Empty tags are not allowed");
       return FALSE;
     }
   if (!g_utf8_validate (tag, -1, NULL))
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_INVALID_TAG, "Tag is not valid UTF-8");
+      _nm_set_error_literal (error, NM_ERROR_INVALID_TAG, "Tag is not valid UTF-8");
       return FALSE;
     }
   if (strlen (tag) > NOTMUCH_TAG_MAX)
     {
-      g_set_error (error, NM_ERROR, NM_ERROR_INVALID_TAG,
-                   "Tag is longer than %d bytes", NOTMUCH_TAG_MAX);
+      _nm_set_error (error, NM_ERROR_INVALID_TAG,
+                     "Tag is longer than %d bytes", NOTMUCH_TAG_MAX);
       return FALSE;
     }
   return TRUE;

@@ -313,7 +313,7 @@ _nm_thread_refresh_tags (NmThread *self)
   /* The union of every message's tags, as libnotmuch computes it for a thread: no tag
    * excluded. */
   notmuch_query_set_omit_excluded (query, NOTMUCH_EXCLUDE_FALSE);
-  if (notmuch_query_search_messages (query, &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (_nm_compat_query_search_messages (query, NOTMUCH_QUERY_SYNTAX_XAPIAN, &messages) == NOTMUCH_STATUS_SUCCESS)
     tags = _nm_tags_take_packed (notmuch_messages_collect_tags (messages));
   notmuch_query_destroy (query);
   if (tags == NULL)
@@ -382,7 +382,8 @@ _nm_thread_get_native (NmThread *self)
     return NULL;
   self->native_query = _nm_handle_new (self->database, native_query,
                                        nm_thread_destroy_native_query, NULL, NULL);
-  if (notmuch_query_search_threads (native_query, &threads) != NOTMUCH_STATUS_SUCCESS
+  if (_nm_compat_query_search_threads (native_query, (notmuch_query_syntax_t) nm_query_get_syntax (query),
+                                       &threads) != NOTMUCH_STATUS_SUCCESS
       || !notmuch_threads_valid (threads))
     return NULL;
   self->native = _nm_thread_build (self->database, self->generation, threads);
@@ -463,9 +464,13 @@ nm_thread_get_authors (NmThread *self)
 static char **
 nm_thread_split_authors (const char *authors, gboolean matched)
 {
-  const char *separator = strstr (authors, "| ");
+  const char *separator;
   g_autofree char *part = NULL;
 
+  /* A thread made without a database has no authors. */
+  if (authors == NULL)
+    return g_new0 (char *, 1);
+  separator = strstr (authors, "| ");
   if (matched)
     part = separator != NULL ? g_strndup (authors, separator - authors) : g_strdup (authors);
   else
@@ -644,5 +649,5 @@ nm_thread_get_tags (NmThread *self)
 
   /* Another thread may be replacing them after a tag change. */
   locker = _nm_database_lock (self->database);
-  return g_strdupv (self->tags);
+  return self->tags != NULL ? g_strdupv (self->tags) : g_new0 (char *, 1);
 }

@@ -5,6 +5,7 @@
 #include "nm-threads-private.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
+#include "nm-error-private.h"
 #include "nm-list-private.h"
 #include "nm-query-private.h"
 #include "nm-thread-private.h"
@@ -78,7 +79,10 @@ nm_threads_start_walk (gpointer   list,
   notmuch_threads_t *native = NULL;
   notmuch_status_t status;
 
-  status = notmuch_query_search_threads (_nm_handle_get_native (self->native_query), &native);
+  status = _nm_compat_query_search_threads (_nm_handle_get_native (self->native_query),
+                                            (notmuch_query_syntax_t)
+                                            nm_query_get_syntax (self->query),
+                                            &native);
   if (!_nm_query_check_status (self->query, status, error, "search for threads matching"))
     return NULL;
   return _nm_handle_new (self->database, native, nm_threads_destroy_native_threads,
@@ -142,7 +146,7 @@ nm_threads_read_key (gpointer    list,
 
   if (native == NULL)
     return NULL;
-  if (notmuch_query_search_threads (native, &threads) == NOTMUCH_STATUS_SUCCESS
+  if (_nm_compat_query_search_threads (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &threads) == NOTMUCH_STATUS_SUCCESS
       && notmuch_threads_valid (threads))
     {
       thread = _nm_thread_build (self->database, _nm_database_get_generation (self->database),
@@ -193,7 +197,7 @@ nm_threads_all_keys (gpointer    list,
 
   if (native == NULL)
     return order;
-  if (notmuch_query_search_messages (native, &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -534,7 +538,7 @@ nm_threads_set_monitored (NmThreads  *self,
 
   if (self->list == NULL)
     {
-      g_set_error_literal (error, NM_ERROR, NM_ERROR_CLOSED_DATABASE,
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
                            "The list belongs to no database");
       return FALSE;
     }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "nm-write-lock-private.h"
+#include "nm-error-private.h"
 #include "nm-database-private.h"
 
 /* Xapian's write lock is per open file description, so a second read-write open of the same
@@ -58,8 +59,8 @@ _nm_write_lock_claim (const char  *path,
   if (g_hash_table_contains (write_locks, new_key))
     {
       G_UNLOCK (write_locks);
-      g_set_error (error, NM_ERROR, NM_ERROR_LOCKED,
-                   "The database at %s is already open for writing in this process", path);
+      _nm_set_error (error, NM_ERROR_LOCKED,
+                     "The database at %s is already open for writing in this process", path);
       return FALSE;
     }
   g_hash_table_insert (write_locks, g_strdup (new_key), holder);
@@ -130,8 +131,8 @@ _nm_write_lock_wait (const char  *path,
       if (g_get_monotonic_time () >= deadline)
         {
           close (fd);
-          g_set_error (error, NM_ERROR, NM_ERROR_LOCKED,
-                       "The database at %s is locked for writing by another process", path);
+          _nm_set_error (error, NM_ERROR_LOCKED,
+                         "The database at %s is locked for writing by another process", path);
           return FALSE;
         }
       g_usleep (10 * G_TIME_SPAN_MILLISECOND);

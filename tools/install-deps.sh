@@ -9,12 +9,16 @@ packages=(
   libglib2.0-dev gobject-introspection libgirepository1.0-dev libnotmuch-dev
   # the C tests read the notmuch CLI's JSON output
   libjson-glib-dev
+  # message content: GMime 3 (C headers, typelib and vapi)
+  libgmime-3.0-dev gir1.2-gmime-3.0
   # bindings and their tests
   python3-gi python3-pytest gjs valac
   # the GTK 4 example and its test under a virtual X server
   gir1.2-gtk-4.0 xvfb
   # the notmuch CLI (test oracle) and the existing Python bindings (benchmarks)
   notmuch python3-notmuch2 python3-notmuch
+  # gpg and gpgsm: the content tests make throw-away OpenPGP and S/MIME keys
+  gnupg gpgsm
   # Xapian from Python: the torture tests corrupt database metadata, the async upgrade test
   # makes an index look older
   python3-xapian

@@ -2,19 +2,29 @@
 """A small GTK 4 mail browser over notmuch, using notmuch-glib's asynchronous API.
 
 The window has a search entry, the list of matching threads (date, authors, subject,
-tags) and, below it, the messages of the selected thread (headers and tags).  Nothing
-that reads the index runs on the main loop for long, so the window stays responsive
-while a search works:
+tags) and, below it, the messages of the selected thread: headers and tags, the body text
+and the attachments (name, type, size) with a "Save" button.  Nothing that reads the index
+or a mail file runs on the main loop for long, so the window stays responsive while a
+search works:
 
-* the database is opened with ``Notmuch.Database.open_async`` (read-write when possible,
-  read-only otherwise, for example when another process holds the write lock);
-* pressing Enter in the search entry runs ``Notmuch.Query.search_threads_async``, which
-  builds every thread in the database's worker thread and hands back a ``Notmuch.Threads``
-  list model; it is shown as it is by a ``Gtk.ListView`` through a ``Gtk.SingleSelection``.
-  A new search cancels the one in flight;
+* the database is opened read-only with ``Notmuch.Database.open_async``, so that other
+  programs (``notmuch new``, another client) can write to it while the browser runs;
+* pressing Enter in the search entry runs ``Notmuch.Query.load_threads``, which returns the
+  ``Notmuch.Threads`` list model at once and fills it in the database's worker thread; a
+  ``Gtk.ListView`` shows it through a ``Gtk.SingleSelection`` as the batches arrive (the
+  first screen at once, however many threads match).  A new search cancels the one in
+  flight.  The list is ``monitored``: mail delivered or tagged by another program shows up,
+  disappears or changes in place without a key press;
+* each message shown reads its body text and attachments from its mail file with
+  ``Notmuch.Message.get_body_text_async`` and ``get_attachments_async`` (GMime parts),
+  decrypting what the session keys stored in the index can decrypt, as ``notmuch show``
+  does by default; "Save" writes an attachment's decoded content to the file chosen in a
+  ``Gtk.FileChooserNative``, with GMime's own API;
 * "Toggle flagged" adds or removes the ``flagged`` tag on every message of the selected
-  thread with ``Notmuch.Database.tag_messages_async``, then searches again so that the row
-  shows the new tags.
+  thread with ``Notmuch.Database.tag_messages_async``, through a read-write handle opened
+  for the change and closed after it (notmuch allows one writer at a time); the monitored
+  list then shows the new tags in the row, and rows follow ``notify::tags`` of their
+  thread, without searching again.
 
 Like ``notmuch search``, messages carrying a tag of ``search.exclude_tags`` are left out
 unless the query names the tag.
@@ -37,24 +47,36 @@ selects the first thread, prints ``rows: N`` (the number of rows of the list vie
 model), saves a snapshot of the window to the PNG file named by ``NM_BROWSER_SCREENSHOT``
 (if set), and quits.  With ``NM_BROWSER_TEST_TOGGLE=1`` it also toggles ``flagged`` on
 the first thread before quitting and prints ``toggled: thread:<id> flagged=<True|False>``
-once the list shows the change.
+once the list shows the change.  With ``NM_BROWSER_TEST_WATCH=<tag>`` it prints
+``watching: thread:<id>`` for the first thread instead, and then
+``seen: thread:<id> <tag>`` once that thread's row shows the tag (another program adds
+it).  With ``NM_BROWSER_TEST_CONTENT=1`` it waits until the
+first message of the selected thread shows its content and prints ``content: <id>``,
+``text-sha256: <hex of the UTF-8 body text, or none>`` and
+``attachments: <name>|<type>|<size>;...`` (and takes the snapshot then, not before); with
+``NM_BROWSER_TEST_SAVE=<path>`` it also saves that message's first attachment to the path
+as the "Save" button does and prints ``saved: <path>``.
 """
 
 import argparse
+import hashlib
 import os
 import sys
 
 import gi
 
+gi.require_version('GMime', '3.0')
 gi.require_version('Graphene', '1.0')
 gi.require_version('Gtk', '4.0')
 gi.require_version('Notmuch', '1.0')
 gi.require_version('Pango', '1.0')
-from gi.repository import Gio, GLib, GObject, Graphene, Gtk, Notmuch, Pango  # noqa: E402
+from gi.repository import Gio, GLib, GMime, GObject, Graphene, Gtk, Notmuch, Pango  # noqa: E402
 
 APPLICATION_ID = 'org.notmuchmail.NotmuchGlib.MailBrowser'
 DEFAULT_QUERY = 'tag:inbox'
 FLAG_TAG = 'flagged'
+# As `notmuch show` by default: decrypt with the session keys stored in the index only.
+DECRYPT = Notmuch.DecryptPolicy.AUTO
 # The test hook gives up after this long.
 TEST_TIMEOUT_SECONDS = 60
 
@@ -92,32 +114,99 @@ class ThreadRow(Gtk.Box):
         for label in (self.date, self.authors, self.subject, self.tags):
             self.append(label)
 
+    def bind(self, thread):
+        self.thread = thread
+        self.handler = thread.connect('notify::tags', lambda t, _p: self.show_tags(t))
+        self.show_thread(thread)
+
+    def unbind(self):
+        self.thread.disconnect(self.handler)
+        self.thread = None
+
+    def show_tags(self, thread):
+        self.tags.set_text(' '.join(thread.get_tags()))
+
     def show_thread(self, thread):
         count = thread.get_total_messages()
         self.date.set_text(format_date(thread.get_newest_date()))
         self.authors.set_text(thread.get_authors() or '')
         subject = thread.get_subject() or '(no subject)'
         self.subject.set_text(f'{subject} ({count})' if count > 1 else subject)
-        self.tags.set_text(' '.join(thread.get_tags()))
+        self.show_tags(thread)
 
 
-class MessageView(Gtk.Grid):
-    """One message of the selected thread: its headers and tags."""
+def decoded_size(part):
+    """The size of an attachment once decoded (base64 or quoted-printable undone)."""
+    return part.get_content().write_to_stream(GMime.StreamNull.new())
+
+
+def save_part(part, file):
+    """Writes an attachment's decoded content to a Gio.File, with GMime's own API."""
+    path = file.get_path()
+    if path is None:
+        raise GLib.Error(f'{file.get_uri()} is not a local file')
+    stream = GMime.StreamFs.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        part.get_content().write_to_stream(stream)
+        stream.flush()
+    finally:
+        stream.close()
+
+
+class AttachmentRow(Gtk.Box):
+    """One attachment: its name, type and size, and a button to save it."""
+
+    def __init__(self, part, on_save):
+        super().__init__(orientation=Gtk.Orientation.HORIZONTAL, spacing=8)
+        self.part = part
+        self.size = decoded_size(part)
+        name = part.get_filename() or '(no name)'
+        mime_type = part.get_content_type().get_mime_type()
+        label = make_label(hexpand=True)
+        label.set_text(f'{name} ({mime_type}, {GLib.format_size(self.size)})')
+        button = Gtk.Button(label='Save…')
+        button.connect('clicked', lambda _b: on_save(part))
+        self.append(label)
+        self.append(button)
+
+
+class MessageView(Gtk.Box):
+    """One message of the selected thread: its headers and tags, its body text and its
+    attachments, read in the database's worker thread."""
+
+    __gsignals__ = {
+        # The body text and the attachments are shown.
+        'content-loaded': (GObject.SignalFlags.RUN_LAST, None, ()),
+    }
 
     FIELDS = ('From', 'To', 'Cc', 'Date', 'Subject', 'Tags')
 
     def __init__(self):
-        super().__init__(column_spacing=12, row_spacing=2, margin_top=8, margin_bottom=8,
-                         margin_start=12, margin_end=12)
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=6, margin_top=8,
+                         margin_bottom=8, margin_start=12, margin_end=12)
+        grid = Gtk.Grid(column_spacing=12, row_spacing=2)
         self.fields = {}
         for row, name in enumerate(self.FIELDS):
             key = make_label(['dim-label'], xalign=1.0, ellipsize=False)
             key.set_text(name + ':')
             value = make_label(['caption'] if name == 'Tags' else [], hexpand=True)
             value.set_selectable(True)
-            self.attach(key, 0, row, 1, 1)
-            self.attach(value, 1, row, 1, 1)
+            grid.attach(key, 0, row, 1, 1)
+            grid.attach(value, 1, row, 1, 1)
             self.fields[name] = (key, value)
+        self.body = Gtk.Label(xalign=0.0, yalign=0.0, wrap=True, selectable=True,
+                              wrap_mode=Pango.WrapMode.WORD_CHAR, css_classes=['monospace'],
+                              margin_top=6)
+        self.attachments = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=2)
+        self.append(grid)
+        self.append(self.body)
+        self.append(self.attachments)
+        self.message = None
+        self.cancellable = None
+        self.pending = 0
+        self.text = None
+        self.parts = []
+        self.chooser = None
 
     def show_message(self, message):
         for name, (key, value) in self.fields.items():
@@ -125,6 +214,82 @@ class MessageView(Gtk.Grid):
             key.set_visible(bool(text))
             value.set_visible(bool(text))
             value.set_text(text or '')
+        self.load_content(message)
+
+    def load_content(self, message):
+        """Reads the body text and the attachments; a row reused for another message
+        cancels the reads of the one it showed."""
+        if self.cancellable is not None:
+            self.cancellable.cancel()
+        self.message = message
+        self.text = None
+        self.parts = []
+        self.pending = 2
+        self.cancellable = cancellable = Gio.Cancellable()
+        self.body.set_text('Loading…')
+        while (child := self.attachments.get_first_child()) is not None:
+            self.attachments.remove(child)
+        message.get_body_text_async(DECRYPT, cancellable, self.on_text, cancellable)
+        message.get_attachments_async(DECRYPT, cancellable, self.on_attachments, cancellable)
+
+    def on_text(self, message, result, cancellable):
+        try:
+            text = message.get_body_text_finish(result)
+        except GLib.Error as error:
+            if is_cancelled(error):
+                return
+            text = f'({error.message})'
+        if cancellable is not self.cancellable:
+            return
+        self.text = text
+        self.body.set_text(text.rstrip('\n') if text is not None else '(no text)')
+        self.check_loaded()
+
+    def on_attachments(self, message, result, cancellable):
+        try:
+            parts = message.get_attachments_finish(result)
+        except GLib.Error as error:
+            if is_cancelled(error):
+                return
+            parts = []
+        if cancellable is not self.cancellable:
+            return
+        self.parts = [AttachmentRow(part, self.choose_file) for part in parts]
+        for row in self.parts:
+            self.attachments.append(row)
+        self.check_loaded()
+
+    def check_loaded(self):
+        self.pending -= 1
+        if self.pending == 0:
+            self.emit('content-loaded')
+
+    def choose_file(self, part):
+        """Asks where to save an attachment (bookworm's GTK 4.8 has no Gtk.FileDialog)."""
+        chooser = Gtk.FileChooserNative(title='Save attachment', transient_for=self.get_root(),
+                                        modal=True, action=Gtk.FileChooserAction.SAVE,
+                                        accept_label='_Save')
+        chooser.set_current_name(os.path.basename(part.get_filename() or 'attachment'))
+
+        def on_response(dialog, response):
+            if response == Gtk.ResponseType.ACCEPT:
+                self.save(part, dialog.get_file())
+            dialog.destroy()
+            self.chooser = None
+        chooser.connect('response', on_response)
+        # The dialog lives only as long as something holds it.
+        self.chooser = chooser
+        chooser.show()
+
+    def save(self, part, file):
+        window = self.get_root()
+        try:
+            save_part(part, file)
+        except GLib.Error as error:
+            window.set_status(f'Cannot save {file.get_parse_name()}: {error.message}')
+            return False
+        window.set_status(f'Saved {file.get_parse_name()}')
+        return True
 
     @staticmethod
     def field_text(message, name):
@@ -139,11 +304,14 @@ class MessageView(Gtk.Grid):
             return f'({error.message})'
 
 
-def list_factory(widget_class, show):
-    """A Gtk.SignalListItemFactory making widget_class() rows, filled by show(row, item)."""
+def list_factory(widget_class, show, unbind=None):
+    """A Gtk.SignalListItemFactory making widget_class() rows, filled by show(row, item)
+    and released by unbind(row)."""
     factory = Gtk.SignalListItemFactory()
     factory.connect('setup', lambda _f, item: item.set_child(widget_class()))
     factory.connect('bind', lambda _f, item: show(item.get_child(), item.get_item()))
+    if unbind is not None:
+        factory.connect('unbind', lambda _f, item: unbind(item.get_child()))
     return factory
 
 
@@ -153,6 +321,8 @@ class BrowserWindow(Gtk.ApplicationWindow):
     __gsignals__ = {
         # A search finished and its threads are shown (the number of rows).
         'search-finished': (GObject.SignalFlags.RUN_LAST, None, (int,)),
+        # A message view shows the body text and attachments of its message.
+        'message-loaded': (GObject.SignalFlags.RUN_LAST, None, (object,)),
         # The database is open and searches can run.
         'database-ready': (GObject.SignalFlags.RUN_LAST, None, ()),
     }
@@ -164,7 +334,9 @@ class BrowserWindow(Gtk.ApplicationWindow):
         self.exclude_tags = []
         self.search_cancellable = None
         self.current_query = None
-        self.reselect_thread_id = None
+        self.threads = None
+        # The thread shown, kept selected when the monitored list replaces its row.
+        self.selected_thread_id = None
 
         self.entry = Gtk.SearchEntry(hexpand=True, sensitive=False,
                                      placeholder_text='notmuch query, e.g. tag:inbox')
@@ -184,12 +356,15 @@ class BrowserWindow(Gtk.ApplicationWindow):
         self.selection = Gtk.SingleSelection(autoselect=False, can_unselect=True)
         self.selection.connect('notify::selected-item', lambda *_: self.show_selected())
         self.thread_list = Gtk.ListView(model=self.selection, css_classes=['rich-list'],
-                                        factory=list_factory(ThreadRow, ThreadRow.show_thread))
+                                        factory=list_factory(ThreadRow, ThreadRow.bind,
+                                                             ThreadRow.unbind))
         # The message pane: the selected thread's messages, in thread order.  A thread has
-        # few messages: they are read on the main thread as the rows are shown.
-        self.message_list = Gtk.ListView(
-            model=Gtk.NoSelection(),
-            factory=list_factory(MessageView, MessageView.show_message))
+        # few messages: their headers are read on the main thread as the rows are shown,
+        # their content in the database's worker.
+        message_factory = list_factory(MessageView, MessageView.show_message)
+        message_factory.connect('setup', lambda _f, item: item.get_child().connect(
+            'content-loaded', lambda view: self.emit('message-loaded', view)))
+        self.message_list = Gtk.ListView(model=Gtk.NoSelection(), factory=message_factory)
 
         panes = Gtk.Paned(orientation=Gtk.Orientation.VERTICAL, position=400, vexpand=True,
                           wide_handle=True)
@@ -209,26 +384,20 @@ class BrowserWindow(Gtk.ApplicationWindow):
     # -- the database ------------------------------------------------------------------
 
     def open_database(self, path):
-        """Opens read-write, or read-only when that fails (for example, locked)."""
+        """Opens read-only: other programs may write while the browser runs."""
         self.set_status('Opening the database…')
         self.spinner.start()
 
-        def opened(_source, result, mode):
+        def opened(_source, result):
+            self.spinner.stop()
             try:
                 database = Notmuch.Database.open_finish(result)
             except GLib.Error as error:
-                if mode == Notmuch.DatabaseMode.READ_WRITE:
-                    Notmuch.Database.open_async(path, Notmuch.DatabaseMode.READ_ONLY, None,
-                                                opened, Notmuch.DatabaseMode.READ_ONLY)
-                else:
-                    self.spinner.stop()
-                    self.set_status(f'Cannot open the database: {error.message}')
+                self.set_status(f'Cannot open the database: {error.message}')
                 return
-            self.spinner.stop()
             self.use_database(database)
 
-        Notmuch.Database.open_async(path, Notmuch.DatabaseMode.READ_WRITE, None, opened,
-                                    Notmuch.DatabaseMode.READ_WRITE)
+        Notmuch.Database.open_async(path, Notmuch.DatabaseMode.READ_ONLY, None, opened)
 
     def use_database(self, database):
         self.database = database
@@ -236,18 +405,11 @@ class BrowserWindow(Gtk.ApplicationWindow):
             self.exclude_tags = database.get_config_values(Notmuch.ConfigKey.EXCLUDE_TAGS)
         except GLib.Error:
             self.exclude_tags = []
-        writable = database.get_mode() == Notmuch.DatabaseMode.READ_WRITE
-        self.set_title(f'Mail — {database.get_path()}'
-                       + ('' if writable else ' (read-only)'))
+        self.set_title(f'Mail — {database.get_path()}')
         self.entry.set_sensitive(True)
         self.entry.grab_focus()
         self.emit('database-ready')
         self.search(self.entry.get_text())
-
-    @property
-    def writable(self):
-        return (self.database is not None
-                and self.database.get_mode() == Notmuch.DatabaseMode.READ_WRITE)
 
     # -- searching ---------------------------------------------------------------------
 
@@ -272,33 +434,44 @@ class BrowserWindow(Gtk.ApplicationWindow):
         self.current_query = query_string
         self.spinner.start()
         self.set_status(f'Searching for {query_string}…')
-        query.search_threads_async(cancellable, self.on_search_done, cancellable)
-
-    def on_search_done(self, query, result, cancellable):
         try:
-            threads = query.search_threads_finish(result)
+            threads = query.load_threads(cancellable)
         except GLib.Error as error:
-            if is_cancelled(error):
-                return  # a newer search replaced this one
-            threads = None
-            message = error.message
-        if cancellable is not self.search_cancellable:
+            self.spinner.stop()
+            self.selection.set_model(None)
+            self.set_status(error.message)
+            self.emit('search-finished', 0)
+            return
+        # Rows appear as the batches arrive; the list then follows other programs' changes.
+        threads.set_monitored(True)
+        threads.connect('notify::loading', self.on_loaded, cancellable)
+        threads.connect('items-changed', self.on_threads_changed)
+        self.threads = threads
+        self.selected_thread_id = None
+        self.selection.set_model(threads)
+
+    def on_loaded(self, threads, _pspec, cancellable):
+        if threads is not self.threads or threads.props.loading:
             return
         self.search_cancellable = None
         self.spinner.stop()
-        if threads is None:
-            self.selection.set_model(None)
-            self.set_status(message)
-            self.emit('search-finished', 0)
+        try:
+            threads.check()
+        except GLib.Error as error:
+            if not is_cancelled(error):
+                self.set_status(error.message)
             return
-
-        self.selection.set_model(threads)
-        self.selection.set_selected(self.position_of(threads, self.reselect_thread_id))
-        self.reselect_thread_id = None
         count = threads.get_n_items()
-        self.set_status(f'{count} thread{"" if count == 1 else "s"} for '
-                        f'{query.get_query_string()}')
+        self.set_status(f'{count} thread{"" if count == 1 else "s"} for {self.current_query}')
         self.emit('search-finished', count)
+
+    def on_threads_changed(self, threads, _position, _removed, _added):
+        """Keeps the thread shown selected when the monitored list replaced or moved it."""
+        if (self.selected_thread_id is not None
+                and self.selection.get_selected() == Gtk.INVALID_LIST_POSITION):
+            position = self.position_of(threads, self.selected_thread_id)
+            if position != Gtk.INVALID_LIST_POSITION:
+                self.selection.set_selected(position)
 
     @staticmethod
     def position_of(threads, thread_id):
@@ -314,16 +487,23 @@ class BrowserWindow(Gtk.ApplicationWindow):
 
     def show_selected(self):
         thread = self.selected_thread()
-        self.flag_button.set_sensitive(thread is not None and self.writable)
-        self.message_list.get_model().set_model(
-            thread.get_messages() if thread is not None else None)
+        if thread is None:
+            return   # a row being replaced: on_threads_changed() selects it again
+        self.flag_button.set_sensitive(True)
+        shown = self.message_list.get_model().get_model()
+        if thread.get_thread_id() == self.selected_thread_id and shown is not None:
+            return   # the same thread, its row replaced by the monitored list
+        self.selected_thread_id = thread.get_thread_id()
+        self.message_list.get_model().set_model(thread.get_messages())
 
     # -- tagging -----------------------------------------------------------------------
 
     def toggle_flagged(self):
-        """Adds or removes the flagged tag on every message of the selected thread."""
+        """Adds or removes the flagged tag on every message of the selected thread, through
+        a read-write handle opened for the change: notmuch allows one writer at a time, and
+        the browser must not keep the lock from `notmuch new`."""
         thread = self.selected_thread()
-        if thread is None or not self.writable:
+        if thread is None:
             return
         thread_id = thread.get_thread_id()
         flagged = FLAG_TAG in thread.get_tags()
@@ -331,19 +511,28 @@ class BrowserWindow(Gtk.ApplicationWindow):
         self.flag_button.set_sensitive(False)
         self.set_status(('Unflagging' if flagged else 'Flagging') + f' thread {thread_id}…')
 
-        def tagged(database, result):
+        def tagged(writer, result):
+            self.flag_button.set_sensitive(True)
             try:
-                changed = database.tag_messages_finish(result)
+                changed = writer.tag_messages_finish(result)
+                writer.close()
             except GLib.Error as error:
                 self.set_status(f'Cannot change the tags: {error.message}')
-                self.show_selected()
                 return
+            # Nothing to search again: the monitored list shows the change.
             self.set_status(f'{changed} message{"" if changed == 1 else "s"} changed')
-            # Search again, keeping the thread selected, so that the row shows the change.
-            self.reselect_thread_id = thread_id
-            self.search(self.current_query or '*')
 
-        self.database.tag_messages_async(f'thread:{thread_id}', add, remove, None, tagged)
+        def opened(_source, result):
+            try:
+                writer = Notmuch.Database.open_finish(result)
+            except GLib.Error as error:
+                self.flag_button.set_sensitive(True)
+                self.set_status(f'Cannot write to the database: {error.message}')
+                return
+            writer.tag_messages_async(f'thread:{thread_id}', add, remove, None, tagged)
+
+        Notmuch.Database.open_async(self.database.get_path(),
+                                    Notmuch.DatabaseMode.READ_WRITE, None, opened)
 
     def set_status(self, text):
         self.status.set_text(text)
@@ -372,13 +561,20 @@ class TestScript:
         self.window = window
         self.query = query
         self.toggle = os.environ.get('NM_BROWSER_TEST_TOGGLE') == '1'
+        self.watch = os.environ.get('NM_BROWSER_TEST_WATCH')
+        self.content = os.environ.get('NM_BROWSER_TEST_CONTENT') == '1'
+        self.save_path = os.environ.get('NM_BROWSER_TEST_SAVE')
         self.screenshot = os.environ.get('NM_BROWSER_SCREENSHOT')
         self.handler = None
+        self.loaded = {}
+        self.awaited = None
         GLib.timeout_add_seconds(TEST_TIMEOUT_SECONDS, self.give_up)
         window.connect('database-ready', self.on_database_ready)
+        window.connect('message-loaded', self.on_message_loaded)
 
     def on_database_ready(self, window):
-        mode = 'read-write' if window.writable else 'read-only'
+        writable = window.database.get_mode() == Notmuch.DatabaseMode.READ_WRITE
+        mode = 'read-write' if writable else 'read-only'
         print(f'database: {window.database.get_path()} ({mode})', flush=True)
         GLib.idle_add(self.type_query)
 
@@ -409,33 +605,102 @@ class TestScript:
             if frames == 0:
                 clock.disconnect(handler)
                 GLib.idle_add(run_once, then)
+            else:
+                # A window with nothing new to show would not be drawn again.
+                self.window.queue_draw()
         handler = clock.connect('after-paint', on_paint)
         self.window.queue_draw()
 
     def report(self):
         rows = self.window.thread_list.get_model().get_n_items()
         print(f'rows: {rows}', flush=True)
-        if self.screenshot:
-            save_snapshot(self.window, self.screenshot)
-            print(f'screenshot: {self.screenshot}', flush=True)
+        if self.content and rows > 0:
+            self.report_content()
+            return
+        self.take_screenshot()
         if self.toggle and rows > 0:
             self.start_toggle()
+        elif self.watch and rows > 0:
+            self.start_watch()
         else:
             self.application.quit()
 
-    def start_toggle(self):
-        window = self.window
-        thread_id = window.selected_thread().get_thread_id()
+    def take_screenshot(self):
+        if self.screenshot:
+            save_snapshot(self.window, self.screenshot)
+            print(f'screenshot: {self.screenshot}', flush=True)
 
-        def on_refreshed(_window, _count):
-            window.disconnect(handler)
-            thread = window.selected_thread()
-            assert thread is not None and thread.get_thread_id() == thread_id
-            print(f'toggled: thread:{thread_id} flagged={FLAG_TAG in thread.get_tags()}',
+    def on_message_loaded(self, _window, view):
+        self.loaded[view.message.get_message_id()] = view
+        if view.message.get_message_id() == self.awaited:
+            self.awaited = None
+            GLib.idle_add(run_once, self.report_content)
+
+    def report_content(self):
+        """Prints what the view of the selected thread's first message shows, once it
+        shows it."""
+        message_id = self.window.selected_thread().get_messages()[0].get_message_id()
+        view = self.loaded.get(message_id)
+        if view is None:
+            self.awaited = message_id
+            return
+        text = view.text
+        digest = hashlib.sha256(text.encode()).hexdigest() if text is not None else 'none'
+        print(f'content: {message_id}', flush=True)
+        print(f'text-sha256: {digest}', flush=True)
+        print('attachments: ' + ';'.join(
+            f'{row.part.get_filename()}|{row.part.get_content_type().get_mime_type()}|{row.size}'
+            for row in view.parts), flush=True)
+        if self.save_path and view.parts:
+            if view.save(view.parts[0].part, Gio.File.new_for_path(self.save_path)):
+                print(f'saved: {self.save_path}', flush=True)
+        self.after_frames(3, self.finish_content)
+
+    def finish_content(self):
+        self.take_screenshot()
+        self.application.quit()
+
+    def thread_shown(self, thread_id):
+        """The thread of that id as the list shows it now, or None."""
+        position = self.window.position_of(self.window.threads, thread_id)
+        if position == Gtk.INVALID_LIST_POSITION:
+            return None
+        return self.window.threads.get_item(position)
+
+    def when_shown(self, thread_id, condition, then):
+        """Calls then(thread) once the list shows the thread in a state condition() likes;
+        the list changes by itself (monitored), so it is looked at after every change."""
+        threads = self.window.threads
+
+        def check(*_args):
+            thread = self.thread_shown(thread_id)
+            if thread is not None and condition(thread):
+                threads.disconnect(handler)
+                GLib.idle_add(run_once, lambda: then(thread))
+        handler = threads.connect('items-changed', check)
+        check()
+
+    def start_toggle(self):
+        thread = self.window.selected_thread()
+        thread_id = thread.get_thread_id()
+        was_flagged = FLAG_TAG in thread.get_tags()
+
+        def report(shown):
+            print(f'toggled: thread:{thread_id} flagged={FLAG_TAG in shown.get_tags()}',
                   flush=True)
             self.application.quit()
-        handler = window.connect('search-finished', on_refreshed)
-        window.flag_button.emit('clicked')
+        self.when_shown(thread_id, lambda t: (FLAG_TAG in t.get_tags()) != was_flagged,
+                        report)
+        self.window.flag_button.emit('clicked')
+
+    def start_watch(self):
+        thread_id = self.window.selected_thread().get_thread_id()
+
+        def report(shown):
+            print(f'seen: thread:{thread_id} {self.watch}', flush=True)
+            self.application.quit()
+        print(f'watching: thread:{thread_id}', flush=True)
+        self.when_shown(thread_id, lambda t: self.watch in t.get_tags(), report)
 
     def give_up(self):
         print(f'test script: nothing happened within {TEST_TIMEOUT_SECONDS} s',

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Print the threads matching a query as indented reply trees.
+"""Print the threads matching a query as indented reply trees, with their text.
 
 For every matching thread, newest first (with the messages of
 ``search.exclude_tags`` left out, as ``notmuch search`` does), the thread is
@@ -12,18 +12,26 @@ printed as::
     Subject: ...
     Tags: inbox unread
 
+    The text of the message, as notmuch show prints its text parts.
+    Attachment: report.pdf (application/pdf)
+
       From: ...        <- a reply, two more spaces per level of depth
       ...
 
 Each message gets its ``From``, ``To``, ``Date`` (the Date header, as
-written by the sender), ``Subject`` and ``Tags`` lines and a blank line.  The
-tree is walked from ``thread.get_toplevel_messages()`` down through
-``message.get_replies()``; a thread whose root message is missing has
-several top-level messages.
+written by the sender), ``Subject`` and ``Tags`` lines and a blank line, then
+its body text (``message.get_body_text()``: the text/plain parts that have no
+file name, decoded to UTF-8, which is what ``notmuch show --format=text``
+prints for them), one ``Attachment:`` line per part with a file name
+(``message.get_attachments()``) and a blank line.  Encrypted parts are
+decrypted as ``notmuch show --decrypt`` would (``--decrypt=auto`` by default:
+with the session keys stored in the index).  The tree is walked from
+``thread.get_toplevel_messages()`` down through ``message.get_replies()``; a
+thread whose root message is missing has several top-level messages.
 
 Usage::
 
-    show.py [--database PATH] QUERY...
+    show.py [--database PATH] [--decrypt false|auto|true] QUERY...
 
 Without ``--database`` the database is found the way notmuch finds it
 (``NOTMUCH_CONFIG``, ``NOTMUCH_PROFILE``, ``~/.notmuch-config``, ...).
@@ -39,6 +47,11 @@ gi.require_version('Notmuch', '1.0')
 from gi.repository import GLib, Notmuch  # noqa: E402
 
 HEADERS = ('From', 'To', 'Date', 'Subject')
+DECRYPT = {
+    'false': Notmuch.DecryptPolicy.FALSE,
+    'auto': Notmuch.DecryptPolicy.AUTO,
+    'true': Notmuch.DecryptPolicy.TRUE,
+}
 INDENT = '  '
 
 
@@ -65,23 +78,30 @@ def walk(messages):
         stack.extend((depth + 1, reply) for reply in reversed(replies))
 
 
-def format_message(message, depth):
+def format_message(message, depth, decrypt):
     """The lines printed for one message, indented for its depth."""
     pad = INDENT * depth
     lines = ['%s%s: %s' % (pad, name, clean(message.get_header(name)))
              for name in HEADERS]
     lines.append('%sTags: %s' % (pad, ' '.join(message.get_tags())))
     lines.append('')
+    text = message.get_body_text(decrypt, None)
+    if text is not None:
+        lines.extend(pad + line for line in text.splitlines())
+    for part in message.get_attachments(decrypt, None):
+        lines.append('%sAttachment: %s (%s)' % (
+            pad, clean(part.get_filename()), part.get_content_type().get_mime_type()))
+    lines.append('')
     return lines
 
 
-def show_thread(thread, out):
+def show_thread(thread, out, decrypt):
     total = thread.get_total_messages()
     out.write('thread:%s %s (%d message%s)\n' % (
         thread.get_thread_id(), clean(thread.get_subject()), total,
         '' if total == 1 else 's'))
     for depth, message in walk(thread.get_toplevel_messages()):
-        out.write('\n'.join(format_message(message, depth)) + '\n')
+        out.write('\n'.join(format_message(message, depth, decrypt)) + '\n')
 
 
 def one_line(message):
@@ -97,6 +117,9 @@ def parse_args(argv):
     parser.add_argument('--database', metavar='PATH',
                         help="the database directory (default: notmuch's own "
                              'configuration lookup)')
+    parser.add_argument('--decrypt', choices=sorted(DECRYPT), default='auto',
+                        help='decrypt encrypted parts as notmuch show --decrypt does '
+                             '(default: auto, with the session keys stored in the index)')
     parser.add_argument('query', nargs='+', metavar='QUERY',
                         help='search terms, joined with spaces (use * for all)')
     return parser.parse_args(argv)
@@ -115,7 +138,7 @@ def main(argv=None):
         for thread in threads:
             if thread is None:  # cut short by a concurrent writer
                 break
-            show_thread(thread, out)
+            show_thread(thread, out, DECRYPT[args.decrypt])
         threads.check()
         db.close()
         out.flush()

@@ -1,8 +1,9 @@
 /* test-async.c: the asynchronous API from C, with a GMainLoop, against the notmuch CLI
  *
- * Every asynchronous call (open, search for messages and threads, count, index, tag), the
- * cancellation rules (a search stops with G_IO_ERROR_CANCELLED, a tag change cancelled before
- * it starts changes nothing), calls running one after another in the database's worker,
+ * Every asynchronous call (open, search for messages and threads, count, index, tag, read a
+ * message's content, insert), the cancellation rules (a search stops with
+ * G_IO_ERROR_CANCELLED, a tag change or delivery cancelled before it starts changes nothing),
+ * calls running one after another in the database's worker,
  * callbacks delivered in the calling thread's main context, and a main loop that keeps
  * running while a search works in the background.
  *
@@ -1019,6 +1020,191 @@ test_close_while_pending (void)
   outcome_clear (&queued);
 }
 
+/* GMime 3.2 declares no g_autoptr() cleanups of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+
+/* What the four asynchronous reads of one message gave. */
+typedef struct
+{
+  NmMessage *message;
+  Outcome parsed, text, attachments, bytes;
+} ContentReads;
+
+static char *
+decoded_parts (GPtrArray *parts)
+{
+  GString *joined = g_string_new (NULL);
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      GMimePart *part = g_ptr_array_index (parts, i);
+      GMimeStream *stream = g_mime_stream_mem_new ();
+      GByteArray *bytes;
+
+      g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (part), stream);
+      bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+      g_string_append_printf (joined, "%s %u:", g_mime_part_get_filename (part), bytes->len);
+      g_string_append_len (joined, (const char *) bytes->data, bytes->len);
+      g_object_unref (stream);
+    }
+  return g_string_free (joined, FALSE);
+}
+
+/* Every message read in the worker (parse, body text, attachments, bytes) while the main
+ * thread reads the same messages synchronously: the same answers, delivered here. */
+static void
+test_read_content (void)
+{
+  const NmTestCorpus *corpus = nm_test_corpus_shared ();
+  g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_ONLY);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmMessages) messages = nm_database_search_messages (db, "*", &error);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (messages));
+  g_autofree ContentReads *reads = g_new0 (ContentReads, n);
+  g_autoptr (GPtrArray) outcomes = g_ptr_array_new ();
+  guint with_attachments = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, >, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      reads[i].message = g_list_model_get_item (G_LIST_MODEL (messages), i);
+      nm_message_parse_async (reads[i].message, NM_DECRYPT_POLICY_AUTO, NULL, on_ready,
+                              &reads[i].parsed);
+      nm_message_get_body_text_async (reads[i].message, NM_DECRYPT_POLICY_AUTO, NULL,
+                                      on_ready, &reads[i].text);
+      nm_message_get_attachments_async (reads[i].message, NM_DECRYPT_POLICY_AUTO, NULL,
+                                        on_ready, &reads[i].attachments);
+      nm_message_load_bytes_async (reads[i].message, NULL, on_ready, &reads[i].bytes);
+      g_ptr_array_add (outcomes, &reads[i].parsed);
+      g_ptr_array_add (outcomes, &reads[i].text);
+      g_ptr_array_add (outcomes, &reads[i].attachments);
+      g_ptr_array_add (outcomes, &reads[i].bytes);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      NmMessage *message = reads[i].message;
+      g_autoptr (GMimeMessage) parsed = nm_message_parse (message, NM_DECRYPT_POLICY_AUTO,
+                                                          NULL, &error);
+      g_autofree char *text = nm_message_get_body_text (message, NM_DECRYPT_POLICY_AUTO,
+                                                        NULL, &error);
+      g_autoptr (GPtrArray) parts = nm_message_get_attachments (message,
+                                                                NM_DECRYPT_POLICY_AUTO, NULL,
+                                                                &error);
+      g_autoptr (GBytes) bytes = nm_message_load_bytes (message, NULL, &error);
+      g_autoptr (GMimeMessage) parsed_async = NULL;
+      g_autofree char *text_async = NULL;
+      g_autoptr (GPtrArray) parts_async = NULL;
+      g_autoptr (GBytes) bytes_async = NULL;
+      g_autofree char *decoded = NULL;
+      g_autofree char *decoded_async = NULL;
+
+      g_assert_no_error (error);
+      wait_for_all ((Outcome **) outcomes->pdata + 4 * i, 4);
+      assert_delivered_here (&reads[i].parsed);
+      assert_delivered_here (&reads[i].bytes);
+      g_assert_true (reads[i].text.source == G_OBJECT (message));
+
+      parsed_async = nm_message_parse_finish (message, reads[i].parsed.result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (g_mime_message_get_message_id (parsed_async), ==,
+                       g_mime_message_get_message_id (parsed));
+      text_async = nm_message_get_body_text_finish (message, reads[i].text.result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (text_async, ==, text);
+      parts_async = nm_message_get_attachments_finish (message, reads[i].attachments.result,
+                                                       &error);
+      g_assert_no_error (error);
+      decoded = decoded_parts (parts);
+      decoded_async = decoded_parts (parts_async);
+      g_assert_cmpstr (decoded_async, ==, decoded);
+      with_attachments += parts->len > 0;
+      bytes_async = nm_message_load_bytes_finish (message, reads[i].bytes.result, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (bytes_async, bytes));
+
+      outcome_clear (&reads[i].parsed);
+      outcome_clear (&reads[i].text);
+      outcome_clear (&reads[i].attachments);
+      outcome_clear (&reads[i].bytes);
+      g_clear_object (&reads[i].message);
+    }
+  g_assert_cmpuint (with_attachments, >, 0);
+}
+
+static GBytes *
+text_bytes (const char *text)
+{
+  return g_bytes_new_static (text, strlen (text));
+}
+
+/* Deliveries run in the worker in order; one cancelled before it starts delivers nothing. */
+static void
+test_insert (void)
+{
+  g_autoptr (NmTestCorpus) corpus = nm_test_corpus_copy_shared ();
+  g_autoptr (NmDatabase) db = nm_test_corpus_open (corpus, NM_DATABASE_MODE_READ_WRITE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) first_mail = text_bytes (
+    "From: a@async.example\nSubject: first\nMessage-ID: <first@insert.async>\n\nOne.\n");
+  g_autoptr (GBytes) second_mail = text_bytes (
+    "From: a@async.example\nSubject: second\nMessage-ID: <second@insert.async>\n\nTwo.\n");
+  g_autoptr (GBytes) skipped_mail = text_bytes (
+    "From: a@async.example\nSubject: skip\nMessage-ID: <skipped@insert.async>\n\nNo.\n");
+  const char *add[] = { "async", NULL };
+  const char *remove[] = { "unread", NULL };
+  Outcome first = { 0 }, second = { 0 }, cancelled = { 0 };
+  Outcome *all[] = { &first, &second, &cancelled };
+  g_autoptr (NmMessage) one = NULL;
+  g_autoptr (NmMessage) two = NULL;
+  g_autoptr (NmMessage) none = NULL;
+  g_autofree char *new_dir = g_build_filename (corpus->mail, "async-box", "new", NULL);
+  g_autofree char *cur_dir = g_build_filename (corpus->mail, "async-box", "cur", NULL);
+  g_autofree char *one_file = NULL;
+  g_autofree char *two_file = NULL;
+  g_autofree char *one_dir = NULL;
+  g_autofree char *two_dir = NULL;
+  g_autofree char *tags = NULL;
+
+  g_cancellable_cancel (cancellable);
+  nm_database_insert_async (db, first_mail, "async-box", add, NULL, TRUE, NULL, on_ready,
+                            &first);
+  nm_database_insert_async (db, second_mail, "async-box", add, remove, FALSE, NULL, on_ready,
+                            &second);
+  nm_database_insert_async (db, skipped_mail, "async-box", NULL, NULL, FALSE, cancellable,
+                            on_ready, &cancelled);
+  wait_for_all (all, G_N_ELEMENTS (all));
+  g_assert_cmpuint (first.order, <, second.order);
+  g_assert_cmpuint (second.order, <, cancelled.order);
+  assert_delivered_here (&first);
+
+  one = nm_database_insert_finish (db, first.result, &error);
+  g_assert_no_error (error);
+  one_file = nm_message_get_filename (one);
+  one_dir = g_path_get_dirname (one_file);
+  g_assert_cmpstr (one_dir, ==, new_dir);
+  two = nm_database_insert_finish (db, second.result, &error);
+  g_assert_no_error (error);
+  two_file = nm_message_get_filename (two);
+  two_dir = g_path_get_dirname (two_file);
+  g_assert_cmpstr (two_dir, ==, cur_dir);
+  none = nm_database_insert_finish (db, cancelled.result, &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* Committed: the CLI sees both, tagged, and not the cancelled one. */
+  g_clear_object (&db);
+  tags = nm_test_notmuch (corpus, "search", "--output=tags", "id:second@insert.async", NULL);
+  g_assert_cmpstr (tags, ==, "async\ninbox\n");
+  g_assert_cmpuint (nm_test_notmuch_count (corpus, "id:first@insert.async", NULL), ==, 1);
+  g_assert_cmpuint (nm_test_notmuch_count (corpus, "id:skipped@insert.async", NULL), ==, 0);
+  outcome_clear (&first);
+  outcome_clear (&second);
+  outcome_clear (&cancelled);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1042,6 +1228,8 @@ main (int argc, char **argv)
   g_test_add_func ("/async/responsive", test_responsive);
   g_test_add_func ("/async/unref-while-pending", test_unref_while_pending);
   g_test_add_func ("/async/close-while-pending", test_close_while_pending);
+  g_test_add_func ("/async/read-content", test_read_content);
+  g_test_add_func ("/async/insert", test_insert);
   status = nm_test_run ();
   g_clear_pointer (&big_corpus, nm_test_corpus_free);
   return status;

@@ -635,6 +635,88 @@ test('close() makes the database unusable but safe', () => {
     assertThrows(Notmuch.Error.CLOSED_DATABASE, () => threads.check(), 'check() reports it');
 });
 
+// ---------------------------------------------------------------------------
+// Message content through GMime
+// ---------------------------------------------------------------------------
+
+imports.gi.versions.GMime = '3.0';
+const GMime = imports.gi.GMime;
+// gjs 1.74 looks up the functions of GMime.Object when it first defines the class, and
+// Debian's libgmime 3.2.13 does not export g_mime_object_type_registry_init, which its
+// typelib lists: that first use throws once, and the class works from then on.
+try {
+    void GMime.Object;
+} catch (e) {
+    assert(e.message.includes('g_mime_object_type_registry_init'), `GMime.Object: ${e}`);
+}
+
+// The text/plain parts without a filename, and the parts with one, of a message of
+// `notmuch show --format=json`.
+function shownParts(message) {
+    const texts = [], named = [];
+    const walk = node => {
+        if (Array.isArray(node)) {
+            node.forEach(walk);
+            return;
+        }
+        if (node.id === undefined) {    // a forwarded message: headers and body
+            walk(node.body);
+            return;
+        }
+        if (node.filename !== undefined)
+            named.push(node);
+        else if (node['content-type'].toLowerCase() === 'text/plain')
+            texts.push(node.content);
+        if (Array.isArray(node.content))
+            walk(node.content);
+    };
+    walk(message.body);
+    return [texts, named];
+}
+
+// The first message of the corpus that has attachments, and its `notmuch show` JSON.
+function messageWithAttachments(database) {
+    for (const id of MESSAGES_NEWEST) {
+        const message = database.find_message(id);
+        if (message.get_attachments(Notmuch.DecryptPolicy.AUTO, null).length === 0)
+            continue;
+        const [shown] = JSON.parse(notmuchCli('show', '--format=json', '--entire-thread=false',
+            `id:${id}`)).flat(Infinity).filter(m => m !== null && m.id === id);
+        return [message, shown];
+    }
+    throw new Error('no message of the corpus has attachments');
+}
+
+test('content: body text, attachments and parse() through GMime', () => {
+    const [message, shown] = messageWithAttachments(db);
+    const [texts, named] = shownParts(shown);
+    assertEqual(message.get_body_text(Notmuch.DecryptPolicy.AUTO, null),
+        texts.length > 0 ? texts.join('\n') : null, 'get_body_text() is the JSON text parts');
+    const parts = message.get_attachments(Notmuch.DecryptPolicy.AUTO, null);
+    assertEqual(parts.map(p => p.get_filename()), named.map(n => n.filename),
+        'get_attachments() are the parts with a filename');
+    assertEqual(parts.map(p => p.get_content_type().get_mime_type()),
+        named.map(n => n['content-type']), 'their types');
+    const parsed = message.parse(Notmuch.DecryptPolicy.FALSE, null);
+    assertEqual(parsed.get_subject(), shown.headers.Subject, 'parse(): a GMime.Message');
+    const bytes = message.load_bytes(null);
+    assert(bytes.get_size() > 0, 'load_bytes() gives the file');
+    assertEqual(message.get_file().get_path(), message.get_filename(), 'get_file()');
+});
+
+Gio._promisify(Notmuch.Message.prototype, 'get_body_text_async', 'get_body_text_finish');
+Gio._promisify(Notmuch.Message.prototype, 'get_attachments_async', 'get_attachments_finish');
+
+testAsync('content: get_body_text_async and get_attachments_async (promises)', async () => {
+    const [message] = messageWithAttachments(db);
+    assertEqual(await message.get_body_text_async(Notmuch.DecryptPolicy.AUTO, null),
+        message.get_body_text(Notmuch.DecryptPolicy.AUTO, null), 'the same text');
+    const parts = await message.get_attachments_async(Notmuch.DecryptPolicy.AUTO, null);
+    assertEqual(parts.map(p => p.get_filename()),
+        message.get_attachments(Notmuch.DecryptPolicy.AUTO, null).map(p => p.get_filename()),
+        'the same attachments');
+});
+
 if (db !== null)
     db.close();
 

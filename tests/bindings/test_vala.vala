@@ -172,6 +172,9 @@ async void check_async_calls (string ro_db, string ro_config, int64 n_messages)
                 "search_threads_async: ids, oldest first");
 
     check_int (yield query.count_messages_async (null), n_messages, "count_messages_async(*)");
+    var first = (Notmuch.Message) messages.get_item (0);
+    check_str (yield first.get_body_text_async (Notmuch.DecryptPolicy.AUTO, null),
+               first.get_body_text (Notmuch.DecryptPolicy.AUTO), "get_body_text_async");
     var unread = new Notmuch.Query (db, "tag:unread");
     check_int (yield unread.count_messages_async (null), num ("counts", "unread"),
                "count_messages_async(tag:unread)");
@@ -603,6 +606,53 @@ int main (string[] argv) {
         check (!("vala-" in notmuch_cli (notmuch, rw_config,
                                          { "dump", "--include=properties", "id:" + single })),
                "the removal is in the index");
+    });
+
+    run_test ("content: body text, attachments and parse() through GMime", () => {
+        Notmuch.Message? found = null;
+        foreach (unowned string id in list ("messages", "newest_first")) {
+            var candidate = db.find_message (id);
+            if (candidate.get_attachments (Notmuch.DecryptPolicy.AUTO).length > 0) {
+                found = candidate;
+                break;
+            }
+        }
+        check (found != null, "the corpus has a message with attachments");
+        var message = (!) found;
+        /* notmuch show --format=text: a "\fpart{" or "\fattachment{" line per part, naming
+         * its file and type, then a text part's content up to the next form feed. */
+        var shown = notmuch_cli (notmuch, rw_config, { "show", "--format=text",
+                                                       "--entire-thread=false",
+                                                       "id:" + message.get_message_id () });
+        string[] texts = {};
+        string[] names = {};
+        foreach (unowned string chunk in shown.split ("\f")) {
+            var lines = chunk.split ("\n", 2);
+            unowned string head = lines[0];
+            if (!head.has_prefix ("part{") && !head.has_prefix ("attachment{"))
+                continue;
+            int at = head.index_of ("Filename: ");
+            if (at >= 0) {
+                var name = head.substring (at + "Filename: ".length);
+                int end = name.index_of (", Content-");
+                names += end >= 0 ? name.substring (0, end) : name;
+            } else if (head.has_suffix ("Content-type: text/plain")) {
+                texts += lines.length > 1 ? lines[1] : "";
+            }
+        }
+        check_str (message.get_body_text (Notmuch.DecryptPolicy.AUTO),
+                   texts.length > 0 ? string.joinv ("\n", texts) : null,
+                   "get_body_text() is the text parts notmuch show prints");
+        var parts = message.get_attachments (Notmuch.DecryptPolicy.AUTO);
+        string[] part_names = {};
+        for (uint i = 0; i < parts.length; i++)
+            part_names += parts[i].get_filename ();
+        check_list (part_names, names, "get_attachments() are the parts with a filename");
+
+        GMime.Message parsed = message.parse (Notmuch.DecryptPolicy.FALSE);
+        check_str (parsed.get_subject (), message.get_header ("subject"), "parse()");
+        check (message.load_bytes ().get_size () > 0, "load_bytes()");
+        check_str (message.get_file ().get_path (), message.get_filename (), "get_file()");
     });
 
     run_test ("a second read-write open is LOCKED, not a hang", () => {

@@ -1633,6 +1633,101 @@ test_fresh_error_messages (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_no_error (error);
 }
 
+/* Calls on the database from its own compaction's progress callback. */
+typedef struct
+{
+  NmDatabase *db;
+  const NmTestCorpus *corpus;
+  guint calls;
+} CompactCallback;
+
+static void
+compact_callback_reenters (const char *message G_GNUC_UNUSED, gpointer user_data)
+{
+  CompactCallback *cb = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmDatabase) same_path = NULL;
+
+  if (cb->calls++ > 0)
+    return;
+  g_assert_false (nm_database_reopen (cb->db, NM_DATABASE_MODE_READ_WRITE, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "progress callback of its own compact()"));
+  g_clear_error (&error);
+  g_assert_false (nm_database_reopen (cb->db, NM_DATABASE_MODE_READ_ONLY, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (nm_database_commit (cb->db, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (nm_database_count_messages (cb->db, "*", &error), ==, 0);
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (nm_database_close (cb->db, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (nm_database_get_version (cb->db), ==, 0);
+
+  /* Another handle of the same path: writing waits for the compaction, reading works. */
+  g_assert_null (nm_database_open (cb->corpus->mail, NM_DATABASE_MODE_READ_WRITE, &error));
+  nm_test_assert_error_code (error, NM_ERROR_LOCKED);
+  g_clear_error (&error);
+  same_path = nm_database_open (cb->corpus->mail, NM_DATABASE_MODE_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_count_messages (same_path, "*", &error), ==,
+                    nm_test_notmuch_count (cb->corpus, "--exclude=false", "*", NULL));
+  g_assert_no_error (error);
+}
+
+static void
+test_compact_reentrant (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  CompactCallback cb = { fx->db, fx->corpus, 0 };
+  const char *add[] = { "after-compact", NULL };
+
+  g_assert_true (nm_database_compact (fx->db, NULL, compact_callback_reenters, &cb, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb.calls, >, 0);
+  /* Whole and writable afterwards. */
+  g_assert_cmpint (nm_database_get_mode (fx->db), ==, NM_DATABASE_MODE_READ_WRITE);
+  g_assert_cmpuint (nm_database_tag_messages (fx->db, "*", add, NULL, &error), ==,
+                    nm_test_notmuch_count (fx->corpus, "--exclude=false", "*", NULL));
+  g_assert_no_error (error);
+  g_assert_true (nm_database_close (fx->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_test_notmuch_count (fx->corpus, "--exclude=false", "tag:after-compact",
+                                           NULL), ==,
+                    nm_test_notmuch_count (fx->corpus, "--exclude=false", "*", NULL));
+}
+
+/* Error messages are valid UTF-8 even when they name files whose names are not. */
+static void
+test_error_messages_utf8 (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (fx->corpus->mail, "cur", "\xff\xfe", NULL);
+  g_autoptr (NmDatabase) none = nm_database_open ("/nonexistent/\xff", NM_DATABASE_MODE_READ_ONLY,
+                                                  &error);
+
+  g_assert_null (none);
+  g_assert_nonnull (error);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "\xef\xbf\xbd"));
+  g_clear_error (&error);
+
+  g_assert_null (nm_database_index_file (fx->db, missing, NULL, NULL, &error));
+  nm_test_assert_error_code (error, NM_ERROR_FILE_ERROR);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  g_assert_null (nm_database_index_file (fx->db, "/elsewhere/\xff", NULL, NULL, &error));
+  nm_test_assert_error_code (error, NM_ERROR_PATH_ERROR);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  g_assert_null (nm_database_find_message (fx->db, "\xff@x", &error));
+  g_assert_no_error (error);
+}
+
 static const NmTestCase cases[] = {
   { "/database/open/properties", test_open_properties, NM_TEST_ON_SHARED },
   { "/database/open/lookup", test_open_lookup, NM_TEST_ON_SHARED },
@@ -1654,6 +1749,8 @@ static const NmTestCase cases[] = {
   { "/database/close/twice", test_close_twice, NM_TEST_ON_COPY },
   { "/database/close/every-call-after-close", test_calls_after_close, NM_TEST_ON_COPY },
   { "/database/errors/fresh-messages", test_fresh_error_messages, NM_TEST_ON_COPY },
+  { "/database/compact/reentrant", test_compact_reentrant, NM_TEST_ON_COPY },
+  { "/database/errors/utf8", test_error_messages_utf8, NM_TEST_ON_COPY },
 };
 
 int

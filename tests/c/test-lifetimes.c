@@ -697,6 +697,59 @@ test_last_object_keeps_database (Fixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_null (db_weak);
 }
 
+/* Objects made with g_object_new(), as bindings make them, belong to no database: every
+ * call fails with NM_ERROR_CLOSED_DATABASE or returns an empty value, with no critical
+ * (the tests run with fatal criticals). */
+static void
+test_constructed_without_database (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NmMessage) message = g_object_new (NM_TYPE_MESSAGE, NULL);
+  g_autoptr (NmDirectory) directory = g_object_new (NM_TYPE_DIRECTORY, NULL);
+  g_autoptr (NmIndexOptions) options = g_object_new (NM_TYPE_INDEX_OPTIONS, "decrypt-policy",
+                                                     NM_DECRYPT_POLICY_TRUE, NULL);
+  g_autoptr (NmQuery) query = g_object_new (NM_TYPE_QUERY, "sort", NM_SORT_OLDEST_FIRST,
+                                            "query-string", NULL, NULL);
+  g_autoptr (NmDatabase) database = g_object_new (NM_TYPE_DATABASE, NULL);
+  g_auto (GStrv) tags = nm_message_get_tags (message);
+  g_auto (GStrv) files = nm_directory_get_child_files (directory);
+  g_autoptr (NmMessages) replies = nm_message_get_replies (message);
+
+  g_assert_cmpuint (g_strv_length (tags), ==, 0);
+  g_assert_null (nm_message_get_message_id (message));
+  g_assert_null (nm_message_get_database (message));
+  g_assert_false (nm_message_add_tag (message, "x", &error));
+  nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (replies)), ==, 0);
+
+  g_assert_cmpuint (g_strv_length (files), ==, 0);
+  g_assert_false (nm_directory_set_mtime (directory, 5, &error));
+  nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
+  g_clear_error (&error);
+
+  g_assert_cmpint (nm_index_options_get_decrypt_policy (options), ==, NM_DECRYPT_POLICY_AUTO);
+  g_assert_false (nm_index_options_set_decrypt_policy (options, NM_DECRYPT_POLICY_FALSE,
+                                                       &error));
+  nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
+  g_clear_error (&error);
+
+  g_assert_cmpint (nm_query_get_sort (query), ==, NM_SORT_OLDEST_FIRST);
+  g_assert_cmpstr (nm_query_get_query_string (query), ==, "");
+  g_assert_cmpuint (nm_query_count_messages (query, &error), ==, 0);
+  nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
+  g_clear_error (&error);
+  g_assert_null (nm_query_search_threads (query, &error));
+  nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
+  g_clear_error (&error);
+
+  g_assert_null (nm_database_find_message (database, "x@y", &error));
+  nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
+  g_clear_error (&error);
+  g_assert_null (nm_database_index_file (database, "/nonexistent", options, NULL, &error));
+  nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -713,6 +766,8 @@ main (int argc, char **argv)
   ADD ("/lifetimes/model-random-access", test_model_random_access);
   ADD ("/lifetimes/last-object-keeps-database", test_last_object_keeps_database);
 #undef ADD
+  g_test_add_func ("/lifetimes/constructed-without-database",
+                   test_constructed_without_database);
 
   status = nm_test_run ();
   g_clear_pointer (&oracle_index, g_hash_table_unref);

@@ -784,11 +784,65 @@ test_tag_snapshots (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     g_assert_true (g_strv_contains ((const char * const *) thread_tags_after, *tag));
 }
 
+/* A property is one index term, "XPROPERTY<key>=<value>", of at most 245 bytes: longer ones
+ * made libnotmuch exit.  Keys and values that are not UTF-8 are refused too. */
+static void
+test_property_limits (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const gsize fit = 245 - strlen ("XPROPERTY");
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) ids = nm_test_cli_message_ids (fx->corpus, "*", NULL);
+  g_autoptr (NmMessage) message = nm_database_find_message (fx->db, ids[0], &error);
+  const char *bad_utf8[][2] = { { "k\xff", "v" }, { "k", "v\xc3" } };
+
+  g_assert_no_error (error);
+  for (gsize total = fit - 1; total <= fit + 1; total++)
+    {
+      /* "key=v", with the key making up the length. */
+      g_autofree char *key = g_strnfill (total - 2, 'k');
+      g_auto (GStrv) values = NULL;
+      gboolean fits = total <= fit;
+
+      g_assert_cmpint (nm_message_add_property (message, key, "v", &error), ==, fits);
+      if (!fits)
+        {
+          nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+          g_clear_error (&error);
+        }
+      g_assert_no_error (error);
+      values = nm_message_get_property_values (message, key);
+      g_assert_cmpuint (g_strv_length (values), ==, fits ? 1 : 0);
+      g_assert_cmpint (nm_message_remove_property (message, key, "v", &error), ==, fits);
+      if (!fits)
+        nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_utf8); i++)
+    {
+      g_assert_false (nm_message_add_property (message, bad_utf8[i][0], bad_utf8[i][1],
+                                               &error));
+      nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+      g_assert_false (nm_message_remove_property (message, bad_utf8[i][0], bad_utf8[i][1],
+                                                  &error));
+      nm_test_assert_error_code (error, NM_ERROR_ILLEGAL_ARGUMENT);
+      g_clear_error (&error);
+    }
+  /* Every property that was added was removed again. */
+  {
+    g_auto (GStrv) left = nm_message_get_all_properties (message, NULL, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (left), ==, 0);
+  }
+}
+
 static const NmTestCase cases[] = {
   { "/message/accessors", test_message_accessors, NM_TEST_ON_SHARED },
   { "/message/flags", test_message_flags, NM_TEST_ON_SHARED },
   { "/message/reply-trees", test_reply_trees, NM_TEST_ON_SHARED },
   { "/message/tag-writes", test_tag_writes, NM_TEST_ON_COPY },
+  { "/message/property-limits", test_property_limits, NM_TEST_ON_COPY },
   { "/message/tag-snapshots", test_tag_snapshots, NM_TEST_ON_COPY },
   { "/thread/accessors", test_thread_accessors, NM_TEST_ON_SHARED },
 };

@@ -682,6 +682,49 @@ test_model_access (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   }
 }
 
+/* Queries on which libnotmuch crashes (a NULL pointer, or the stack) are refused first. */
+static void
+test_crashing (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GString) deep = g_string_new (NULL);
+  g_autoptr (GString) deep_classic = g_string_new (NULL);
+  const char *sexp[] = { "(of)", "(matching (tag inbox))", "(and (of x))", "(\"of\" x)",
+                         NULL, NULL };
+  const char *classic[] = { "sexp:\"(of)\"", NULL, NULL };
+
+  for (int i = 0; i < 20000; i++)
+    g_string_append (deep, "(and ");
+  for (int i = 0; i < 20000; i++)
+    g_string_append_c (deep, ')');
+  sexp[G_N_ELEMENTS (sexp) - 2] = deep->str;
+  for (int i = 0; i < 20000; i++)
+    g_string_append (deep_classic, "(a or (b and ");
+  g_string_append_c (deep_classic, 'c');
+  for (int i = 0; i < 20000; i++)
+    g_string_append (deep_classic, "))");
+  classic[G_N_ELEMENTS (classic) - 2] = deep_classic->str;
+
+  for (int syntax = 0; syntax < 2; syntax++)
+    for (const char **text = syntax == 0 ? sexp : classic; *text != NULL; text++)
+      {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (NmQuery) query = nm_query_new_with_syntax (
+          fx->db, *text, syntax == 0 ? NM_QUERY_SYNTAX_SEXP : NM_QUERY_SYNTAX_XAPIAN, &error);
+        g_autoptr (NmMessages) messages = NULL;
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (nm_query_count_messages (query, &error), ==, 0);
+        nm_test_assert_error_code (error, NM_ERROR_BAD_QUERY_SYNTAX);
+        g_clear_error (&error);
+        g_assert_cmpuint (nm_query_count_threads (query, &error), ==, 0);
+        nm_test_assert_error_code (error, NM_ERROR_BAD_QUERY_SYNTAX);
+        g_clear_error (&error);
+        messages = nm_query_search_messages (query, &error);
+        g_assert_null (messages);
+        nm_test_assert_error_code (error, NM_ERROR_BAD_QUERY_SYNTAX);
+      }
+}
+
 static const NmTestCase cases[] = {
   { "/query/properties", test_properties, NM_TEST_ON_SHARED },
   { "/query/sort/messages", test_sort_messages, NM_TEST_ON_SHARED },
@@ -694,6 +737,7 @@ static const NmTestCase cases[] = {
   { "/query/snapshot", test_snapshot, NM_TEST_ON_SHARED },
   { "/query/count", test_count, NM_TEST_ON_SHARED },
   { "/query/model-access", test_model_access, NM_TEST_ON_SHARED },
+  { "/query/crashing", test_crashing, NM_TEST_ON_SHARED },
 };
 
 int

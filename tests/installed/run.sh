@@ -14,7 +14,9 @@
 #   - C: cc compiles a program with `pkg-config --cflags --libs notmuch-glib-1`;
 #
 # each program searching a generated and indexed corpus and checking its counts against
-# `notmuch count`, and checking that the typelib and libnotmuch-glib-1.so it loaded are the
+# `notmuch count`, parsing a message with GMime (whose headers, typelib and vapi the
+# installed .pc, typelib and .deps must bring in), and checking that the typelib and
+# libnotmuch-glib-1.so it loaded are the
 # ones under $TMP/root.  The installed .pc says prefix=/usr; a copy with the prefix rewritten
 # to $TMP/root/usr is what pkg-config reads.  Prints `ok - ...` per check and
 # `N passed, M failed` last; exits non-zero on failure.
@@ -174,6 +176,9 @@ n_threads = sum(1 for _ in threads)
 assert n_messages == int(os.environ['NM_MESSAGES']), (n_messages, os.environ['NM_MESSAGES'])
 assert n_threads == int(os.environ['NM_THREADS']), (n_threads, os.environ['NM_THREADS'])
 assert db.count_messages('*') == int(os.environ['NM_ALL'])
+first = db.search_messages('*')[0]
+parsed = first.parse(Notmuch.DecryptPolicy.FALSE, None)
+assert parsed.get_message_id() == first.get_message_id(), parsed
 db.close()
 with open('/proc/self/maps') as f:
     libs = {line.split()[-1] for line in f if 'libnotmuch-glib-1.so' in line}
@@ -191,7 +196,8 @@ check "python: search and count" "$PYTHON" "$TMP/installed.py"
 cat >"$TMP/installed.js" <<'EOF'
 imports.gi.versions.Notmuch = '1.0';
 imports.gi.versions.GIRepository = '2.0';
-const {GLib, GIRepository, Notmuch} = imports.gi;
+imports.gi.versions.GMime = '3.0';
+const {GLib, GIRepository, GMime, Notmuch} = imports.gi;
 
 function fail(what) {
     printerr(`gjs: ${what}`);
@@ -217,6 +223,13 @@ if (nThreads !== Number(env('NM_THREADS')))
     fail(`${nThreads} threads, notmuch count says ${env('NM_THREADS')}`);
 if (db.count_messages('*') !== Number(env('NM_ALL')))
     fail('count_messages(*)');
+try {
+    void GMime.Object;  // gjs 1.74 + libgmime 3.2.13: throws once (see the gjs guide)
+} catch (e) {
+}
+const first = db.search_messages('*').get_item(0);
+if (first.parse(Notmuch.DecryptPolicy.FALSE, null).get_message_id() !== first.get_message_id())
+    fail('parse()');
 db.close();
 const [, maps] = GLib.file_get_contents('/proc/self/maps');
 const libs = new TextDecoder().decode(maps).split('\n')
@@ -256,6 +269,12 @@ int main () {
                       n_messages, n_threads);
             return 1;
         }
+        var first = (Notmuch.Message) messages.get_item (0);
+        GMime.Message parsed = first.parse (Notmuch.DecryptPolicy.FALSE);
+        if (parsed.get_message_id () != first.get_message_id ()) {
+            printerr ("vala: parse() gave %s\n", parsed.get_message_id ());
+            return 1;
+        }
         db.close ();
         string maps;
         FileUtils.get_contents ("/proc/self/maps", out maps);
@@ -273,6 +292,9 @@ int main () {
             return 1;
         print ("vala: %u messages, %u threads\n", n_messages, n_threads);
     } catch (Notmuch.Error e) {
+        printerr ("vala: %s\n", e.message);
+        return 1;
+    } catch (IOError e) {
         printerr ("vala: %s\n", e.message);
         return 1;
     } catch (FileError e) {
@@ -338,6 +360,19 @@ main (void)
       fprintf (stderr, "c: %s\n", error->message);
       return 1;
     }
+  {
+    NmMessage *first = g_list_model_get_item (G_LIST_MODEL (messages), 0);
+    GMimeMessage *parsed = nm_message_parse (first, NM_DECRYPT_POLICY_FALSE, NULL, &error);
+
+    if (parsed == NULL || strcmp (g_mime_message_get_message_id (parsed),
+                                  nm_message_get_message_id (first)) != 0)
+      {
+        fprintf (stderr, "c: parse() failed\n");
+        return 1;
+      }
+    g_object_unref (parsed);
+    g_object_unref (first);
+  }
   n_messages = count_items (G_LIST_MODEL (messages));
   n_threads = count_items (G_LIST_MODEL (threads));
   n_all = nm_database_count_messages (db, "*", &error);

@@ -11,6 +11,13 @@
  *       failure, it leaves a message in the database's log: libnotmuch's logging function
  *       is not exported, so the message comes from a query that fails to parse.
  *
+ *   NM_FAULT_RENAME_FROM=/tmp/:   rename() fails with EIO when the old path contains the
+ *       string, as it can on a full or failing disk.
+ *
+ *   NM_FAULT_INDEX_FILE=/new/:   notmuch_database_index_file() indexes every file whose path
+ *       contains the string, then reports NOTMUCH_STATUS_XAPIAN_EXCEPTION: a failure after
+ *       the index was changed, which the caller must undo.
+ *
  * Every injected failure is counted on stderr ("nm-fault: ...").
  *
  * The shim is not linked with libnotmuch and finds the functions it calls at run time:
@@ -22,6 +29,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,5 +90,57 @@ notmuch_query_search_messages (notmuch_query_t     *query,
   fprintf (stderr, "nm-fault: search for '%s' fails\n", query_string);
   log_injected_failure (get_database (query));
   *out = NULL;
+  return NOTMUCH_STATUS_XAPIAN_EXCEPTION;
+}
+
+/* The fault named by @variable applies to @path. */
+static int
+fault_applies (const char *variable, const char *path)
+{
+  const char *part = getenv (variable);
+
+  return part != NULL && part[0] != '\0' && path != NULL && strstr (path, part) != NULL;
+}
+
+int
+rename (const char *oldpath,
+        const char *newpath)
+{
+  __typeof__ (rename) *real = next_symbol ("rename");
+
+  if (!fault_applies ("NM_FAULT_RENAME_FROM", oldpath))
+    return real (oldpath, newpath);
+  fprintf (stderr, "nm-fault: rename of '%s' fails\n", oldpath);
+  errno = EIO;
+  return -1;
+}
+
+notmuch_status_t
+notmuch_database_index_file (notmuch_database_t  *database,
+                             const char          *filename,
+                             notmuch_indexopts_t *options,
+                             notmuch_message_t  **out)
+{
+  __typeof__ (notmuch_database_index_file) *real =
+    next_symbol ("notmuch_database_index_file");
+  __typeof__ (notmuch_message_destroy) *destroy = next_symbol ("notmuch_message_destroy");
+  notmuch_message_t *message = NULL;
+  notmuch_status_t status = real (database, filename, options, &message);
+
+  if (!fault_applies ("NM_FAULT_INDEX_FILE", filename)
+      || (status != NOTMUCH_STATUS_SUCCESS && status != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID))
+    {
+      if (out != NULL)
+        *out = message;
+      else if (message != NULL)
+        destroy (message);
+      return status;
+    }
+  fprintf (stderr, "nm-fault: indexing '%s' fails after it changed the index\n", filename);
+  if (message != NULL)
+    destroy (message);
+  log_injected_failure (database);
+  if (out != NULL)
+    *out = NULL;
   return NOTMUCH_STATUS_XAPIAN_EXCEPTION;
 }
