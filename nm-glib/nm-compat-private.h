@@ -45,7 +45,9 @@ notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
 /* Upgrades.  Every version: with a progress callback, notmuch_database_upgrade() makes
  * SIGALRM fire every second to time its calls, through a handler of its own, and leaves
  * SIGALRM ignored and the process's real-time interval timer stopped when it returns.
- * This restores the application's handler and timer afterwards. */
+ * This restores the application's handler and timer afterwards.  Every version also leaks
+ * a talloc context when there is nothing to upgrade: the call is skipped then (callers
+ * refuse a read-only database first, which never needs an upgrade). */
 notmuch_status_t _nm_compat_upgrade (notmuch_database_t *database,
                                      void (*progress) (void *closure, double fraction),
                                      void               *closure);

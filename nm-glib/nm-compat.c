@@ -117,6 +117,8 @@ _nm_compat_upgrade (notmuch_database_t *database,
   struct itimerval timer;
   notmuch_status_t status;
 
+  if (!notmuch_database_needs_upgrade (database))
+    return NOTMUCH_STATUS_SUCCESS;
   if (progress == NULL)
     return notmuch_database_upgrade (database, NULL, NULL);
   sigaction (SIGALRM, NULL, &handler);

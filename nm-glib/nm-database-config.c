@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "nm-database-private.h"
@@ -444,6 +445,12 @@ nm_database_load_config (const char  *config_path,
   config_file = _nm_config_file_find (config_path, profile);
   if (!_nm_compat_check_config_file (config_file, &config_file_exists, error))
     return NULL;
+  if (explicit_file && !config_file_exists)
+    {
+      _nm_set_error (error, NM_ERROR_NO_CONFIG, "Cannot load the configuration file %s: %s",
+                     config_path, g_strerror (ENOENT));
+      return NULL;
+    }
   status = _nm_compat_load_config (config_path, profile, &handle, &message);
   /* NO_CONFIG and NO_DATABASE only say what was missing: the rest was loaded. */
   if (status == NOTMUCH_STATUS_NO_CONFIG && explicit_file)

