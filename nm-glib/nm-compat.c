@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -36,6 +37,34 @@ _nm_compat_init (void)
     setenv ("XAPIAN_FLUSH_THRESHOLD", flush_threshold_default, 1);
 }
 
+/* No database at @path: a missing path, something else than a directory, a directory
+ * without a notmuch directory.  Rewrites *@message to name the path and the reason, and
+ * returns TRUE, unless a database is there (the failure is then a real one). */
+static gboolean
+nm_compat_explain_missing_database (const char  *path,
+                                    char       **message)
+{
+  GStatBuf info;
+  const char *reason;
+
+  if (g_stat (path, &info) != 0)
+    reason = g_strerror (errno);
+  else if (!S_ISDIR (info.st_mode))
+    reason = g_strerror (ENOTDIR);
+  else
+    {
+      g_autofree char *notmuch_dir = g_build_filename (path, ".notmuch", NULL);
+      g_autofree char *index = g_build_filename (path, "xapian", NULL);
+
+      if (g_file_test (notmuch_dir, G_FILE_TEST_EXISTS) || g_file_test (index, G_FILE_TEST_EXISTS))
+        return FALSE;
+      reason = "there is no notmuch database (.notmuch) in it";
+    }
+  g_free (*message);
+  *message = g_strdup_printf ("Cannot open the database at %s: %s", path, reason);
+  return TRUE;
+}
+
 notmuch_status_t
 _nm_compat_open (const char              *path,
                  notmuch_database_mode_t  mode,
@@ -50,7 +79,54 @@ _nm_compat_open (const char              *path,
   status = notmuch_database_open_with_config (path, mode, config_path, profile, database,
                                               message);
   G_UNLOCK (flush_threshold);
+  /* Opening where there is no database.  0.37 says FILE_ERROR with the OS's reason for a
+   * missing path or a regular file; 0.38 and later NO_DATABASE without it; every version
+   * FILE_ERROR for a directory without a database.  NO_DATABASE with the path and the
+   * reason on every version. */
+  if ((status == NOTMUCH_STATUS_FILE_ERROR || status == NOTMUCH_STATUS_NO_DATABASE)
+      && path != NULL && message != NULL && nm_compat_explain_missing_database (path, message))
+    status = NOTMUCH_STATUS_NO_DATABASE;
   return status;
+}
+
+/* Makes the missing directories of @path, and returns the topmost one it made (to remove
+ * if creating the database fails), or NULL if it made none. */
+static char *
+nm_compat_make_missing_directories (const char *path)
+{
+  g_autofree char *topmost = NULL;
+  g_autofree char *parent = NULL;
+
+  if (path == NULL || !g_path_is_absolute (path) || g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  topmost = g_strdup (path);
+  while ((parent = g_path_get_dirname (topmost)) != NULL
+         && !g_file_test (parent, G_FILE_TEST_EXISTS) && strcmp (parent, topmost) != 0)
+    {
+      g_free (topmost);
+      topmost = g_steal_pointer (&parent);
+    }
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    return NULL;
+  return g_steal_pointer (&topmost);
+}
+
+static void
+nm_compat_remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        nm_compat_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
 }
 
 notmuch_status_t
@@ -60,12 +136,17 @@ _nm_compat_create (const char          *path,
                    notmuch_database_t **database,
                    char               **message)
 {
+  /* 0.37 fails on a missing directory; 0.38 and later make it, with its parents.  Made
+   * here on every version, and removed again if the database cannot be created. */
+  g_autofree char *made = nm_compat_make_missing_directories (path);
   notmuch_status_t status;
 
   G_LOCK (flush_threshold);
   status = notmuch_database_create_with_config (path, config_path, profile, database,
                                                 message);
   G_UNLOCK (flush_threshold);
+  if (status != NOTMUCH_STATUS_SUCCESS && made != NULL)
+    nm_compat_remove_tree (made);
   return status;
 }
 

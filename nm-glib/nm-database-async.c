@@ -46,6 +46,8 @@ nm_database_open_with_config_call (gpointer       source,
  *
  * Opens a database in a worker thread; see [ctor@Notmuch.Database.open_with_config].
  * @callback runs on the thread-default main context of the caller.
+ *
+ * Since: 0.1
  */
 void
 nm_database_open_with_config_async (const char          *path,
@@ -78,6 +80,8 @@ nm_database_open_with_config_async (const char          *path,
  * Finishes [func@Notmuch.Database.open_with_config_async].
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open_with_config_finish (GAsyncResult  *result,
@@ -129,6 +133,8 @@ nm_database_start_create (const char          *path,
  * @user_data: data for @callback
  *
  * Creates a database in a worker thread; see [ctor@Notmuch.Database.create].
+ *
+ * Since: 0.1
  */
 void
 nm_database_create_async (const char          *path,
@@ -150,6 +156,8 @@ nm_database_create_async (const char          *path,
  * Finishes [func@Notmuch.Database.create_async].
  *
  * Returns: (transfer full): the new database, open for writing, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_create_finish (GAsyncResult  *result,
@@ -173,6 +181,8 @@ nm_database_create_finish (GAsyncResult  *result,
  * @user_data: data for @callback
  *
  * Creates a database in a worker thread; see [ctor@Notmuch.Database.create_with_config].
+ *
+ * Since: 0.1
  */
 void
 nm_database_create_with_config_async (const char          *path,
@@ -194,6 +204,8 @@ nm_database_create_with_config_async (const char          *path,
  * Finishes [func@Notmuch.Database.create_with_config_async].
  *
  * Returns: (transfer full): the new database, open for writing, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_create_with_config_finish (GAsyncResult  *result,
@@ -226,6 +238,8 @@ nm_database_load_config_call (gpointer       source,
  * @user_data: data for @callback
  *
  * Loads a configuration in a worker thread; see [ctor@Notmuch.Database.load_config].
+ *
+ * Since: 0.1
  */
 void
 nm_database_load_config_async (const char          *config_path,
@@ -250,6 +264,8 @@ nm_database_load_config_async (const char          *config_path,
  * Finishes [func@Notmuch.Database.load_config_async].
  *
  * Returns: (transfer full): the configuration, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_load_config_finish (GAsyncResult  *result,
@@ -332,6 +348,8 @@ nm_database_finish_action (NmDatabase    *self,
  *
  * Commits and closes the database in its worker thread, after the calls queued before;
  * see [method@Notmuch.Database.close].
+ *
+ * Since: 0.1
  */
 void
 nm_database_close_async (NmDatabase          *self,
@@ -354,6 +372,8 @@ nm_database_close_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.close_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_close_finish (NmDatabase    *self,
@@ -373,6 +393,8 @@ nm_database_close_finish (NmDatabase    *self,
  *
  * Commits in the database's worker thread, after the calls queued before; see
  * [method@Notmuch.Database.commit].
+ *
+ * Since: 0.1
  */
 void
 nm_database_commit_async (NmDatabase          *self,
@@ -395,6 +417,8 @@ nm_database_commit_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.commit_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_commit_finish (NmDatabase    *self,
@@ -417,6 +441,8 @@ nm_database_commit_finish (NmDatabase    *self,
  * section belongs to the database, not to a thread: the calls made after @callback ran,
  * blocking or not, are inside it until the matching
  * [method@Notmuch.Database.end_atomic_async].
+ *
+ * Since: 0.1
  */
 void
 nm_database_begin_atomic_async (NmDatabase          *self,
@@ -439,6 +465,8 @@ nm_database_begin_atomic_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.begin_atomic_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_begin_atomic_finish (NmDatabase    *self,
@@ -459,6 +487,8 @@ nm_database_begin_atomic_finish (NmDatabase    *self,
  *
  * Ends an atomic section in the database's worker thread, after the calls queued before;
  * see [method@Notmuch.Database.end_atomic].
+ *
+ * Since: 0.1
  */
 void
 nm_database_end_atomic_async (NmDatabase          *self,
@@ -481,6 +511,8 @@ nm_database_end_atomic_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.end_atomic_async].
  *
  * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section was open
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_end_atomic_finish (NmDatabase    *self,
@@ -510,6 +542,8 @@ nm_database_reopen_call (gpointer       source,
  *
  * Reopens the database in its worker thread, after the calls queued before; see
  * [method@Notmuch.Database.reopen].
+ *
+ * Since: 0.1
  */
 void
 nm_database_reopen_async (NmDatabase          *self,
@@ -538,6 +572,8 @@ nm_database_reopen_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.reopen_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_reopen_finish (NmDatabase    *self,
@@ -572,6 +608,8 @@ nm_database_get_config_list_call (gpointer       source,
  *
  * Reads the configuration stored in the database in its worker thread; see
  * [method@Notmuch.Database.get_config_list].
+ *
+ * Since: 0.1
  */
 void
 nm_database_get_config_list_async (NmDatabase          *self,
@@ -599,6 +637,8 @@ nm_database_get_config_list_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.get_config_list_async].
  *
  * Returns: (transfer full) (element-type utf8 utf8): the keys and values, or %NULL on error
+ *
+ * Since: 0.1
  */
 GHashTable *
 nm_database_get_config_list_finish (NmDatabase    *self,
@@ -631,6 +671,8 @@ nm_database_set_config_call (gpointer       source,
  *
  * Stores a configuration value in the database's worker thread; see
  * [method@Notmuch.Database.set_config].
+ *
+ * Since: 0.1
  */
 void
 nm_database_set_config_async (NmDatabase          *self,
@@ -662,6 +704,8 @@ nm_database_set_config_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.set_config_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_set_config_finish (NmDatabase    *self,
@@ -692,6 +736,8 @@ nm_database_set_config_value_call (gpointer       source,
  *
  * Stores the value of a well-known configuration key in the database's worker thread; see
  * [method@Notmuch.Database.set_config_value].
+ *
+ * Since: 0.1
  */
 void
 nm_database_set_config_value_async (NmDatabase          *self,
@@ -723,6 +769,8 @@ nm_database_set_config_value_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.set_config_value_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_set_config_value_finish (NmDatabase    *self,
@@ -787,6 +835,8 @@ nm_database_start_find (NmDatabase          *self,
  * Looks a message up by its id in the database's worker thread; see
  * [method@Notmuch.Database.find_message].  The message emits its notifications on the
  * thread-default main context of the caller.
+ *
+ * Since: 0.1
  */
 void
 nm_database_find_message_async (NmDatabase          *self,
@@ -812,6 +862,8 @@ nm_database_find_message_async (NmDatabase          *self,
  *
  * Returns: (transfer full) (nullable): the message, or %NULL if there is none (with @error
  *   unset) or on error
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_find_message_finish (NmDatabase    *self,
@@ -833,6 +885,8 @@ nm_database_find_message_finish (NmDatabase    *self,
  *
  * Looks up the message stored in a file in the database's worker thread; see
  * [method@Notmuch.Database.find_message_by_filename].
+ *
+ * Since: 0.1
  */
 void
 nm_database_find_message_by_filename_async (NmDatabase          *self,
@@ -858,6 +912,8 @@ nm_database_find_message_by_filename_async (NmDatabase          *self,
  *
  * Returns: (transfer full) (nullable): the message, or %NULL if the file is not indexed
  *   (with @error unset) or on error
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_find_message_by_filename_finish (NmDatabase    *self,
@@ -896,6 +952,8 @@ nm_database_remove_message_call (gpointer       source,
  *
  * Removes a file from the index in the database's worker thread; see
  * [method@Notmuch.Database.remove_message].
+ *
+ * Since: 0.1
  */
 void
 nm_database_remove_message_async (NmDatabase          *self,
@@ -925,6 +983,8 @@ nm_database_remove_message_async (NmDatabase          *self,
  *
  * Returns: %TRUE if the message still has other files; %FALSE if it was removed, or on
  *   error (with @error set)
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_remove_message_finish (NmDatabase    *self,
@@ -965,6 +1025,8 @@ nm_database_get_directory_call (gpointer       source,
  *
  * Looks up what the index records about a directory in the database's worker thread; see
  * [method@Notmuch.Database.get_directory].
+ *
+ * Since: 0.1
  */
 void
 nm_database_get_directory_async (NmDatabase          *self,
@@ -994,6 +1056,8 @@ nm_database_get_directory_async (NmDatabase          *self,
  *
  * Returns: (transfer full) (nullable): the directory, or %NULL if the index has no record
  *   of it (with @error unset) or on error
+ *
+ * Since: 0.1
  */
 NmDirectory *
 nm_database_get_directory_finish (NmDatabase    *self,
@@ -1029,6 +1093,8 @@ nm_database_get_all_tags_call (gpointer       source,
  *
  * Lists every tag of the database in its worker thread; see
  * [method@Notmuch.Database.get_all_tags].
+ *
+ * Since: 0.1
  */
 void
 nm_database_get_all_tags_async (NmDatabase          *self,
@@ -1053,6 +1119,8 @@ nm_database_get_all_tags_async (NmDatabase          *self,
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char **
 nm_database_get_all_tags_finish (NmDatabase    *self,
@@ -1094,6 +1162,8 @@ nm_database_search_messages_call (gpointer       source,
  * Searches messages as [method@Notmuch.Database.search_messages] does, in the database's
  * worker thread, and reads every matching message there, as
  * [method@Notmuch.Query.search_messages_async] does.
+ *
+ * Since: 0.1
  */
 void
 nm_database_search_messages_async (NmDatabase          *self,
@@ -1122,6 +1192,8 @@ nm_database_search_messages_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.search_messages_async].
  *
  * Returns: (transfer full): the matching messages, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_database_search_messages_finish (NmDatabase    *self,
@@ -1162,6 +1234,8 @@ nm_database_search_threads_call (gpointer       source,
  * Searches threads as [method@Notmuch.Database.search_threads] does, in the database's
  * worker thread, and builds every matching thread there, as
  * [method@Notmuch.Query.search_threads_async] does.
+ *
+ * Since: 0.1
  */
 void
 nm_database_search_threads_async (NmDatabase          *self,
@@ -1190,6 +1264,8 @@ nm_database_search_threads_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.search_threads_async].
  *
  * Returns: (transfer full): the matching threads, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmThreads *
 nm_database_search_threads_finish (NmDatabase    *self,
@@ -1255,6 +1331,8 @@ nm_database_finish_count (NmDatabase    *self,
  *
  * Counts messages as [method@Notmuch.Database.count_messages] does, in the database's
  * worker thread.
+ *
+ * Since: 0.1
  */
 void
 nm_database_count_messages_async (NmDatabase          *self,
@@ -1279,6 +1357,8 @@ nm_database_count_messages_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.count_messages_async].
  *
  * Returns: the number of messages; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_database_count_messages_finish (NmDatabase    *self,
@@ -1298,6 +1378,8 @@ nm_database_count_messages_finish (NmDatabase    *self,
  *
  * Counts threads as [method@Notmuch.Database.count_threads] does, in the database's worker
  * thread.
+ *
+ * Since: 0.1
  */
 void
 nm_database_count_threads_async (NmDatabase          *self,
@@ -1322,6 +1404,8 @@ nm_database_count_threads_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.count_threads_async].
  *
  * Returns: the number of threads; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_database_count_threads_finish (NmDatabase    *self,
@@ -1506,6 +1590,8 @@ nm_database_upgrade_call (gpointer       source,
  * several wait there, only the newest is delivered.  libnotmuch reports progress once a
  * second, so a short upgrade reports none.  @progress is released on the same main context
  * once the call is over.
+ *
+ * Since: 0.1
  */
 void
 nm_database_upgrade_async (NmDatabase          *self,
@@ -1534,6 +1620,8 @@ nm_database_upgrade_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.upgrade_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_upgrade_finish (NmDatabase    *self,
@@ -1571,6 +1659,8 @@ nm_database_compact_call (gpointer       source,
  * [method@Notmuch.Database.compact].  Every progress message reaches the caller's main
  * context, in order, before @callback.  @progress is released on the same main context
  * once the call is over.
+ *
+ * Since: 0.1
  */
 void
 nm_database_compact_async (NmDatabase          *self,
@@ -1601,6 +1691,8 @@ nm_database_compact_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.compact_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_compact_finish (NmDatabase    *self,

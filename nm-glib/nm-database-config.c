@@ -73,6 +73,8 @@ nm_database_get_config_handle (NmDatabase  *self,
  *
  * Returns: (transfer full) (nullable): the value, or %NULL if the key is not set (or set to
  *   the empty string) or on error
+ *
+ * Since: 0.1
  */
 char *
 nm_database_get_config (NmDatabase  *self,
@@ -112,6 +114,8 @@ nm_database_get_config (NmDatabase  *self,
  * Stores a configuration value in the database.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_set_config (NmDatabase  *self,
@@ -148,6 +152,8 @@ nm_database_set_config (NmDatabase  *self,
  *
  * Returns: (transfer full) (nullable): the value, or %NULL if it is not set (or empty) or
  *   on error
+ *
+ * Since: 0.1
  */
 char *
 nm_database_get_config_value (NmDatabase   *self,
@@ -180,6 +186,8 @@ nm_database_get_config_value (NmDatabase   *self,
  *
  * Returns: (transfer full) (array zero-terminated=1): the items, without empty ones;
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char **
 nm_database_get_config_values (NmDatabase   *self,
@@ -209,6 +217,8 @@ nm_database_get_config_values (NmDatabase   *self,
  * Gets the value of a boolean configuration key.
  *
  * Returns: the value; %FALSE with %NM_ERROR_ILLEGAL_ARGUMENT if it is not a boolean
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_get_config_bool (NmDatabase   *self,
@@ -246,6 +256,8 @@ nm_database_get_config_bool (NmDatabase   *self,
  * configuration file still takes precedence when the database is opened with that file.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_set_config_value (NmDatabase   *self,
@@ -281,6 +293,8 @@ nm_database_set_config_value (NmDatabase   *self,
  * keys starting with @prefix.
  *
  * Returns: (transfer full) (element-type utf8 utf8): the keys and values, or %NULL on error
+ *
+ * Since: 0.1
  */
 GHashTable *
 nm_database_get_config_list (NmDatabase  *self,
@@ -331,6 +345,8 @@ nm_database_get_config_list (NmDatabase  *self,
  * separated by `;`.
  *
  * Returns: (transfer full) (element-type utf8 utf8): the keys and values, or %NULL on error
+ *
+ * Since: 0.1
  */
 GHashTable *
 nm_database_get_config_pairs (NmDatabase  *self,
@@ -380,6 +396,8 @@ nm_database_get_config_pairs (NmDatabase  *self,
  *
  * Returns: (type filename) (nullable): the file, or %NULL if no configuration file was
  *   loaded
+ *
+ * Since: 0.1
  */
 const char *
 nm_database_get_config_path (NmDatabase *self)
@@ -425,6 +443,8 @@ _nm_database_remember_config_file (NmDatabase         *self,
  * [ctor@Notmuch.Database.create_with_config].
  *
  * Returns: (transfer full): the configuration, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_load_config (const char  *config_path,

@@ -22,6 +22,8 @@
  *
  * Returns: (transfer full) (nullable): the message, or %NULL if there is none (with @error
  *   unset) or on error
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_find_message (NmDatabase  *self,
@@ -59,6 +61,8 @@ nm_database_find_message (NmDatabase  *self,
  *
  * Returns: (transfer full) (nullable): the message, or %NULL if the file is not indexed
  *   (with @error unset) or on error
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_find_message_by_filename (NmDatabase  *self,
@@ -135,6 +139,8 @@ nm_database_path_in_mail_root (NmDatabase  *self,
  *   %NM_ERROR_FILE_NOT_EMAIL, %NM_ERROR_FILE_ERROR (missing or unreadable) or
  *   %NM_ERROR_PATH_ERROR (outside the mail root, or a name or directory too long for the
  *   index's terms of at most 245 bytes)
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_index_file (NmDatabase      *self,
@@ -192,6 +198,8 @@ nm_database_index_file (NmDatabase      *self,
  *
  * Returns: %TRUE if the message still has other files; %FALSE if it was removed, or on
  *   error (with @error set)
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_remove_message (NmDatabase  *self,
@@ -229,6 +237,8 @@ nm_database_remove_message (NmDatabase  *self,
  * Gets a new set of index options, initialized from the database's configuration.
  *
  * Returns: (transfer full) (nullable): the options, or %NULL if the database is closed
+ *
+ * Since: 0.1
  */
 NmIndexOptions *
 nm_database_get_default_index_options (NmDatabase *self)
@@ -259,6 +269,8 @@ nm_database_get_default_index_options (NmDatabase *self)
  *
  * Returns: (transfer full) (nullable): the directory, or %NULL if the index has no record
  *   of it (with @error unset) or on error
+ *
+ * Since: 0.1
  */
 NmDirectory *
 nm_database_get_directory (NmDatabase  *self,
@@ -331,6 +343,8 @@ nm_database_index_in_worker (GTask        *task,
  *
  * Indexes a mail file in the database's worker thread; see
  * [method@Notmuch.Database.index_file].
+ *
+ * Since: 0.1
  */
 void
 nm_database_index_file_async (NmDatabase          *self,
@@ -368,6 +382,8 @@ nm_database_index_file_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.index_file_async].
  *
  * Returns: (transfer full): the message stored in the file, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_index_file_finish (NmDatabase    *self,

@@ -516,6 +516,8 @@ nm_delivery_read_config (NmDelivery  *delivery,
  *   (without @create_folder) or cannot be written; %NM_ERROR_FILE_NOT_EMAIL when the bytes
  *   are not mail; %NM_ERROR_INVALID_TAG; %NM_ERROR_ILLEGAL_ARGUMENT for a tag both added and
  *   removed; %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_insert (NmDatabase          *self,
@@ -628,6 +630,8 @@ nm_database_insert_in_worker (GTask        *task,
  *
  * Delivers a message in the database's worker thread; see
  * [method@Notmuch.Database.insert].
+ *
+ * Since: 0.1
  */
 void
 nm_database_insert_async (NmDatabase          *self,
@@ -669,6 +673,8 @@ nm_database_insert_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.insert_async].
  *
  * Returns: (transfer full): the message, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_database_insert_finish (NmDatabase    *self,

@@ -15,6 +15,8 @@
  * databases open for writing can need an upgrade.
  *
  * Returns: %TRUE if the database should be upgraded
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_needs_upgrade (NmDatabase *self)
@@ -63,6 +65,8 @@ nm_database_report_upgrade (void *closure, double progress)
  * same path, can be used from @progress.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_upgrade (NmDatabase             *self,
@@ -131,6 +135,8 @@ nm_database_report_compaction (const char *message, void *closure)
  * writing fails with %NM_ERROR_LOCKED meanwhile.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 /* Compacts through libnotmuch's own handle, which takes the write lock: this handle must
  * not hold it meanwhile.  Requires the lock. */

@@ -28,6 +28,8 @@
  * the change: lists read before keep the items they read, and their
  * [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED; lists with
  * [property@Notmuch.Threads:monitored] set follow the change on their own.
+ *
+ * Since: 0.1
  */
 struct _NmDatabaseMonitor
 {
@@ -140,6 +142,8 @@ nm_database_monitor_class_init (NmDatabaseMonitorClass *klass)
    * NmDatabaseMonitor:database: (getter get_database)
    *
    * The database watched.
+   *
+   * Since: 0.1
    */
   properties[PROP_DATABASE] =
     g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
@@ -150,6 +154,8 @@ nm_database_monitor_class_init (NmDatabaseMonitorClass *klass)
    *
    * The revision of the database last reported by
    * [signal@Notmuch.DatabaseMonitor::changed], or the one seen when the monitor started.
+   *
+   * Since: 0.1
    */
   properties[PROP_REVISION] =
     g_param_spec_uint64 ("revision", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -167,6 +173,8 @@ nm_database_monitor_class_init (NmDatabaseMonitorClass *klass)
    * changed or added match the query `lastmod:<old_revision + 1>..<new_revision>`.
    * Removing messages does not move the revision: when messages were only removed,
    * @new_revision equals @old_revision.
+   *
+   * Since: 0.1
    */
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -335,6 +343,8 @@ nm_database_monitor_files_changed (GFileMonitor      *files,
  *
  * Returns: (transfer full): the monitor, or %NULL with @error set (a closed database, or
  *   an index that cannot be watched)
+ *
+ * Since: 0.1
  */
 NmDatabaseMonitor *
 nm_database_monitor (NmDatabase  *self,
@@ -395,6 +405,8 @@ nm_database_monitor (NmDatabase  *self,
  * Gets the database watched.
  *
  * Returns: (transfer none): the database
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_monitor_get_database (NmDatabaseMonitor *self)
@@ -411,6 +423,8 @@ nm_database_monitor_get_database (NmDatabaseMonitor *self)
  * Gets the revision last reported, or seen when the monitor started.
  *
  * Returns: the revision
+ *
+ * Since: 0.1
  */
 guint64
 nm_database_monitor_get_revision (NmDatabaseMonitor *self)

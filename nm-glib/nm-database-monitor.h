@@ -15,12 +15,12 @@
 G_BEGIN_DECLS
 
 #define NM_TYPE_DATABASE_MONITOR (nm_database_monitor_get_type ())
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (NmDatabaseMonitor, nm_database_monitor, NM, DATABASE_MONITOR, GObject)
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmDatabase *nm_database_monitor_get_database (NmDatabaseMonitor *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 guint64 nm_database_monitor_get_revision (NmDatabaseMonitor *self);
 
 G_END_DECLS

@@ -21,6 +21,8 @@
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char **
 nm_database_get_all_tags (NmDatabase  *self,
@@ -56,6 +58,8 @@ nm_database_get_all_tags (NmDatabase  *self,
  * settings.
  *
  * Returns: (transfer full): the matching messages, or %NULL on error
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_database_search_messages (NmDatabase  *self,
@@ -84,6 +88,8 @@ nm_database_search_messages (NmDatabase  *self,
  * a tag of `search.exclude_tags` excluded.
  *
  * Returns: (transfer full): the matching threads, or %NULL on error
+ *
+ * Since: 0.1
  */
 NmThreads *
 nm_database_search_threads (NmDatabase  *self,
@@ -112,6 +118,8 @@ nm_database_search_threads (NmDatabase  *self,
  * listed in `search.exclude_tags`.
  *
  * Returns: the number of messages; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_database_count_messages (NmDatabase  *self,
@@ -139,6 +147,8 @@ nm_database_count_messages (NmDatabase  *self,
  * Counts matching threads the way `notmuch count --output=threads` does.
  *
  * Returns: the number of threads; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_database_count_threads (NmDatabase  *self,
@@ -250,6 +260,8 @@ nm_database_validate_tags (const char * const *tags, GError **error)
  * %NM_ERROR_PATH_ERROR (see [method@Notmuch.Message.tags_to_maildir_flags]).
  *
  * Returns: the number of messages changed; 0 on error (with @error set)
+ *
+ * Since: 0.1
  */
 guint
 nm_database_tag_messages (NmDatabase          *self,
@@ -416,6 +428,8 @@ nm_database_tag_in_worker (GTask        *task,
  * @user_data: data for @callback
  *
  * Changes tags in the database's worker thread; see [method@Notmuch.Database.tag_messages].
+ *
+ * Since: 0.1
  */
 void
 nm_database_tag_messages_async (NmDatabase          *self,
@@ -452,6 +466,8 @@ nm_database_tag_messages_async (NmDatabase          *self,
  * Finishes [method@Notmuch.Database.tag_messages_async].
  *
  * Returns: the number of messages changed; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_database_tag_messages_finish (NmDatabase    *self,

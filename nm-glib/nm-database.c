@@ -35,6 +35,8 @@
  *
  * A configuration file whose `database.autocommit` is not a number is refused with
  * %NM_ERROR_ILLEGAL_ARGUMENT, and so is storing such a value.
+ *
+ * Since: 0.1
  */
 static void nm_database_initable_iface_init (GInitableIface *iface);
 
@@ -318,6 +320,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * The directory of the database.  Before initialization it is the path to open, or %NULL
    * for notmuch's own lookup (`NOTMUCH_CONFIG`, `NOTMUCH_PROFILE`, the config file); once
    * open, the path libnotmuch opened.
+   *
+   * Since: 0.1
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL,
@@ -327,6 +331,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * NmDatabase:mode: (getter get_mode)
    *
    * Whether the database is open for reading only or for reading and writing.
+   *
+   * Since: 0.1
    */
   properties[PROP_MODE] =
     g_param_spec_enum ("mode", NULL, NULL, NM_TYPE_DATABASE_MODE, NM_DATABASE_MODE_READ_ONLY,
@@ -338,6 +344,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * The notmuch configuration file.  Before initialization it is the file to read: %NULL
    * for notmuch's lookup, the empty string for none; once open, the file libnotmuch
    * loaded, or %NULL if it loaded none.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONFIG_PATH] =
     g_param_spec_string ("config-path", NULL, NULL, NULL,
@@ -347,6 +355,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * NmDatabase:profile:
    *
    * The notmuch configuration profile, or %NULL for `NOTMUCH_PROFILE` or the default.
+   *
+   * Since: 0.1
    */
   properties[PROP_PROFILE] =
     g_param_spec_string ("profile", NULL, NULL, NULL,
@@ -358,6 +368,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * How long a read-write open waits for another process's write lock, in milliseconds,
    * before failing with %NM_ERROR_LOCKED.  The default, 0, does not wait.  A write lock held
    * by this process fails at once whatever the timeout.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOCK_TIMEOUT] =
     g_param_spec_uint ("lock-timeout", NULL, NULL, 0, G_MAXUINT, 0,
@@ -367,6 +379,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    * NmDatabase:version: (getter get_version)
    *
    * The format version of the database.
+   *
+   * Since: 0.1
    */
   properties[PROP_VERSION] =
     g_param_spec_uint ("version", NULL, NULL, 0, G_MAXUINT, 0,
@@ -554,14 +568,17 @@ _nm_database_note_write (NmDatabase *self)
  * @error: return location for an error
  *
  * Opens a notmuch database.  With a @path, a missing configuration file is not an error:
- * the configuration then comes from the database.  Without one, notmuch's lookup must find
- * a configuration or database, else this fails with %NM_ERROR_NO_CONFIG or
- * %NM_ERROR_NO_DATABASE.
+ * the configuration then comes from the database, and no database at @path (a missing
+ * path, a regular file, a directory without `.notmuch`) fails with %NM_ERROR_NO_DATABASE
+ * naming the path and the reason.  Without one, notmuch's lookup must find a configuration
+ * or database, else this fails with %NM_ERROR_NO_CONFIG or %NM_ERROR_NO_DATABASE.
  *
  * A read-write open fails at once with %NM_ERROR_LOCKED when another handle holds the write
  * lock; see [property@Notmuch.Database:lock-timeout] to wait instead.
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open (const char      *path,
@@ -583,6 +600,8 @@ nm_database_open (const char      *path,
  * Opens a notmuch database with an explicit configuration file and profile.
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open_with_config (const char      *path,
@@ -611,14 +630,17 @@ nm_database_open_with_config (const char      *path,
 
 /**
  * nm_database_create: (constructor)
- * @path: (type filename): an existing directory, the root of the mail store
+ * @path: (type filename): the root of the mail store, an absolute path
  * @error: return location for an error
  *
  * Creates a new, empty notmuch database in @path (in its `.notmuch` subdirectory) and opens
- * it for reading and writing.  No configuration file is read.
+ * it for reading and writing.  A missing @path is made, with its parents, and removed again
+ * if the database cannot be created.  No configuration file is read.
  *
  * Returns: (transfer full): the new database, or %NULL with @error set
  *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_create (const char  *path,
@@ -647,6 +669,8 @@ nm_database_create (const char  *path,
  *
  * Returns: (transfer full): the new database, or %NULL with @error set
  *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_create_with_config (const char  *path,
@@ -690,6 +714,8 @@ nm_database_remember_revision (NmDatabase *self)
  * atomic section discards that section's changes.  Closing twice is harmless.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_close (NmDatabase  *self,
@@ -735,6 +761,8 @@ nm_database_close (NmDatabase  *self,
  * again.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_reopen (NmDatabase      *self,
@@ -818,6 +846,8 @@ nm_database_commit_pending (NmDatabase *self)
  * the outermost [method@Notmuch.Database.end_atomic] commits instead.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_commit (NmDatabase  *self,
@@ -876,6 +906,8 @@ _nm_database_begin_atomic_locked (NmDatabase  *self,
  * the database inside an unfinished section discards that section's changes and only those.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_begin_atomic (NmDatabase  *self,
@@ -922,6 +954,8 @@ _nm_database_end_atomic_locked (NmDatabase  *self,
  * Ending the outermost section commits its changes.
  *
  * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section is open
+ *
+ * Since: 0.1
  */
 gboolean
 nm_database_end_atomic (NmDatabase  *self,
@@ -943,6 +977,8 @@ nm_database_end_atomic (NmDatabase  *self,
  * Gets the directory of the database.
  *
  * Returns: (type filename) (nullable): the path, or %NULL if the database was never opened
+ *
+ * Since: 0.1
  */
 const char *
 nm_database_get_path (NmDatabase *self)
@@ -959,6 +995,8 @@ nm_database_get_path (NmDatabase *self)
  * Gets whether the database is open for reading only or for writing.
  *
  * Returns: the mode
+ *
+ * Since: 0.1
  */
 NmDatabaseMode
 nm_database_get_mode (NmDatabase *self)
@@ -975,6 +1013,8 @@ nm_database_get_mode (NmDatabase *self)
  * Gets how long a read-write open waits for another process's write lock.
  *
  * Returns: the timeout in milliseconds
+ *
+ * Since: 0.1
  */
 guint
 nm_database_get_lock_timeout (NmDatabase *self)
@@ -991,6 +1031,8 @@ nm_database_get_lock_timeout (NmDatabase *self)
  * Gets the format version of the database.
  *
  * Returns: the version, or 0 if the database is closed
+ *
+ * Since: 0.1
  */
 guint
 nm_database_get_version (NmDatabase *self)
@@ -1018,6 +1060,8 @@ nm_database_get_version (NmDatabase *self)
  * Revisions are 64-bit; JavaScript numbers hold them exactly only up to 2^53.
  *
  * Returns: the revision
+ *
+ * Since: 0.1
  */
 guint64
 nm_database_get_revision (NmDatabase  *self,
@@ -1077,6 +1121,8 @@ nm_database_open_in_thread (GTask        *task,
  *
  * Opens a database in a worker thread; see [ctor@Notmuch.Database.open].  @callback runs
  * in the thread-default main context of the calling thread.
+ *
+ * Since: 0.1
  */
 void
 nm_database_open_async (const char          *path,
@@ -1103,6 +1149,8 @@ nm_database_open_async (const char          *path,
  * Finishes [func@Notmuch.Database.open_async].
  *
  * Returns: (transfer full): the open database, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_database_open_finish (GAsyncResult  *result,

@@ -19,6 +19,8 @@
  * (`Notmuch.Directory()` in Python) belongs to no database and behaves as a directory whose
  * database was closed: every call fails with %NM_ERROR_CLOSED_DATABASE or returns an
  * empty value.
+ *
+ * Since: 0.1
  */
 struct _NmDirectory
 {
@@ -94,6 +96,8 @@ nm_directory_class_init (NmDirectoryClass *klass)
    * The path the directory was looked up with, as it can be shown: bytes that are not
    * UTF-8 are replaced by U+FFFD ([method@Notmuch.Directory.get_path] gives the path
    * itself).
+   *
+   * Since: 0.1
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -102,6 +106,8 @@ nm_directory_class_init (NmDirectoryClass *klass)
    * NmDirectory:mtime: (getter get_mtime)
    *
    * The modification time stored for the directory.
+   *
+   * Since: 0.1
    */
   properties[PROP_MTIME] =
     g_param_spec_int64 ("mtime", NULL, NULL, G_MININT64, G_MAXINT64, 0,
@@ -153,6 +159,8 @@ nm_directory_check_usable (NmDirectory *self, GError **error)
  *
  * Returns: (type filename) (nullable): the path, or %NULL for a directory constructed
  *   without a database
+ *
+ * Since: 0.1
  */
 const char *
 nm_directory_get_path (NmDirectory *self)
@@ -170,6 +178,8 @@ nm_directory_get_path (NmDirectory *self)
  *
  * Returns: seconds since the epoch; 0 if none was stored, the directory was deleted or the
  *   database is closed
+ *
+ * Since: 0.1
  */
 gint64
 nm_directory_get_mtime (NmDirectory *self)
@@ -194,6 +204,8 @@ nm_directory_get_mtime (NmDirectory *self)
  * later scan can skip the directory while its real modification time is unchanged.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_directory_set_mtime (NmDirectory  *self,
@@ -238,6 +250,8 @@ nm_directory_take_names (notmuch_filenames_t *names)
  *
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the file
  *   names, without the directory part, sorted; empty if the database is closed
+ *
+ * Since: 0.1
  */
 char **
 nm_directory_get_child_files (NmDirectory *self)
@@ -260,6 +274,8 @@ nm_directory_get_child_files (NmDirectory *self)
  *
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the
  *   directory names, sorted; empty if the database is closed
+ *
+ * Since: 0.1
  */
 char **
 nm_directory_get_child_directories (NmDirectory *self)
@@ -311,6 +327,8 @@ nm_directory_start_listing (NmDirectory         *self,
  *
  * Lists the files indexed in the directory in the database's worker thread; see
  * [method@Notmuch.Directory.get_child_files].
+ *
+ * Since: 0.1
  */
 void
 nm_directory_get_child_files_async (NmDirectory         *self,
@@ -334,6 +352,8 @@ nm_directory_get_child_files_async (NmDirectory         *self,
  *
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the file
  *   names, sorted; empty if the database is closed; %NULL if the call was cancelled
+ *
+ * Since: 0.1
  */
 char **
 nm_directory_get_child_files_finish (NmDirectory   *self,
@@ -354,6 +374,8 @@ nm_directory_get_child_files_finish (NmDirectory   *self,
  *
  * Lists the subdirectories the index knows in the directory, in the database's worker
  * thread; see [method@Notmuch.Directory.get_child_directories].
+ *
+ * Since: 0.1
  */
 void
 nm_directory_get_child_directories_async (NmDirectory         *self,
@@ -378,6 +400,8 @@ nm_directory_get_child_directories_async (NmDirectory         *self,
  * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the
  *   directory names, sorted; empty if the database is closed; %NULL if the call was
  *   cancelled
+ *
+ * Since: 0.1
  */
 char **
 nm_directory_get_child_directories_finish (NmDirectory   *self,
@@ -400,6 +424,8 @@ nm_directory_get_child_directories_finish (NmDirectory   *self,
  * first.  Afterwards the object only fails.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_directory_delete (NmDirectory  *self,

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  *   read-write handle can exist per database at a time
  *
  * How a database is opened.
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_DATABASE_MODE >*/
 {
@@ -36,6 +38,8 @@ typedef enum /*< prefix=NM_DATABASE_MODE >*/
  * @NM_SORT_UNSORTED: in index order; the fastest way to walk many results
  *
  * The order of search results.
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_SORT >*/
 {
@@ -55,6 +59,8 @@ typedef enum /*< prefix=NM_SORT >*/
  *
  * What a query does with messages carrying an excluded tag
  * (see [method@Notmuch.Query.add_tag_exclude]).
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_EXCLUDE >*/
 {
@@ -73,6 +79,8 @@ typedef enum /*< prefix=NM_EXCLUDE >*/
  *   refers to it, and has no file
  *
  * A flag of a message, queried one at a time with [method@Notmuch.Message.get_flag].
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_MESSAGE_FLAG >*/
 {
@@ -89,6 +97,8 @@ typedef enum /*< prefix=NM_MESSAGE_FLAG >*/
  * @NM_DECRYPT_POLICY_NOSTASH: decrypt while indexing without stashing session keys
  *
  * Whether indexing decrypts encrypted messages.
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_DECRYPT_POLICY >*/
 {
@@ -104,6 +114,8 @@ typedef enum /*< prefix=NM_DECRYPT_POLICY >*/
  * @NM_QUERY_SYNTAX_SEXP: the s-expression syntax (`(and (from alice) (tag inbox))`)
  *
  * The language a query string is written in.
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_QUERY_SYNTAX >*/
 {
@@ -131,6 +143,8 @@ typedef enum /*< prefix=NM_QUERY_SYNTAX >*/
  *
  * The configuration keys libnotmuch knows, for
  * [method@Notmuch.Database.get_config_value] and friends.
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_CONFIG_KEY >*/
 {

@@ -10,6 +10,8 @@
  * Gets the quark of the %NM_ERROR domain.
  *
  * Returns: the error domain
+ *
+ * Since: 0.1
  */
 G_DEFINE_QUARK (nm-error-quark, nm_error)
 

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * NM_ERROR:
  *
  * The error domain of every error notmuch-glib reports.
+ *
+ * Since: 0.1
  */
 #define NM_ERROR (nm_error_quark ())
 
@@ -56,6 +58,8 @@ G_BEGIN_DECLS
  * The errors of the %NM_ERROR domain. The codes up to @NM_ERROR_CLOSED_DATABASE have the
  * numeric values of libnotmuch's `notmuch_status_t`; each error's message is libnotmuch's own
  * message for the call that failed where libnotmuch gives one.
+ *
+ * Since: 0.1
  */
 typedef enum /*< prefix=NM_ERROR >*/
 {
@@ -88,7 +92,7 @@ typedef enum /*< prefix=NM_ERROR >*/
   NM_ERROR_INVALID_TAG = 101,
 } NmError;
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 GQuark nm_error_quark (void);
 
 G_END_DECLS

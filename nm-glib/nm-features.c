@@ -17,6 +17,8 @@
  *
  * Returns: %TRUE if libnotmuch has the feature; %FALSE for a feature it lacks or does not
  *   know
+ *
+ * Since: 0.1
  */
 gboolean
 nm_built_with (const char *feature)

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_built_with (const char *feature);
 
 G_END_DECLS

@@ -16,6 +16,8 @@
  * (`Notmuch.IndexOptions()` in Python) belong to no database: they read the default
  * %NM_DECRYPT_POLICY_AUTO, fail to change with %NM_ERROR_CLOSED_DATABASE, and indexing
  * refuses them with %NM_ERROR_ILLEGAL_ARGUMENT.
+ *
+ * Since: 0.1
  */
 struct _NmIndexOptions
 {
@@ -104,6 +106,8 @@ nm_index_options_class_init (NmIndexOptionsClass *klass)
    * NmIndexOptions:decrypt-policy: (getter get_decrypt_policy) (setter set_decrypt_policy)
    *
    * Whether indexing decrypts encrypted messages.
+   *
+   * Since: 0.1
    */
   properties[PROP_DECRYPT_POLICY] =
     g_param_spec_enum ("decrypt-policy", NULL, NULL, NM_TYPE_DECRYPT_POLICY,
@@ -152,6 +156,8 @@ _nm_index_options_check_usable (NmIndexOptions  *options,
  * Gets whether indexing decrypts encrypted messages.
  *
  * Returns: the decryption policy
+ *
+ * Since: 0.1
  */
 NmDecryptPolicy
 nm_index_options_get_decrypt_policy (NmIndexOptions *self)
@@ -175,6 +181,8 @@ nm_index_options_get_decrypt_policy (NmIndexOptions *self)
  * Sets whether indexing decrypts encrypted messages.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_index_options_set_decrypt_policy (NmIndexOptions   *self,

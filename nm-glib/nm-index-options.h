@@ -16,12 +16,12 @@
 G_BEGIN_DECLS
 
 #define NM_TYPE_INDEX_OPTIONS (nm_index_options_get_type ())
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (NmIndexOptions, nm_index_options, NM, INDEX_OPTIONS, GObject)
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmDecryptPolicy nm_index_options_get_decrypt_policy (NmIndexOptions *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_index_options_set_decrypt_policy (NmIndexOptions *self, NmDecryptPolicy policy,
                                               GError **error);
 

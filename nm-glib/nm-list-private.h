@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "nm-database-monitor.h"
 #include "nm-handle-private.h"
 #include "nm-origin-private.h"
 #include "nm-types.h"
@@ -115,6 +116,70 @@ GHashTable *_nm_list_changed_ids (NmDatabase *database,
                                   guint64     from,
                                   guint64     to,
                                   gboolean    thread_ids);
+
+/* The core's own state and the functions its two files share (nm-list.c: reading, the
+ * cursor, loading; nm-list-monitor.c: following the database). */
+struct _NmList
+{
+  /* The GListModel the core belongs to, which does not keep it alive: a list loading in
+   * the background stops when it is dropped. */
+  GWeakRef list;
+  NmDatabase *database;
+  const NmListSource *source;
+  gpointer owner;
+  /* The database generation the results belong to (see _nm_database_get_generation()). */
+  guint generation;
+
+  /* Everything below is guarded by the database lock, but the cursor fields. */
+
+  /* An entry per result read so far, in order. */
+  GPtrArray *entries;
+  /* The walk that reads the next results, and the database's removal count when it
+   * started (see _nm_database_get_removals()). */
+  NmHandle *walk;
+  guint64 walk_removals;
+  gboolean complete;
+  gboolean cut;
+  guint count;
+  gboolean count_known;
+
+  /* Where the list was made: its items notify there, and a list loaded in the background
+   * publishes its batches on its main context. */
+  NmOrigin *origin;
+  /* A list loaded in the background: the entries published so far, and how the loading
+   * ended. */
+  gboolean background;
+  gboolean loading;
+  guint published;
+  GError *load_error;
+
+  /* Following the database: the monitor, the revisions of a change that arrived while an
+   * update was computed or the list loaded (0 when none), and whether an update runs.
+   * Only the list's thread touches these. */
+  NmDatabaseMonitor *monitor;
+  /* Every entry by its key, while monitored (guarded by the database lock). */
+  GHashTable *by_key;
+  guint64 pending_from;
+  guint64 pending_to;
+  gboolean updating;
+
+  /* The cursor of nm_*_next(), guarded by cursor_lock (then the database lock). */
+  GMutex cursor_lock;
+  NmHandle *cursor_walk;
+  guint64 cursor_removals;
+  guint cursor;
+  gboolean cursor_done;
+  gboolean cursor_cut;
+};
+
+NmList *_nm_list_ref (NmList *self);
+void _nm_list_unref (NmList *self);
+/* Reads the next result into the entries; *@item, when @item is not NULL, is set to its
+ * item on NM_LIST_READ_ITEM.  Requires the lock. */
+NmListRead _nm_list_read (NmList *self, gpointer *item);
+/* Updates a monitored list for the revisions @from to @to, now or once the update or the
+ * load under way is done.  On the list's thread. */
+void _nm_list_start_update (NmList *self, guint64 from, guint64 to);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmList, _nm_list_free)
 

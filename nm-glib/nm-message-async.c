@@ -38,6 +38,8 @@ nm_message_get_header_call (gpointer       source,
  *
  * Reads a header in the database's worker thread; see [method@Notmuch.Message.get_header].
  * Headers other than From, Subject and Message-ID are read from the message's file.
+ *
+ * Since: 0.1
  */
 void
 nm_message_get_header_async (NmMessage           *self,
@@ -67,6 +69,8 @@ nm_message_get_header_async (NmMessage           *self,
  *
  * Returns: (transfer full) (nullable): the value, or %NULL if the message has no such
  *   header (with @error unset) or on error
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_header_finish (NmMessage     *self,
@@ -98,6 +102,8 @@ nm_message_reindex_call (gpointer       source,
  *
  * Indexes the message's files again in the database's worker thread; see
  * [method@Notmuch.Message.reindex].
+ *
+ * Since: 0.1
  */
 void
 nm_message_reindex_async (NmMessage           *self,
@@ -126,6 +132,8 @@ nm_message_reindex_async (NmMessage           *self,
  * Finishes [method@Notmuch.Message.reindex_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_reindex_finish (NmMessage     *self,
@@ -154,6 +162,8 @@ nm_message_tags_to_maildir_flags_call (gpointer       source,
  *
  * Renames the message's files to match its tags in the database's worker thread; see
  * [method@Notmuch.Message.tags_to_maildir_flags].
+ *
+ * Since: 0.1
  */
 void
 nm_message_tags_to_maildir_flags_async (NmMessage           *self,
@@ -178,6 +188,8 @@ nm_message_tags_to_maildir_flags_async (NmMessage           *self,
  * Finishes [method@Notmuch.Message.tags_to_maildir_flags_async].
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean
 nm_message_tags_to_maildir_flags_finish (NmMessage     *self,

@@ -163,6 +163,8 @@ nm_message_read_for_walk (NmMessage        *self,
  *   %NM_ERROR_FILE_ERROR when no file of the message can be read (or it has none),
  *   %NM_ERROR_FILE_NOT_EMAIL when the file is not mail, %NM_ERROR_CLOSED_DATABASE, or
  *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
  */
 GMimeMessage *
 nm_message_parse (NmMessage        *self,
@@ -204,6 +206,8 @@ nm_message_parse (NmMessage        *self,
  *
  * Returns: (transfer full) (nullable): the text, or %NULL when the message has no such
  *   part (with @error unset) or on error (see [method@Notmuch.Message.parse])
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_body_text (NmMessage        *self,
@@ -246,6 +250,8 @@ nm_message_get_body_text (NmMessage        *self,
  *
  * Returns: (transfer container) (element-type GMime.Part): the parts, or %NULL on error (see
  *   [method@Notmuch.Message.parse])
+ *
+ * Since: 0.1
  */
 GPtrArray *
 nm_message_get_attachments (NmMessage        *self,
@@ -280,6 +286,8 @@ nm_message_get_attachments (NmMessage        *self,
  * Returns: (transfer full): the bytes, or %NULL with @error set: %NM_ERROR_FILE_ERROR when
  *   no file of the message can be read (or it has none), %NM_ERROR_CLOSED_DATABASE, or
  *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
  */
 GBytes *
 nm_message_load_bytes (NmMessage     *self,
@@ -306,6 +314,8 @@ nm_message_load_bytes (NmMessage     *self,
  *
  * Returns: (transfer full) (nullable): the file, or %NULL for a ghost message or a closed
  *   database
+ *
+ * Since: 0.1
  */
 GFile *
 nm_message_get_file (NmMessage *self)
@@ -416,6 +426,8 @@ nm_message_read_finish (NmMessage     *self,
  * @user_data: data for @callback
  *
  * Parses the message in the database's worker thread; see [method@Notmuch.Message.parse].
+ *
+ * Since: 0.1
  */
 void
 nm_message_parse_async (NmMessage           *self,
@@ -440,6 +452,8 @@ nm_message_parse_async (NmMessage           *self,
  * Finishes [method@Notmuch.Message.parse_async].
  *
  * Returns: (transfer full): the parsed message, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 GMimeMessage *
 nm_message_parse_finish (NmMessage     *self,
@@ -459,6 +473,8 @@ nm_message_parse_finish (NmMessage     *self,
  *
  * Reads the body text in the database's worker thread; see
  * [method@Notmuch.Message.get_body_text].
+ *
+ * Since: 0.1
  */
 void
 nm_message_get_body_text_async (NmMessage           *self,
@@ -484,6 +500,8 @@ nm_message_get_body_text_async (NmMessage           *self,
  *
  * Returns: (transfer full) (nullable): the text, or %NULL when the message has none (with
  *   @error unset) or on error
+ *
+ * Since: 0.1
  */
 char *
 nm_message_get_body_text_finish (NmMessage     *self,
@@ -503,6 +521,8 @@ nm_message_get_body_text_finish (NmMessage     *self,
  *
  * Finds the attachments in the database's worker thread; see
  * [method@Notmuch.Message.get_attachments].
+ *
+ * Since: 0.1
  */
 void
 nm_message_get_attachments_async (NmMessage           *self,
@@ -527,6 +547,8 @@ nm_message_get_attachments_async (NmMessage           *self,
  * Finishes [method@Notmuch.Message.get_attachments_async].
  *
  * Returns: (transfer container) (element-type GMime.Part): the parts, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 nm_message_get_attachments_finish (NmMessage     *self,
@@ -545,6 +567,8 @@ nm_message_get_attachments_finish (NmMessage     *self,
  *
  * Reads the message's file in the database's worker thread; see
  * [method@Notmuch.Message.load_bytes].
+ *
+ * Since: 0.1
  */
 void
 nm_message_load_bytes_async (NmMessage           *self,
@@ -567,6 +591,8 @@ nm_message_load_bytes_async (NmMessage           *self,
  * Finishes [method@Notmuch.Message.load_bytes_async].
  *
  * Returns: (transfer full): the bytes, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 GBytes *
 nm_message_load_bytes_finish (NmMessage     *self,

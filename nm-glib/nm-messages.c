@@ -37,6 +37,8 @@
  * able to read the rest: [method@Gio.ListModel.get_item] then returns %NULL from that point
  * on and [method@Notmuch.Messages.check] reports %NM_ERROR_OPERATION_INVALIDATED.
  * Messages removed through the database while the list is read are left out of the rest.
+ *
+ * Since: 0.1
  */
 
 typedef enum
@@ -542,6 +544,8 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * The number of messages in the list, as [method@Gio.ListModel.get_n_items] tells it.
    * A list from [method@Notmuch.Query.load_messages] grows as batches arrive.
+   *
+   * Since: 0.1
    */
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
@@ -551,6 +555,8 @@ nm_messages_class_init (NmMessagesClass *klass)
    * NmMessages:loading:
    *
    * Whether a list from [method@Notmuch.Query.load_messages] is still being filled.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
@@ -566,6 +572,8 @@ nm_messages_class_init (NmMessagesClass *klass)
    * those positions only.  The messages of a thread or the replies to a message cannot be
    * monitored.  Setting it from Python or gjs fails silently when the database cannot be
    * watched: use [method@Notmuch.Messages.set_monitored] to get the error.
+   *
+   * Since: 0.1
    */
   properties[PROP_MONITORED] =
     g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
@@ -666,6 +674,8 @@ nm_messages_compare_tags (gconstpointer a, gconstpointer b)
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char **
 nm_messages_collect_tags (NmMessages  *self,
@@ -749,6 +759,8 @@ nm_messages_collect_tags_call (gpointer       source,
  *
  * Collects the tags of the list's messages in the database's worker thread; see
  * [method@Notmuch.Messages.collect_tags].
+ *
+ * Since: 0.1
  */
 void
 nm_messages_collect_tags_async (NmMessages          *self,
@@ -773,6 +785,8 @@ nm_messages_collect_tags_async (NmMessages          *self,
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char **
 nm_messages_collect_tags_finish (NmMessages    *self,
@@ -794,6 +808,8 @@ nm_messages_collect_tags_finish (NmMessages    *self,
  * database with [method@Notmuch.Database.reopen] and search again.
  *
  * Returns: %TRUE if nothing cut the list short
+ *
+ * Since: 0.1
  */
 gboolean
 nm_messages_check (NmMessages  *self,
@@ -850,6 +866,8 @@ _nm_messages_load (NmMessages   *self,
  *
  * Returns: (transfer full) (nullable): the next message, or %NULL after the last one or when
  *   the walk was cut short (see [method@Notmuch.Messages.check])
+ *
+ * Since: 0.1
  */
 NmMessage *
 nm_messages_next (NmMessages *self)
@@ -866,6 +884,8 @@ nm_messages_next (NmMessages *self)
  * Gets whether the list follows the changes other processes commit.
  *
  * Returns: %TRUE if it does
+ *
+ * Since: 0.1
  */
 gboolean
 nm_messages_get_monitored (NmMessages *self)
@@ -888,6 +908,8 @@ nm_messages_get_monitored (NmMessages *self)
  *
  * Returns: %TRUE on success; %FALSE with @error set when the database cannot be watched
  *   or the list is not the results of a search
+ *
+ * Since: 0.1
  */
 gboolean
 nm_messages_set_monitored (NmMessages  *self,

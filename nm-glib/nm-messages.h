@@ -16,24 +16,24 @@
 G_BEGIN_DECLS
 
 #define NM_TYPE_MESSAGES (nm_messages_get_type ())
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (NmMessages, nm_messages, NM, MESSAGES, GObject)
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 char **nm_messages_collect_tags (NmMessages *self, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_messages_collect_tags_async (NmMessages *self, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 char **nm_messages_collect_tags_finish (NmMessages *self, GAsyncResult *result,
                                         GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_messages_check (NmMessages *self, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmMessage *nm_messages_next (NmMessages *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_messages_get_monitored (NmMessages *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_messages_set_monitored (NmMessages *self, gboolean monitored, GError **error);
 
 G_END_DECLS

@@ -42,6 +42,8 @@
  * searched in).  Both limits count saved queries, macro parameters, named queries
  * (`query.<name>`) and `sexp:` fields where they are used, so queries that refer to
  * themselves fail too.
+ *
+ * Since: 0.1
  */
 struct _NmQuery
 {
@@ -163,6 +165,8 @@ nm_query_class_init (NmQueryClass *klass)
    * NmQuery:database: (getter get_database)
    *
    * The database the query searches, or %NULL for none.
+   *
+   * Since: 0.1
    */
   properties[PROP_DATABASE] =
     g_param_spec_object ("database", NULL, NULL, NM_TYPE_DATABASE,
@@ -172,6 +176,8 @@ nm_query_class_init (NmQueryClass *klass)
    * NmQuery:query-string: (getter get_query_string)
    *
    * The query string; %NULL is the empty string, which matches every message.
+   *
+   * Since: 0.1
    */
   properties[PROP_QUERY_STRING] =
     g_param_spec_string ("query-string", NULL, NULL, "",
@@ -181,6 +187,8 @@ nm_query_class_init (NmQueryClass *klass)
    * NmQuery:syntax: (getter get_syntax)
    *
    * The language of the query string.
+   *
+   * Since: 0.1
    */
   properties[PROP_SYNTAX] =
     g_param_spec_enum ("syntax", NULL, NULL, NM_TYPE_QUERY_SYNTAX, NM_QUERY_SYNTAX_XAPIAN,
@@ -190,6 +198,8 @@ nm_query_class_init (NmQueryClass *klass)
    * NmQuery:sort: (getter get_sort) (setter set_sort)
    *
    * The order of the results.
+   *
+   * Since: 0.1
    */
   properties[PROP_SORT] =
     g_param_spec_enum ("sort", NULL, NULL, NM_TYPE_SORT, NM_SORT_NEWEST_FIRST,
@@ -199,6 +209,8 @@ nm_query_class_init (NmQueryClass *klass)
    * NmQuery:exclude: (getter get_exclude) (setter set_exclude)
    *
    * What the query does with messages carrying an excluded tag.
+   *
+   * Since: 0.1
    */
   properties[PROP_EXCLUDE] =
     g_param_spec_enum ("exclude", NULL, NULL, NM_TYPE_EXCLUDE, NM_EXCLUDE_TRUE,
@@ -208,6 +220,8 @@ nm_query_class_init (NmQueryClass *klass)
    * NmQuery:excluded-tags: (getter get_excluded_tags)
    *
    * The tags added with [method@Notmuch.Query.add_tag_exclude].
+   *
+   * Since: 0.1
    */
   properties[PROP_EXCLUDED_TAGS] =
     g_param_spec_boxed ("excluded-tags", NULL, NULL, G_TYPE_STRV,
@@ -244,6 +258,8 @@ nm_query_check_string (const char  *query_string,
  *
  * Returns: (transfer full): the query, or %NULL with @error set
  *   (%NM_ERROR_CLOSED_DATABASE)
+ *
+ * Since: 0.1
  */
 NmQuery *
 nm_query_new (NmDatabase  *database,
@@ -263,6 +279,8 @@ nm_query_new (NmDatabase  *database,
  * Creates a query in the given syntax.
  *
  * Returns: (transfer full): the query, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmQuery *
 nm_query_new_with_syntax (NmDatabase     *database,
@@ -428,6 +446,8 @@ _nm_query_check_status (NmQuery           *self,
  *
  * Returns: (transfer none) (nullable): the database, or %NULL for a query constructed
  *   without one
+ *
+ * Since: 0.1
  */
 NmDatabase *
 nm_query_get_database (NmQuery *self)
@@ -444,6 +464,8 @@ nm_query_get_database (NmQuery *self)
  * Gets the query string.
  *
  * Returns: the query string
+ *
+ * Since: 0.1
  */
 const char *
 nm_query_get_query_string (NmQuery *self)
@@ -460,6 +482,8 @@ nm_query_get_query_string (NmQuery *self)
  * Gets the language of the query string.
  *
  * Returns: the syntax
+ *
+ * Since: 0.1
  */
 NmQuerySyntax
 nm_query_get_syntax (NmQuery *self)
@@ -476,6 +500,8 @@ nm_query_get_syntax (NmQuery *self)
  * Gets the order of the results.
  *
  * Returns: the sort order
+ *
+ * Since: 0.1
  */
 NmSort
 nm_query_get_sort (NmQuery *self)
@@ -495,6 +521,8 @@ nm_query_get_sort (NmQuery *self)
  *
  * Sets the order of the results.  %NM_SORT_UNSORTED is the fastest way to walk many
  * messages.
+ *
+ * Since: 0.1
  */
 void
 nm_query_set_sort (NmQuery *self,
@@ -521,6 +549,8 @@ nm_query_set_sort (NmQuery *self,
  * Gets what the query does with messages carrying an excluded tag.
  *
  * Returns: the exclude mode
+ *
+ * Since: 0.1
  */
 NmExclude
 nm_query_get_exclude (NmQuery *self)
@@ -540,6 +570,8 @@ nm_query_get_exclude (NmQuery *self)
  *
  * Sets what the query does with messages carrying a tag added with
  * [method@Notmuch.Query.add_tag_exclude].
+ *
+ * Since: 0.1
  */
 void
 nm_query_set_exclude (NmQuery   *self,
@@ -568,6 +600,8 @@ nm_query_set_exclude (NmQuery   *self,
  * says.  A tag the query string names explicitly (`tag:spam`) is not excluded.
  *
  * Returns: %TRUE on success; %FALSE with %NM_ERROR_INVALID_TAG for an invalid tag
+ *
+ * Since: 0.1
  */
 gboolean
 nm_query_add_tag_exclude (NmQuery     *self,
@@ -598,6 +632,8 @@ nm_query_add_tag_exclude (NmQuery     *self,
  * Gets the tags excluded with [method@Notmuch.Query.add_tag_exclude].
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, in the order added
+ *
+ * Since: 0.1
  */
 char **
 nm_query_get_excluded_tags (NmQuery *self)
@@ -624,6 +660,8 @@ nm_query_get_excluded_tags (NmQuery *self)
  * keeps memory flat when the messages are dropped.
  *
  * Returns: (transfer full): the matching messages, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_query_search_messages (NmQuery  *self,
@@ -643,6 +681,8 @@ nm_query_search_messages (NmQuery  *self,
  * Runs the query for threads: every thread with at least one matching message.
  *
  * Returns: (transfer full): the matching threads, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmThreads *
 nm_query_search_threads (NmQuery  *self,
@@ -663,6 +703,8 @@ nm_query_search_threads (NmQuery  *self,
  * [method@Notmuch.Query.search_messages]'s result in every exclude mode.
  *
  * Returns: the number of messages; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_query_count_messages (NmQuery  *self,
@@ -699,6 +741,8 @@ nm_query_count_messages (NmQuery  *self,
  * Counts the threads a search would return.
  *
  * Returns: the number of threads; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_query_count_threads (NmQuery  *self,
@@ -776,6 +820,8 @@ nm_query_search_messages_in_worker (GTask        *task,
  * Runs the query for messages in the database's worker thread and reads every matching
  * message there, so that the result serves its items without touching the index.
  * @callback runs in the thread-default main context of the calling thread.
+ *
+ * Since: 0.1
  */
 void
 nm_query_search_messages_async (NmQuery             *self,
@@ -801,6 +847,8 @@ nm_query_search_messages_async (NmQuery             *self,
  * Finishes [method@Notmuch.Query.search_messages_async].
  *
  * Returns: (transfer full): the matching messages, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_query_search_messages_finish (NmQuery       *self,
@@ -847,6 +895,8 @@ nm_query_search_threads_in_worker (GTask        *task,
  * Runs the query for threads in the database's worker thread and builds every matching
  * thread there: the result can be shown, for example bound to a `GtkListView`, without
  * touching the index from the main loop.
+ *
+ * Since: 0.1
  */
 void
 nm_query_search_threads_async (NmQuery             *self,
@@ -872,6 +922,8 @@ nm_query_search_threads_async (NmQuery             *self,
  * Finishes [method@Notmuch.Query.search_threads_async].
  *
  * Returns: (transfer full): the matching threads, or %NULL with @error set
+ *
+ * Since: 0.1
  */
 NmThreads *
 nm_query_search_threads_finish (NmQuery       *self,
@@ -912,6 +964,8 @@ nm_query_count_messages_in_worker (GTask        *task,
  *
  * Counts matching messages in the database's worker thread; see
  * [method@Notmuch.Query.count_messages].
+ *
+ * Since: 0.1
  */
 void
 nm_query_count_messages_async (NmQuery             *self,
@@ -937,6 +991,8 @@ nm_query_count_messages_async (NmQuery             *self,
  * Finishes [method@Notmuch.Query.count_messages_async].
  *
  * Returns: the number of messages; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_query_count_messages_finish (NmQuery       *self,
@@ -980,6 +1036,8 @@ nm_query_count_threads_in_worker (GTask        *task,
  *
  * Counts matching threads in the database's worker thread; see
  * [method@Notmuch.Query.count_threads].
+ *
+ * Since: 0.1
  */
 void
 nm_query_count_threads_async (NmQuery             *self,
@@ -1005,6 +1063,8 @@ nm_query_count_threads_async (NmQuery             *self,
  * Finishes [method@Notmuch.Query.count_threads_async].
  *
  * Returns: the number of threads; 0 on error
+ *
+ * Since: 0.1
  */
 guint
 nm_query_count_threads_finish (NmQuery       *self,
@@ -1038,6 +1098,8 @@ nm_query_count_threads_finish (NmQuery       *self,
  *
  * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
  *   closed database)
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_query_load_messages (NmQuery       *self,
@@ -1074,6 +1136,8 @@ nm_query_load_messages (NmQuery       *self,
  *
  * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
  *   closed database)
+ *
+ * Since: 0.1
  */
 NmThreads *
 nm_query_load_threads (NmQuery       *self,

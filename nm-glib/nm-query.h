@@ -16,69 +16,69 @@
 G_BEGIN_DECLS
 
 #define NM_TYPE_QUERY (nm_query_get_type ())
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (NmQuery, nm_query, NM, QUERY, GObject)
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmQuery *nm_query_new (NmDatabase *database, const char *query_string, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmQuery *nm_query_new_with_syntax (NmDatabase *database, const char *query_string,
                                    NmQuerySyntax syntax, GError **error);
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmDatabase *nm_query_get_database (NmQuery *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 const char *nm_query_get_query_string (NmQuery *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmQuerySyntax nm_query_get_syntax (NmQuery *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmSort nm_query_get_sort (NmQuery *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_query_set_sort (NmQuery *self, NmSort sort);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmExclude nm_query_get_exclude (NmQuery *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_query_set_exclude (NmQuery *self, NmExclude exclude);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_query_add_tag_exclude (NmQuery *self, const char *tag, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 char **nm_query_get_excluded_tags (NmQuery *self);
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmMessages *nm_query_search_messages (NmQuery *self, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmThreads *nm_query_search_threads (NmQuery *self, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 guint nm_query_count_messages (NmQuery *self, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 guint nm_query_count_threads (NmQuery *self, GError **error);
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_query_search_messages_async (NmQuery *self, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmMessages *nm_query_search_messages_finish (NmQuery *self, GAsyncResult *result,
                                              GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_query_search_threads_async (NmQuery *self, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmThreads *nm_query_search_threads_finish (NmQuery *self, GAsyncResult *result,
                                            GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_query_count_messages_async (NmQuery *self, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 guint nm_query_count_messages_finish (NmQuery *self, GAsyncResult *result, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 void nm_query_count_threads_async (NmQuery *self, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 guint nm_query_count_threads_finish (NmQuery *self, GAsyncResult *result, GError **error);
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmMessages *nm_query_load_messages (NmQuery *self, GCancellable *cancellable, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmThreads *nm_query_load_threads (NmQuery *self, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -22,6 +22,8 @@
  * the database is closed.  Its messages ([method@Notmuch.Thread.get_messages]) are read
  * from the index when they are first asked for, with what the search matched in them, and
  * need the open database: after close, the lists are empty.
+ *
+ * Since: 0.1
  */
 struct _NmThread
 {
@@ -162,6 +164,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:thread-id: (getter get_thread_id)
    *
    * The id of the thread, as used in `thread:` queries.
+   *
+   * Since: 0.1
    */
   properties[PROP_THREAD_ID] =
     g_param_spec_string ("thread-id", NULL, NULL, NULL,
@@ -171,6 +175,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:subject: (getter get_subject)
    *
    * The subject of the thread.
+   *
+   * Since: 0.1
    */
   properties[PROP_SUBJECT] =
     g_param_spec_string ("subject", NULL, NULL, NULL,
@@ -180,6 +186,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:authors: (getter get_authors)
    *
    * The authors of the thread as `notmuch search` shows them.
+   *
+   * Since: 0.1
    */
   properties[PROP_AUTHORS] =
     g_param_spec_string ("authors", NULL, NULL, NULL,
@@ -189,6 +197,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:matched-authors: (getter get_matched_authors)
    *
    * The authors of the matched messages.
+   *
+   * Since: 0.1
    */
   properties[PROP_MATCHED_AUTHORS] =
     g_param_spec_boxed ("matched-authors", NULL, NULL, G_TYPE_STRV,
@@ -198,6 +208,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:unmatched-authors: (getter get_unmatched_authors)
    *
    * The authors of the other messages.
+   *
+   * Since: 0.1
    */
   properties[PROP_UNMATCHED_AUTHORS] =
     g_param_spec_boxed ("unmatched-authors", NULL, NULL, G_TYPE_STRV,
@@ -207,6 +219,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:oldest-date: (getter get_oldest_date)
    *
    * The date of the oldest message, in seconds since the epoch.
+   *
+   * Since: 0.1
    */
   properties[PROP_OLDEST_DATE] =
     g_param_spec_int64 ("oldest-date", NULL, NULL, G_MININT64, G_MAXINT64, 0,
@@ -216,6 +230,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:newest-date: (getter get_newest_date)
    *
    * The date of the newest message, in seconds since the epoch.
+   *
+   * Since: 0.1
    */
   properties[PROP_NEWEST_DATE] =
     g_param_spec_int64 ("newest-date", NULL, NULL, G_MININT64, G_MAXINT64, 0,
@@ -225,6 +241,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:total-messages: (getter get_total_messages)
    *
    * The number of messages in the thread.
+   *
+   * Since: 0.1
    */
   properties[PROP_TOTAL_MESSAGES] =
     g_param_spec_uint ("total-messages", NULL, NULL, 0, G_MAXUINT, 0,
@@ -234,6 +252,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:matched-messages: (getter get_matched_messages)
    *
    * The number of messages of the thread that matched the search.
+   *
+   * Since: 0.1
    */
   properties[PROP_MATCHED_MESSAGES] =
     g_param_spec_uint ("matched-messages", NULL, NULL, 0, G_MAXUINT, 0,
@@ -243,6 +263,8 @@ nm_thread_class_init (NmThreadClass *klass)
    * NmThread:total-files: (getter get_total_files)
    *
    * The number of files holding the thread's messages.
+   *
+   * Since: 0.1
    */
   properties[PROP_TOTAL_FILES] =
     g_param_spec_uint ("total-files", NULL, NULL, 0, G_MAXUINT, 0,
@@ -253,6 +275,8 @@ nm_thread_class_init (NmThreadClass *klass)
    *
    * The union of the tags of the thread's messages.  Notified when a change made through
    * any object of the database changes it.
+   *
+   * Since: 0.1
    */
   properties[PROP_TAGS] =
     g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV,
@@ -416,6 +440,8 @@ _nm_thread_get_generation (NmThread *self)
  * Gets the id of the thread, as used in `thread:` queries.
  *
  * Returns: the thread id
+ *
+ * Since: 0.1
  */
 const char *
 nm_thread_get_thread_id (NmThread *self)
@@ -433,6 +459,8 @@ nm_thread_get_thread_id (NmThread *self)
  * (the newest or the oldest matched message).
  *
  * Returns: the subject; empty if the messages have none
+ *
+ * Since: 0.1
  */
 const char *
 nm_thread_get_subject (NmThread *self)
@@ -450,6 +478,8 @@ nm_thread_get_subject (NmThread *self)
  * separated by `, `, then `| ` and the authors of the other messages.
  *
  * Returns: the authors
+ *
+ * Since: 0.1
  */
 const char *
 nm_thread_get_authors (NmThread *self)
@@ -489,6 +519,8 @@ nm_thread_split_authors (const char *authors, gboolean matched)
  * [method@Notmuch.Thread.get_authors], each once.
  *
  * Returns: (transfer full) (array zero-terminated=1): the authors
+ *
+ * Since: 0.1
  */
 char **
 nm_thread_get_matched_authors (NmThread *self)
@@ -506,6 +538,8 @@ nm_thread_get_matched_authors (NmThread *self)
  * each once.
  *
  * Returns: (transfer full) (array zero-terminated=1): the authors
+ *
+ * Since: 0.1
  */
 char **
 nm_thread_get_unmatched_authors (NmThread *self)
@@ -522,6 +556,8 @@ nm_thread_get_unmatched_authors (NmThread *self)
  * Gets the date of the thread's oldest message.
  *
  * Returns: seconds since the epoch
+ *
+ * Since: 0.1
  */
 gint64
 nm_thread_get_oldest_date (NmThread *self)
@@ -538,6 +574,8 @@ nm_thread_get_oldest_date (NmThread *self)
  * Gets the date of the thread's newest message.
  *
  * Returns: seconds since the epoch
+ *
+ * Since: 0.1
  */
 gint64
 nm_thread_get_newest_date (NmThread *self)
@@ -554,6 +592,8 @@ nm_thread_get_newest_date (NmThread *self)
  * Gets the number of messages in the thread, matched or not.
  *
  * Returns: the number of messages
+ *
+ * Since: 0.1
  */
 guint
 nm_thread_get_total_messages (NmThread *self)
@@ -571,6 +611,8 @@ nm_thread_get_total_messages (NmThread *self)
  * count as not matched).
  *
  * Returns: the number of matched messages
+ *
+ * Since: 0.1
  */
 guint
 nm_thread_get_matched_messages (NmThread *self)
@@ -588,6 +630,8 @@ nm_thread_get_matched_messages (NmThread *self)
  * messages when some are stored more than once.
  *
  * Returns: the number of files
+ *
+ * Since: 0.1
  */
 guint
 nm_thread_get_total_files (NmThread *self)
@@ -606,6 +650,8 @@ nm_thread_get_total_files (NmThread *self)
  * (%NM_MESSAGE_FLAG_MATCH).
  *
  * Returns: (transfer full): the messages
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_thread_get_messages (NmThread *self)
@@ -623,6 +669,8 @@ nm_thread_get_messages (NmThread *self)
  * first: the roots of its reply tree, which [method@Notmuch.Message.get_replies] walks.
  *
  * Returns: (transfer full): the top-level messages
+ *
+ * Since: 0.1
  */
 NmMessages *
 nm_thread_get_toplevel_messages (NmThread *self)
@@ -639,6 +687,8 @@ nm_thread_get_toplevel_messages (NmThread *self)
  * Gets the union of the tags of the thread's messages.
  *
  * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order
+ *
+ * Since: 0.1
  */
 char **
 nm_thread_get_tags (NmThread *self)

@@ -29,6 +29,8 @@
  * [method@Gio.ListModel.get_item] returns %NULL from that point on and
  * [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED.  Messages
  * removed through the database while the list is read are left out of the rest.
+ *
+ * Since: 0.1
  */
 struct _NmThreads
 {
@@ -363,6 +365,8 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * The number of threads in the list, as [method@Gio.ListModel.get_n_items] tells it.
    * A list from [method@Notmuch.Query.load_threads] grows as batches arrive.
+   *
+   * Since: 0.1
    */
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
@@ -372,6 +376,8 @@ nm_threads_class_init (NmThreadsClass *klass)
    * NmThreads:loading:
    *
    * Whether a list from [method@Notmuch.Query.load_threads] is still being filled.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
@@ -387,6 +393,8 @@ nm_threads_class_init (NmThreadsClass *klass)
    * only.  A thread that did not change stays the same object.  Setting it from Python or
    * gjs fails silently when the database cannot be watched: use
    * [method@Notmuch.Threads.set_monitored] to get the error.
+   *
+   * Since: 0.1
    */
   properties[PROP_MONITORED] =
     g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
@@ -435,6 +443,8 @@ _nm_threads_new_for_query (NmQuery  *query,
  * database with [method@Notmuch.Database.reopen] and search again.
  *
  * Returns: %TRUE if nothing cut the list short
+ *
+ * Since: 0.1
  */
 gboolean
 nm_threads_check (NmThreads  *self,
@@ -490,6 +500,8 @@ _nm_threads_load (NmThreads    *self,
  *
  * Returns: (transfer full) (nullable): the next thread, or %NULL after the last one or when
  *   the walk was cut short (see [method@Notmuch.Threads.check])
+ *
+ * Since: 0.1
  */
 NmThread *
 nm_threads_next (NmThreads *self)
@@ -506,6 +518,8 @@ nm_threads_next (NmThreads *self)
  * Gets whether the list follows the changes other processes commit.
  *
  * Returns: %TRUE if it does
+ *
+ * Since: 0.1
  */
 gboolean
 nm_threads_get_monitored (NmThreads *self)
@@ -527,6 +541,8 @@ nm_threads_get_monitored (NmThreads *self)
  * main context of the caller, where the changes are announced.
  *
  * Returns: %TRUE on success; %FALSE with @error set when the database cannot be watched
+ *
+ * Since: 0.1
  */
 gboolean
 nm_threads_set_monitored (NmThreads  *self,

@@ -16,16 +16,16 @@
 G_BEGIN_DECLS
 
 #define NM_TYPE_THREADS (nm_threads_get_type ())
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (NmThreads, nm_threads, NM, THREADS, GObject)
 
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_threads_check (NmThreads *self, GError **error);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 NmThread *nm_threads_next (NmThreads *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_threads_get_monitored (NmThreads *self);
-NM_GLIB_EXPORT
+NM_AVAILABLE_IN_0_1
 gboolean nm_threads_set_monitored (NmThreads *self, gboolean monitored, GError **error);
 
 G_END_DECLS

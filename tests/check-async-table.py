@@ -32,7 +32,7 @@ def main():
         if header.endswith('-private.h'):
             continue
         text = open(header, encoding='utf-8').read()
-        public.update(re.findall(r'^NM_GLIB_EXPORT\n[^;(]*?\b(nm_\w+) \(', text, re.M))
+        public.update(re.findall(r'^NM_AVAILABLE_IN_\w+\n[^;(]*?\b(nm_\w+) \(', text, re.M))
     calls, twins = {}, set()
     for line in open(markdown_path, encoding='utf-8'):
         cells = [cell.strip() for cell in line.strip().strip('|').split('|')]

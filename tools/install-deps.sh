@@ -28,6 +28,9 @@ packages=(
   dpkg-dev
   # documentation
   gi-docgen
+  # building a newer libnotmuch from ../shared/vendor (tools/build-libnotmuch.sh), with
+  # sexp queries as Debian builds it
+  libxapian-dev libgmime-3.0-dev libtalloc-dev zlib1g-dev libsexp-dev make
 )
 
 missing=()

@@ -53,6 +53,10 @@ run_valgrind() {
   [ -f "$dir/build.ninja" ] || meson setup "$dir" -Dbuildtype=debugoptimized -Ddocs=disabled
   meson compile -C "$dir"
   export PYTHONMALLOC=malloc
+  # Under valgrind, GMime cannot make its OpenPGP context in the test processes (gpgme's
+  # check of the gpg engine fails: "unregistered encryption protocol"), so the content tests
+  # leave out the decryption cases here; the plain and AddressSanitizer runs keep them.
+  export NM_TEST_SKIP_DECRYPTION=1
   meson test -C "$dir" --print-errorlogs --timeout-multiplier 10 --wrapper "$valgrind" \
     --suite c --suite python || status=1
   meson test -C "$dir" --print-errorlogs --timeout-multiplier 10 --wrapper "$valgrind" \
@@ -60,7 +64,7 @@ run_valgrind() {
   # The torture scenarios run in child processes: valgrind wraps each child, not pytest.
   NM_TORTURE_WRAPPER="$valgrind" meson test -C "$dir" --print-errorlogs \
     --timeout-multiplier 4 --logbase testlog-torture torture || status=1
-  unset PYTHONMALLOC
+  unset PYTHONMALLOC NM_TEST_SKIP_DECRYPTION
 }
 
 run_tsan() {

@@ -363,7 +363,7 @@ test('errors: XAPIAN_EXCEPTION, matched by domain and code', () => {
 });
 
 test('errors: open, read-only, invalid tag', () => {
-    assertThrows(Notmuch.Error.FILE_ERROR,
+    assertThrows(Notmuch.Error.NO_DATABASE,
         () => Notmuch.Database.open('/nonexistent/nm-glib', Notmuch.DatabaseMode.READ_ONLY),
         'missing database');
     assertThrows(Notmuch.Error.PATH_ERROR,
@@ -443,7 +443,7 @@ testAsync('async: errors reach the promise as Notmuch.Error', async () => {
     } catch (e) {
         error = e;
     }
-    assert(error !== null && error.matches(Notmuch.Error, Notmuch.Error.FILE_ERROR),
+    assert(error !== null && error.matches(Notmuch.Error, Notmuch.Error.NO_DATABASE),
         `open_async of a missing database: ${error}`);
 });
 

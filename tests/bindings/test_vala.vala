@@ -192,10 +192,10 @@ async void check_async_calls (string ro_db, string ro_config, int64 n_messages)
     try {
         yield Notmuch.Database.open_async ("/nonexistent/nm-glib", Notmuch.DatabaseMode.READ_ONLY,
                                            null);
-    } catch (Notmuch.Error.FILE_ERROR e) {
+    } catch (Notmuch.Error.NO_DATABASE e) {
         caught = true;
     }
-    check (caught, "open_async of a missing database throws FILE_ERROR");
+    check (caught, "open_async of a missing database throws NO_DATABASE");
     db.close ();
 
     yield check_more_async_calls (ro_db, ro_config);
@@ -473,10 +473,10 @@ int main (string[] argv) {
         bool caught = false;
         try {
             new Notmuch.Database.open ("/nonexistent/nm-glib", Notmuch.DatabaseMode.READ_ONLY);
-        } catch (Notmuch.Error.FILE_ERROR e) {
+        } catch (Notmuch.Error.NO_DATABASE e) {
             caught = true;
         }
-        check (caught, "FILE_ERROR for a missing database");
+        check (caught, "NO_DATABASE for a missing database");
 
         caught = false;
         try {

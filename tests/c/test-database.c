@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -129,10 +130,13 @@ test_open_errors (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   NmDatabase *db;
 
   (void) fx;
+  /* No database at the path: NO_DATABASE, naming the path and the reason, with every
+   * libnotmuch. */
   db = nm_database_open (missing, NM_DATABASE_MODE_READ_ONLY, &error);
   g_assert_null (db);
-  nm_test_assert_error_code (error, NM_ERROR_FILE_ERROR);
+  nm_test_assert_error_code (error, NM_ERROR_NO_DATABASE);
   g_assert_nonnull (strstr (error->message, missing));
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOENT)));
   g_clear_error (&error);
 
   db = nm_database_open ("relative/path", NM_DATABASE_MODE_READ_ONLY, &error);
@@ -143,14 +147,18 @@ test_open_errors (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   /* An empty directory holds no database. */
   db = nm_database_open (dir, NM_DATABASE_MODE_READ_ONLY, &error);
   g_assert_null (db);
-  nm_test_assert_error_code (error, NM_ERROR_FILE_ERROR);
+  nm_test_assert_error_code (error, NM_ERROR_NO_DATABASE);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_assert_nonnull (strstr (error->message, ".notmuch"));
   g_clear_error (&error);
 
   g_file_set_contents (file, "not a database", -1, &error);
   g_assert_no_error (error);
-  db = nm_database_open (file, NM_DATABASE_MODE_READ_ONLY, &error);
+  db = nm_database_open (file, NM_DATABASE_MODE_READ_WRITE, &error);
   g_assert_null (db);
-  nm_test_assert_error_code (error, NM_ERROR_FILE_ERROR);
+  nm_test_assert_error_code (error, NM_ERROR_NO_DATABASE);
+  g_assert_nonnull (strstr (error->message, file));
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOTDIR)));
   g_clear_error (&error);
 
   /* Nothing was created by the failed opens. */
@@ -166,7 +174,7 @@ test_create (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_autoptr (NmDatabase) db = NULL;
   g_autoptr (NmDatabase) again = NULL;
   g_autofree char *dir = nm_test_make_tmpdir ();
-  g_autofree char *missing = g_build_filename (dir, "does-not-exist", NULL);
+  g_autofree char *missing = g_build_filename (dir, "does-not-exist", "nor-this", NULL);
   g_autofree char *dotnotmuch = g_build_filename (dir, ".notmuch", NULL);
   g_auto (GStrv) tags = NULL;
   gpointer weak;
@@ -211,10 +219,13 @@ test_create (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_no_error (error);
   g_clear_object (&db);
 
+  /* A missing directory is made, with its parents, with every libnotmuch. */
   again = nm_database_create (missing, &error);
-  g_assert_null (again);
-  g_assert_error (error, NM_ERROR, NM_ERROR_FILE_ERROR);
-  g_clear_error (&error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+  g_assert_true (g_file_test (missing, G_FILE_TEST_IS_DIR));
+  g_assert_true (nm_database_close (again, &error));
+  g_clear_object (&again);
 
   again = nm_database_create ("relative/dir", &error);
   g_assert_null (again);

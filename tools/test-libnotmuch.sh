@@ -1,0 +1,70 @@
+#!/bin/bash
+# Builds notmuch-glib against one libnotmuch release and runs the test suite with it and
+# with that release's notmuch CLI.
+#
+#   tools/test-libnotmuch.sh VERSION [--asan] [meson test arguments...]
+#
+# VERSION: 0.38.3, 0.39 or 0.40 (built from the vendored tarball by
+# tools/build-libnotmuch.sh), or system (also: 0.37) for the distribution's libnotmuch.
+# The build directory is build-libnotmuch-VERSION (-asan with --asan).  With --asan the
+# library is built with AddressSanitizer and UBSan and the c, python, torture and async
+# suites run, as tools/memcheck.sh does; without, the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 VERSION [--asan] [meson test arguments...]" >&2
+  exit 2
+fi
+version=$1
+shift
+asan=
+if [ "${1:-}" = --asan ]; then
+  asan=-asan
+  shift
+fi
+
+tools/install-deps.sh
+unset NOTMUCH_CONFIG NOTMUCH_PROFILE NOTMUCH_DATABASE
+
+dir=build-libnotmuch-$version$asan
+flags=()
+ldflags=
+if [ "$version" = system ] || [ "$version" = 0.37 ]; then
+  prefix=
+else
+  prefix=$(tools/build-libnotmuch.sh "$version")
+  # The headers and library of the prefix come before the system's, and an rpath makes
+  # libnotmuch-glib-1.so (and the test programs) load the prefix's libnotmuch without
+  # LD_LIBRARY_PATH.  C++ too: nm-guard.cc includes notmuch.h.
+  ldflags="-L$prefix/lib -Wl,-rpath,$prefix/lib"
+  flags=(-Dc_args="-I$prefix/include" -Dcpp_args="-I$prefix/include"
+         -Dc_link_args="$ldflags" -Dcpp_link_args="$ldflags")
+  # The tests find the notmuch CLI on PATH, when configured and when run: the same release.
+  export PATH=$prefix/bin:$PATH
+fi
+
+suites=()
+if [ -n "$asan" ]; then
+  # The introspection dumper must be linked with -fsanitize=address, not just -lasan; it is
+  # linked at compile time with the flags in LDFLAGS.
+  export LDFLAGS="-fsanitize=address,undefined $ldflags"
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  flags+=(-Db_sanitize=address,undefined -Dbuildtype=debug)
+  suites=(--suite c --suite python --suite torture --suite async)
+fi
+
+[ -f "$dir/build.ninja" ] || meson setup "$dir" -Ddocs=disabled "${flags[@]}"
+meson compile -C "$dir"
+
+if [ -n "$prefix" ]; then
+  # (ldd's output is read whole first: grep -q under pipefail would race ldd's SIGPIPE.)
+  libs=$(ldd "$dir/nm-glib/libnotmuch-glib-1.so")
+  if ! grep -qF "libnotmuch.so.5 => $prefix/lib/libnotmuch.so.5" <<< "$libs"; then
+    echo "$0: $dir/nm-glib/libnotmuch-glib-1.so does not load $prefix/lib/libnotmuch.so.5:" >&2
+    grep libnotmuch <<< "$libs" >&2
+    exit 1
+  fi
+fi
+echo "libnotmuch $version: $(notmuch --version)"
+meson test -C "$dir" --print-errorlogs "${suites[@]}" "$@"
