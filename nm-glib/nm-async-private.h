@@ -75,8 +75,14 @@ NmCall *_nm_call_finish (GAsyncResult  *result,
                          gpointer       source_tag,
                          GError       **error);
 
-/* Sets the result value, freed with @value_free unless _nm_call_steal_value() takes it. */
+/* Sets the result value, freed with @value_free unless _nm_call_finish_value() takes it. */
 void _nm_call_set_value (NmCall *call, gpointer value, GDestroyNotify value_free);
-gpointer _nm_call_steal_value (NmCall *call);
+
+/* The result value of the call of @result (which the caller then owns), or NULL with
+ * @error set if it failed. */
+gpointer _nm_call_finish_value (GAsyncResult  *result,
+                                gpointer       source,
+                                gpointer       source_tag,
+                                GError       **error);
 
 G_END_DECLS

@@ -95,8 +95,15 @@ _nm_call_set_value (NmCall         *call,
 }
 
 gpointer
-_nm_call_steal_value (NmCall *call)
+_nm_call_finish_value (GAsyncResult  *result,
+                       gpointer       source,
+                       gpointer       source_tag,
+                       GError       **error)
 {
+  NmCall *call = _nm_call_finish (result, source, source_tag, error);
+
+  if (call == NULL)
+    return NULL;
   call->value_free = NULL;
   return g_steal_pointer (&call->value);
 }

@@ -163,7 +163,7 @@ guint nm_database_count_messages (NmDatabase *self, const char *query, GError **
 NM_AVAILABLE_IN_0_1
 guint nm_database_count_threads (NmDatabase *self, const char *query, GError **error);
 
-/* The asynchronous twins (nm-database-async.c). */
+/* The asynchronous twins (nm-database-async-*.c). */
 NM_AVAILABLE_IN_0_1
 void nm_database_open_with_config_async (const char *path, NmDatabaseMode mode,
                                          const char *config_path, const char *profile,

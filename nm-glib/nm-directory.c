@@ -360,9 +360,7 @@ nm_directory_get_child_files_finish (NmDirectory   *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  NmCall *call = _nm_call_finish (result, self, nm_directory_get_child_files_async, error);
-
-  return call != NULL ? _nm_call_steal_value (call) : NULL;
+  return _nm_call_finish_value (result, self, nm_directory_get_child_files_async, error);
 }
 
 /**
@@ -408,10 +406,7 @@ nm_directory_get_child_directories_finish (NmDirectory   *self,
                                            GAsyncResult  *result,
                                            GError       **error)
 {
-  NmCall *call = _nm_call_finish (result, self, nm_directory_get_child_directories_async,
-                                  error);
-
-  return call != NULL ? _nm_call_steal_value (call) : NULL;
+  return _nm_call_finish_value (result, self, nm_directory_get_child_directories_async, error);
 }
 
 /**

@@ -77,9 +77,7 @@ nm_message_get_header_finish (NmMessage     *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  NmCall *call = _nm_call_finish (result, self, nm_message_get_header_async, error);
-
-  return call != NULL ? _nm_call_steal_value (call) : NULL;
+  return _nm_call_finish_value (result, self, nm_message_get_header_async, error);
 }
 
 static gboolean

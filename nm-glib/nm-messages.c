@@ -793,9 +793,7 @@ nm_messages_collect_tags_finish (NmMessages    *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  NmCall *call = _nm_call_finish (result, self, nm_messages_collect_tags_async, error);
-
-  return call != NULL ? _nm_call_steal_value (call) : NULL;
+  return _nm_call_finish_value (result, self, nm_messages_collect_tags_async, error);
 }
 
 /**
