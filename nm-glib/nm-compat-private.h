@@ -33,6 +33,11 @@ notmuch_status_t _nm_compat_create (const char          *path,
                                     const char          *profile,
                                     notmuch_database_t **database,
                                     char               **message);
+/* Opens the index read-only when there is one, to read the configuration it stores. */
+notmuch_status_t _nm_compat_load_config (const char          *config_path,
+                                         const char          *profile,
+                                         notmuch_database_t **database,
+                                         char               **message);
 notmuch_status_t _nm_compat_reopen (notmuch_database_t      *database,
                                     notmuch_database_mode_t  mode);
 notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
@@ -40,7 +45,9 @@ notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
 /* Upgrades.  Every version: with a progress callback, notmuch_database_upgrade() makes
  * SIGALRM fire every second to time its calls, through a handler of its own, and leaves
  * SIGALRM ignored and the process's real-time interval timer stopped when it returns.
- * This restores the application's handler and timer afterwards. */
+ * This restores the application's handler and timer afterwards.  Every version also leaks
+ * a talloc context when there is nothing to upgrade: the call is skipped then (callers
+ * refuse a read-only database first, which never needs an upgrade). */
 notmuch_status_t _nm_compat_upgrade (notmuch_database_t *database,
                                      void (*progress) (void *closure, double fraction),
                                      void               *closure);

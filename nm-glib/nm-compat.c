@@ -151,6 +151,20 @@ _nm_compat_create (const char          *path,
 }
 
 notmuch_status_t
+_nm_compat_load_config (const char          *config_path,
+                        const char          *profile,
+                        notmuch_database_t **database,
+                        char               **message)
+{
+  notmuch_status_t status;
+
+  G_LOCK (flush_threshold);
+  status = notmuch_database_load_config (NULL, config_path, profile, database, message);
+  G_UNLOCK (flush_threshold);
+  return status;
+}
+
+notmuch_status_t
 _nm_compat_reopen (notmuch_database_t      *database,
                    notmuch_database_mode_t  mode)
 {
@@ -184,6 +198,8 @@ _nm_compat_upgrade (notmuch_database_t *database,
   struct itimerval timer;
   notmuch_status_t status;
 
+  if (!notmuch_database_needs_upgrade (database))
+    return NOTMUCH_STATUS_SUCCESS;
   if (progress == NULL)
     return notmuch_database_upgrade (database, NULL, NULL);
   sigaction (SIGALRM, NULL, &handler);

@@ -30,6 +30,10 @@ struct _NmDatabase
   GMutex give_way_lock;
   GCond give_way_cond;
   notmuch_database_t *native;
+  /* Set instead of @native by nm_database_load_config(): a libnotmuch handle holding the
+   * configuration only, its index (if any) closed.  Every call that needs the index finds
+   * @native unset and fails as on a database that was never opened. */
+  notmuch_database_t *config_handle;
   gboolean closed;
   gboolean create;
   /* Opened without a configuration file because none was found. */
@@ -159,6 +163,12 @@ void _nm_database_free_in_worker (NmDatabase *self, gpointer garbage,
 /* The values of a list-valued configuration key (e.g. NOTMUCH_CONFIG_EXCLUDE_TAGS), as seen
  * by the notmuch CLI: database, config file and defaults.  Requires the lock. */
 char **_nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key);
+
+/* Makes @handle's configuration file (notmuch_config_path()) the database's config-path if
+ * @loaded (libnotmuch loaded it), else none. */
+void _nm_database_remember_config_file (NmDatabase         *self,
+                                        notmuch_database_t *handle,
+                                        gboolean            loaded);
 
 /* Reads libnotmuch's status string again after this handle reported it.  Requires the
  * lock. */

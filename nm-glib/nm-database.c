@@ -76,7 +76,7 @@ nm_database_open_native (NmDatabase  *self,
 
   /* With an explicit database path and no config file, say so at once rather than let
    * libnotmuch search again, fail with NO_CONFIG and open a second time (below). */
-  if (!self->create && self->path != NULL && config_path == NULL && !config_file_exists)
+  if (self->path != NULL && config_path == NULL && !config_file_exists)
     {
       config_path = "";
       self->without_config_file = TRUE;
@@ -84,8 +84,8 @@ nm_database_open_native (NmDatabase  *self,
 
   if (self->create)
     {
-      status = _nm_compat_create (self->path, config_path != NULL ? config_path : "",
-                                  self->profile, &native, &message);
+      status = _nm_compat_create (self->path, config_path, self->profile, &native,
+                                  &message);
     }
   else
     {
@@ -115,6 +115,9 @@ nm_database_open_native (NmDatabase  *self,
     }
 
   self->native = native;
+  _nm_database_remember_config_file (self, native,
+                                     !self->without_config_file
+                                     && (config_path == NULL || config_path[0] != '\0'));
   notmuch_database_get_revision (native, &self->view_uuid);
   if (self->create)
     self->mode = NM_DATABASE_MODE_READ_WRITE;
@@ -163,7 +166,7 @@ nm_database_initable_init (GInitable     *initable,
   g_autofree char *config_file = NULL;
   gboolean config_file_exists;
 
-  if (self->native != NULL || self->closed)
+  if (self->native != NULL || self->config_handle != NULL || self->closed)
     return TRUE;
 
   /* Before libnotmuch reads the file for any open, the lookup of the path below
@@ -172,7 +175,10 @@ nm_database_initable_init (GInitable     *initable,
   if (!_nm_compat_check_config_file (config_file, &config_file_exists, error))
     return FALSE;
 
-  if (self->create || self->mode == NM_DATABASE_MODE_READ_WRITE)
+  /* Without a path, where a database is created is known only once it is: the write lock
+   * is claimed then. */
+  if ((self->create && self->path != NULL)
+      || (!self->create && self->mode == NM_DATABASE_MODE_READ_WRITE))
     {
       lock_path = self->path != NULL ? g_strdup (self->path)
                                      : nm_database_look_up_path (self, error);
@@ -190,6 +196,12 @@ nm_database_initable_init (GInitable     *initable,
   if (!nm_database_open_native (self, config_file_exists, error))
     {
       _nm_write_lock_release (&self->write_lock_key);
+      return FALSE;
+    }
+  if (self->create && self->write_lock_key == NULL
+      && !_nm_write_lock_claim (self->path, self, &self->write_lock_key, error))
+    {
+      g_clear_pointer (&self->native, notmuch_database_destroy);
       return FALSE;
     }
   return TRUE;
@@ -210,6 +222,7 @@ nm_database_finalize (GObject *object)
   /* Every object derived from the database holds a reference to it, so nothing points into
    * the native database any more.  Destroying it commits pending writes. */
   g_clear_pointer (&self->native, notmuch_database_destroy);
+  g_clear_pointer (&self->config_handle, notmuch_database_destroy);
   _nm_write_lock_release (&self->write_lock_key);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->config_path, g_free);
@@ -328,10 +341,11 @@ nm_database_class_init (NmDatabaseClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * NmDatabase:config-path:
+   * NmDatabase:config-path: (getter get_config_path)
    *
-   * The notmuch configuration file to read: %NULL for notmuch's lookup, the empty string
-   * for none.
+   * The notmuch configuration file.  Before initialization it is the file to read: %NULL
+   * for notmuch's lookup, the empty string for none; once open, the file libnotmuch
+   * loaded, or %NULL if it loaded none.
    *
    * Since: 0.1
    */
@@ -626,16 +640,47 @@ NmDatabase *
 nm_database_create (const char  *path,
                     GError     **error)
 {
-  g_autoptr (NmDatabase) self = NULL;
-
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = g_object_new (NM_TYPE_DATABASE,
-                       "path", path,
-                       "mode", NM_DATABASE_MODE_READ_WRITE,
-                       "config-path", "",
-                       NULL);
+  return nm_database_create_with_config (path, "", NULL, error);
+}
+
+/**
+ * nm_database_create_with_config: (constructor)
+ * @path: (type filename) (nullable): the root of the mail store, or %NULL for the database
+ *   directory the configuration names (`database.path`, else notmuch's defaults)
+ * @config_path: (type filename) (nullable): the configuration file, %NULL for notmuch's
+ *   lookup, or the empty string for none
+ * @profile: (nullable): the configuration profile, or %NULL for `NOTMUCH_PROFILE` or the
+ *   default
+ * @error: return location for an error
+ *
+ * Creates a new, empty notmuch database and opens it for reading and writing, with the
+ * configuration of a file and profile, as `notmuch new` does on its first run.  With a
+ * @path, a configuration file that notmuch's lookup does not find is not an error; without
+ * one, the lookup must find a configuration (else %NM_ERROR_NO_CONFIG).
+ *
+ * Returns: (transfer full): the new database, or %NULL with @error set
+ *   (%NM_ERROR_DATABASE_EXISTS if there is one already)
+ *
+ * Since: 0.1
+ */
+NmDatabase *
+nm_database_create_with_config (const char  *path,
+                                const char  *config_path,
+                                const char  *profile,
+                                GError     **error)
+{
+  g_autoptr (NmDatabase) self = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (NM_TYPE_DATABASE, NULL);
+  self->path = g_strdup (path);
+  self->mode = NM_DATABASE_MODE_READ_WRITE;
+  self->config_path = g_strdup (config_path);
+  self->profile = g_strdup (profile);
   self->create = TRUE;
   if (!g_initable_init (G_INITABLE (self), NULL, error))
     return NULL;
@@ -769,156 +814,6 @@ nm_database_reopen (NmDatabase      *self,
   return TRUE;
 }
 
-/* Commits what is pending: libnotmuch has no call for it, but the end of an outermost atomic
- * section can be made to commit (see _nm_compat_end_outermost_atomic()).  Requires the
- * lock. */
-static notmuch_status_t
-nm_database_commit_pending (NmDatabase *self)
-{
-  notmuch_status_t status = notmuch_database_begin_atomic (self->native);
-
-  if (status != NOTMUCH_STATUS_SUCCESS)
-    return status;
-  status = _nm_compat_end_outermost_atomic (self->native);
-  self->own_revision = notmuch_database_get_revision (self->native, NULL);
-  return status;
-}
-
-/**
- * nm_database_commit:
- * @self: a database
- * @error: return location for an error
- *
- * Makes every change made so far durable, so that it survives even if the process is
- * killed, and visible to other processes that reopen the database.  Does nothing on a
- * read-only database.  Inside an atomic section it fails with %NM_ERROR_ILLEGAL_ARGUMENT:
- * the outermost [method@Notmuch.Database.end_atomic] commits instead.
- *
- * Returns: %TRUE on success
- *
- * Since: 0.1
- */
-gboolean
-nm_database_commit (NmDatabase  *self,
-                    GError     **error)
-{
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-
-  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = _nm_database_lock (self);
-  if (!_nm_database_check_open (self, error))
-    return FALSE;
-  if (self->mode != NM_DATABASE_MODE_READ_WRITE)
-    return TRUE;
-  if (self->atomic_depth > 0)
-    {
-      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
-                             "Cannot commit inside an atomic section: end it instead");
-      return FALSE;
-    }
-  return _nm_database_check_status (self, nm_database_commit_pending (self), error,
-                                    "Cannot commit the database at %s", self->path);
-}
-
-gboolean
-_nm_database_begin_atomic_locked (NmDatabase  *self,
-                                  GError     **error)
-{
-  notmuch_status_t status = NOTMUCH_STATUS_SUCCESS;
-
-  if (!_nm_database_check_open (self, error))
-    return FALSE;
-  /* Xapian cancels an unfinished transaction by dropping every uncommitted change, including
-   * those made before the transaction began. */
-  if (self->atomic_depth == 0 && self->mode == NM_DATABASE_MODE_READ_WRITE)
-    status = nm_database_commit_pending (self);
-  if (status == NOTMUCH_STATUS_SUCCESS)
-    status = notmuch_database_begin_atomic (self->native);
-  if (!_nm_database_check_status (self, status, error, "Cannot begin an atomic section"))
-    return FALSE;
-  self->atomic_depth++;
-  return TRUE;
-}
-
-/**
- * nm_database_begin_atomic:
- * @self: a database open for writing
- * @error: return location for an error
- *
- * Starts an atomic section: the changes made until the matching
- * [method@Notmuch.Database.end_atomic] become visible and durable together when the
- * outermost section ends, or not at all.  Sections nest.
- *
- * Changes made before the outermost section begins are committed first, so that closing
- * the database inside an unfinished section discards that section's changes and only those.
- *
- * Returns: %TRUE on success
- *
- * Since: 0.1
- */
-gboolean
-nm_database_begin_atomic (NmDatabase  *self,
-                          GError     **error)
-{
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-
-  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = _nm_database_lock (self);
-  return _nm_database_begin_atomic_locked (self, error);
-}
-
-gboolean
-_nm_database_end_atomic_locked (NmDatabase  *self,
-                                GError     **error)
-{
-  notmuch_status_t status;
-
-  if (!_nm_database_check_open (self, error))
-    return FALSE;
-  if (self->atomic_depth == 1 && self->mode == NM_DATABASE_MODE_READ_WRITE)
-    {
-      status = _nm_compat_end_outermost_atomic (self->native);
-      self->own_revision = notmuch_database_get_revision (self->native, NULL);
-    }
-  else
-    {
-      status = notmuch_database_end_atomic (self->native);
-    }
-  if (!_nm_database_check_status (self, status, error, "Cannot end the atomic section"))
-    return FALSE;
-  self->atomic_depth--;
-  return TRUE;
-}
-
-/**
- * nm_database_end_atomic:
- * @self: a database open for writing
- * @error: return location for an error
- *
- * Ends the innermost atomic section started with [method@Notmuch.Database.begin_atomic].
- * Ending the outermost section commits its changes.
- *
- * Returns: %TRUE on success; %NM_ERROR_UNBALANCED_ATOMIC if no section is open
- *
- * Since: 0.1
- */
-gboolean
-nm_database_end_atomic (NmDatabase  *self,
-                        GError     **error)
-{
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-
-  g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = _nm_database_lock (self);
-  return _nm_database_end_atomic_locked (self, error);
-}
-
 /**
  * nm_database_get_path: (get-property path)
  * @self: a database
@@ -1026,87 +921,4 @@ nm_database_get_revision (NmDatabase  *self,
   if (uuid != NULL)
     *uuid = g_strdup (self->uuid);
   return self->revision;
-}
-
-typedef struct
-{
-  char *path;
-  NmDatabaseMode mode;
-} NmOpenRequest;
-
-static void
-nm_open_request_free (NmOpenRequest *request)
-{
-  g_free (request->path);
-  g_free (request);
-}
-
-static void
-nm_database_open_in_thread (GTask        *task,
-                            gpointer      unused,
-                            gpointer      task_data,
-                            GCancellable *cancellable)
-{
-  NmOpenRequest *request = task_data;
-  GError *error = NULL;
-  NmDatabase *database;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  database = nm_database_open (request->path, request->mode, &error);
-  if (database == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, database, g_object_unref);
-}
-
-/**
- * nm_database_open_async:
- * @path: (type filename) (nullable): the database directory, or %NULL for notmuch's lookup
- * @mode: how to open the database
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (nullable): called when the database is open
- * @user_data: data for @callback
- *
- * Opens a database in a worker thread; see [ctor@Notmuch.Database.open].  @callback runs
- * in the thread-default main context of the calling thread.
- *
- * Since: 0.1
- */
-void
-nm_database_open_async (const char          *path,
-                        NmDatabaseMode       mode,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  NmOpenRequest *request = g_new0 (NmOpenRequest, 1);
-
-  request->path = g_strdup (path);
-  request->mode = mode;
-  g_task_set_source_tag (task, nm_database_open_async);
-  g_task_set_task_data (task, request, (GDestroyNotify) nm_open_request_free);
-  g_task_run_in_thread (task, nm_database_open_in_thread);
-}
-
-/**
- * nm_database_open_finish:
- * @result: the result passed to the callback
- * @error: return location for an error
- *
- * Finishes [func@Notmuch.Database.open_async].
- *
- * Returns: (transfer full): the open database, or %NULL with @error set
- *
- * Since: 0.1
- */
-NmDatabase *
-nm_database_open_finish (GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_open_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -49,6 +49,12 @@ NmDatabase *nm_database_open_with_config (const char *path, NmDatabaseMode mode,
                                           GError **error);
 NM_AVAILABLE_IN_0_1
 NmDatabase *nm_database_create (const char *path, GError **error);
+NM_AVAILABLE_IN_0_1
+NmDatabase *nm_database_create_with_config (const char *path, const char *config_path,
+                                            const char *profile, GError **error);
+NM_AVAILABLE_IN_0_1
+NmDatabase *nm_database_load_config (const char *config_path, const char *profile,
+                                     GError **error);
 
 NM_AVAILABLE_IN_0_1
 void nm_database_open_async (const char *path, NmDatabaseMode mode, GCancellable *cancellable,
@@ -142,6 +148,11 @@ gboolean nm_database_set_config_value (NmDatabase *self, NmConfigKey key, const 
                                        GError **error);
 NM_AVAILABLE_IN_0_1
 GHashTable *nm_database_get_config_list (NmDatabase *self, const char *prefix, GError **error);
+NM_AVAILABLE_IN_0_1
+GHashTable *nm_database_get_config_pairs (NmDatabase *self, const char *prefix,
+                                          GError **error);
+NM_AVAILABLE_IN_0_1
+const char *nm_database_get_config_path (NmDatabase *self);
 
 NM_AVAILABLE_IN_0_1
 NmMessages *nm_database_search_messages (NmDatabase *self, const char *query, GError **error);
@@ -152,6 +163,160 @@ guint nm_database_count_messages (NmDatabase *self, const char *query, GError **
 NM_AVAILABLE_IN_0_1
 guint nm_database_count_threads (NmDatabase *self, const char *query, GError **error);
 
+/* The asynchronous twins (nm-database-async-*.c). */
+NM_AVAILABLE_IN_0_1
+void nm_database_open_with_config_async (const char *path, NmDatabaseMode mode,
+                                         const char *config_path, const char *profile,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmDatabase *nm_database_open_with_config_finish (GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_create_async (const char *path, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmDatabase *nm_database_create_finish (GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_create_with_config_async (const char *path, const char *config_path,
+                                           const char *profile, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmDatabase *nm_database_create_with_config_finish (GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_load_config_async (const char *config_path, const char *profile,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmDatabase *nm_database_load_config_finish (GAsyncResult *result, GError **error);
+
+NM_AVAILABLE_IN_0_1
+void nm_database_close_async (NmDatabase *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_close_finish (NmDatabase *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_reopen_async (NmDatabase *self, NmDatabaseMode mode, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_reopen_finish (NmDatabase *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_commit_async (NmDatabase *self, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_commit_finish (NmDatabase *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_begin_atomic_async (NmDatabase *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_begin_atomic_finish (NmDatabase *self, GAsyncResult *result,
+                                          GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_end_atomic_async (NmDatabase *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_end_atomic_finish (NmDatabase *self, GAsyncResult *result,
+                                        GError **error);
+
+NM_AVAILABLE_IN_0_1
+void nm_database_get_config_list_async (NmDatabase *self, const char *prefix,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+GHashTable *nm_database_get_config_list_finish (NmDatabase *self, GAsyncResult *result,
+                                                GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_set_config_async (NmDatabase *self, const char *key, const char *value,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_set_config_finish (NmDatabase *self, GAsyncResult *result,
+                                        GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_set_config_value_async (NmDatabase *self, NmConfigKey key, const char *value,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_set_config_value_finish (NmDatabase *self, GAsyncResult *result,
+                                              GError **error);
+
+NM_AVAILABLE_IN_0_1
+void nm_database_find_message_async (NmDatabase *self, const char *message_id,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmMessage *nm_database_find_message_finish (NmDatabase *self, GAsyncResult *result,
+                                            GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_find_message_by_filename_async (NmDatabase *self, const char *filename,
+                                                 GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmMessage *nm_database_find_message_by_filename_finish (NmDatabase *self,
+                                                        GAsyncResult *result,
+                                                        GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_remove_message_async (NmDatabase *self, const char *filename,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_remove_message_finish (NmDatabase *self, GAsyncResult *result,
+                                            GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_get_directory_async (NmDatabase *self, const char *path,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmDirectory *nm_database_get_directory_finish (NmDatabase *self, GAsyncResult *result,
+                                               GError **error);
+
+NM_AVAILABLE_IN_0_1
+void nm_database_get_all_tags_async (NmDatabase *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+char **nm_database_get_all_tags_finish (NmDatabase *self, GAsyncResult *result,
+                                        GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_search_messages_async (NmDatabase *self, const char *query,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmMessages *nm_database_search_messages_finish (NmDatabase *self, GAsyncResult *result,
+                                                GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_search_threads_async (NmDatabase *self, const char *query,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+NmThreads *nm_database_search_threads_finish (NmDatabase *self, GAsyncResult *result,
+                                              GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_count_messages_async (NmDatabase *self, const char *query,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+guint nm_database_count_messages_finish (NmDatabase *self, GAsyncResult *result,
+                                         GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_count_threads_async (NmDatabase *self, const char *query,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+guint nm_database_count_threads_finish (NmDatabase *self, GAsyncResult *result,
+                                        GError **error);
+
+NM_AVAILABLE_IN_0_1
+void nm_database_upgrade_async (NmDatabase *self, GClosure *progress,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_upgrade_finish (NmDatabase *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_database_compact_async (NmDatabase *self, const char *backup_path,
+                                GClosure *progress, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_database_compact_finish (NmDatabase *self, GAsyncResult *result, GError **error);
 NM_AVAILABLE_IN_0_1
 NmMessage *nm_database_insert (NmDatabase *self, GBytes *message, const char *folder,
                                const char * const *add, const char * const *remove,

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "nm-directory-private.h"
+#include "nm-async-private.h"
 #include "nm-error-private.h"
 #include "nm-database-private.h"
 
@@ -287,6 +288,125 @@ nm_directory_get_child_directories (NmDirectory *self)
   if (!nm_directory_check_usable (self, NULL))
     return g_new0 (char *, 1);
   return nm_directory_take_names (notmuch_directory_get_child_directories (self->native));
+}
+
+static gboolean
+nm_directory_list_children_call (gpointer       source,
+                                 NmCall        *call,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  char **names = call->number ? nm_directory_get_child_directories (source)
+                              : nm_directory_get_child_files (source);
+
+  _nm_call_set_value (call, names, (GDestroyNotify) g_strfreev);
+  return TRUE;
+}
+
+static void
+nm_directory_start_listing (NmDirectory         *self,
+                            gboolean             directories,
+                            gpointer             source_tag,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  NmCall *call = _nm_call_new (nm_directory_list_children_call);
+
+  call->number = directories;
+  _nm_call_start (call, self->database, self, source_tag, NM_CALL_READS, cancellable,
+                  callback, user_data);
+}
+
+/**
+ * nm_directory_get_child_files_async:
+ * @self: a directory
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the file names
+ * @user_data: data for @callback
+ *
+ * Lists the files indexed in the directory in the database's worker thread; see
+ * [method@Notmuch.Directory.get_child_files].
+ *
+ * Since: 0.1
+ */
+void
+nm_directory_get_child_files_async (NmDirectory         *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (NM_IS_DIRECTORY (self));
+
+  nm_directory_start_listing (self, FALSE, nm_directory_get_child_files_async, cancellable,
+                              callback, user_data);
+}
+
+/**
+ * nm_directory_get_child_files_finish:
+ * @self: a directory
+ * @result: the result passed to the callback
+ * @error: return location for an error: only %G_IO_ERROR_CANCELLED
+ *
+ * Finishes [method@Notmuch.Directory.get_child_files_async].
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the file
+ *   names, sorted; empty if the database is closed; %NULL if the call was cancelled
+ *
+ * Since: 0.1
+ */
+char **
+nm_directory_get_child_files_finish (NmDirectory   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return _nm_call_finish_value (result, self, nm_directory_get_child_files_async, error);
+}
+
+/**
+ * nm_directory_get_child_directories_async:
+ * @self: a directory
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the directory names
+ * @user_data: data for @callback
+ *
+ * Lists the subdirectories the index knows in the directory, in the database's worker
+ * thread; see [method@Notmuch.Directory.get_child_directories].
+ *
+ * Since: 0.1
+ */
+void
+nm_directory_get_child_directories_async (NmDirectory         *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (NM_IS_DIRECTORY (self));
+
+  nm_directory_start_listing (self, TRUE, nm_directory_get_child_directories_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * nm_directory_get_child_directories_finish:
+ * @self: a directory
+ * @result: the result passed to the callback
+ * @error: return location for an error: only %G_IO_ERROR_CANCELLED
+ *
+ * Finishes [method@Notmuch.Directory.get_child_directories_async].
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the
+ *   directory names, sorted; empty if the database is closed; %NULL if the call was
+ *   cancelled
+ *
+ * Since: 0.1
+ */
+char **
+nm_directory_get_child_directories_finish (NmDirectory   *self,
+                                           GAsyncResult  *result,
+                                           GError       **error)
+{
+  return _nm_call_finish_value (result, self, nm_directory_get_child_directories_async, error);
 }
 
 /**

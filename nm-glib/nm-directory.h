@@ -29,6 +29,19 @@ char **nm_directory_get_child_files (NmDirectory *self);
 NM_AVAILABLE_IN_0_1
 char **nm_directory_get_child_directories (NmDirectory *self);
 NM_AVAILABLE_IN_0_1
+void nm_directory_get_child_files_async (NmDirectory *self, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+char **nm_directory_get_child_files_finish (NmDirectory *self, GAsyncResult *result,
+                                            GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_directory_get_child_directories_async (NmDirectory *self, GCancellable *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer user_data);
+NM_AVAILABLE_IN_0_1
+char **nm_directory_get_child_directories_finish (NmDirectory *self, GAsyncResult *result,
+                                                  GError **error);
+NM_AVAILABLE_IN_0_1
 gboolean nm_directory_delete (NmDirectory *self, GError **error);
 
 G_END_DECLS

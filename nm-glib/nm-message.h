@@ -84,6 +84,25 @@ NM_AVAILABLE_IN_0_1
 char **nm_message_get_all_properties (NmMessage *self, const char *prefix, gboolean exact,
                                       GError **error);
 
+/* The asynchronous twins (nm-message-async.c). */
+NM_AVAILABLE_IN_0_1
+void nm_message_get_header_async (NmMessage *self, const char *name, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+char *nm_message_get_header_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_message_reindex_async (NmMessage *self, NmIndexOptions *options,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_message_reindex_finish (NmMessage *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_message_tags_to_maildir_flags_async (NmMessage *self, GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+NM_AVAILABLE_IN_0_1
+gboolean nm_message_tags_to_maildir_flags_finish (NmMessage *self, GAsyncResult *result,
+                                                  GError **error);
 NM_AVAILABLE_IN_0_1
 GMimeMessage *nm_message_parse (NmMessage *self, NmDecryptPolicy decrypt,
                                 GCancellable *cancellable, GError **error);

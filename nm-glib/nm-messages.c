@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-messages-private.h"
+#include "nm-async-private.h"
 #include "nm-compat-private.h"
 #include "nm-database-private.h"
 #include "nm-error-private.h"
@@ -735,6 +736,64 @@ nm_messages_collect_tags (NmMessages  *self,
   g_ptr_array_add (tags, NULL);
   g_ptr_array_set_free_func (tags, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&tags), FALSE);
+}
+
+static gboolean
+nm_messages_collect_tags_call (gpointer       source,
+                               NmCall        *call,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  char **tags = nm_messages_collect_tags (source, error);
+
+  _nm_call_set_value (call, tags, (GDestroyNotify) g_strfreev);
+  return tags != NULL;
+}
+
+/**
+ * nm_messages_collect_tags_async:
+ * @self: a list of messages
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the tags
+ * @user_data: data for @callback
+ *
+ * Collects the tags of the list's messages in the database's worker thread; see
+ * [method@Notmuch.Messages.collect_tags].
+ *
+ * Since: 0.1
+ */
+void
+nm_messages_collect_tags_async (NmMessages          *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (NM_IS_MESSAGES (self));
+
+  _nm_call_start (_nm_call_new (nm_messages_collect_tags_call), self->database, self,
+                  nm_messages_collect_tags_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
+}
+
+/**
+ * nm_messages_collect_tags_finish:
+ * @self: a list of messages
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Notmuch.Messages.collect_tags_async].
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the tags, sorted in byte order, or
+ *   %NULL on error
+ *
+ * Since: 0.1
+ */
+char **
+nm_messages_collect_tags_finish (NmMessages    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return _nm_call_finish_value (result, self, nm_messages_collect_tags_async, error);
 }
 
 /**

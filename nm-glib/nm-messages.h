@@ -22,6 +22,12 @@ G_DECLARE_FINAL_TYPE (NmMessages, nm_messages, NM, MESSAGES, GObject)
 NM_AVAILABLE_IN_0_1
 char **nm_messages_collect_tags (NmMessages *self, GError **error);
 NM_AVAILABLE_IN_0_1
+void nm_messages_collect_tags_async (NmMessages *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+char **nm_messages_collect_tags_finish (NmMessages *self, GAsyncResult *result,
+                                        GError **error);
+NM_AVAILABLE_IN_0_1
 gboolean nm_messages_check (NmMessages *self, GError **error);
 NM_AVAILABLE_IN_0_1
 NmMessage *nm_messages_next (NmMessages *self);

@@ -70,6 +70,11 @@ void nm_query_count_messages_async (NmQuery *self, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
 NM_AVAILABLE_IN_0_1
 guint nm_query_count_messages_finish (NmQuery *self, GAsyncResult *result, GError **error);
+NM_AVAILABLE_IN_0_1
+void nm_query_count_threads_async (NmQuery *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+NM_AVAILABLE_IN_0_1
+guint nm_query_count_threads_finish (NmQuery *self, GAsyncResult *result, GError **error);
 
 NM_AVAILABLE_IN_0_1
 NmMessages *nm_query_load_messages (NmQuery *self, GCancellable *cancellable, GError **error);

@@ -11,6 +11,7 @@
 #include "nm-enum-types.h"
 #include "nm-types.h"
 #include "nm-error.h"
+#include "nm-features.h"
 #include "nm-database.h"
 #include "nm-database-monitor.h"
 #include "nm-query.h"

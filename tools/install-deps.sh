@@ -19,7 +19,8 @@ packages=(
   notmuch python3-notmuch2 python3-notmuch
   # gpg and gpgsm: the content tests make throw-away OpenPGP and S/MIME keys
   gnupg gpgsm
-  # Xapian from Python, for the torture tests that corrupt database metadata
+  # Xapian from Python: the torture tests corrupt database metadata, the async upgrade test
+  # makes an index look older
   python3-xapian
   # memory checking, and libnm for the symbol-clash test
   valgrind libnm0

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the C, Python and torture suites again under AddressSanitizer+UBSan and under
 # valgrind (the async suite under AddressSanitizer only: it drives GTK under Xvfb), and the
-# threading test and the C async test under ThreadSanitizer.  Any report fails the run.
+# threading test and the C async tests under ThreadSanitizer.  Any report fails the run.
 #
 #   tools/memcheck.sh [--install-deps] [asan|valgrind|tsan]...      (default: all three)
 #
@@ -98,8 +98,8 @@ run_tsan() {
   # lock on purpose (a heuristic); GLib >= 2.76 dropped that allocator for malloc anyway.
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
     G_SLICE=always-malloc LDFLAGS=$ldflags \
-    meson test -C "$dir" --print-errorlogs --logbase testlog-tsan threads async-c test-notify test-monitor \
-      test-lists || status=1
+    meson test -C "$dir" --print-errorlogs --logbase testlog-tsan threads async-c async-calls-c test-notify \
+      test-monitor test-lists || status=1
 }
 
 for kind in "${kinds[@]}"; do

@@ -447,6 +447,75 @@ testAsync('async: errors reach the promise as Notmuch.Error', async () => {
         `open_async of a missing database: ${error}`);
 });
 
+// The other twins, promisified the same way: the constructors are static functions (their
+// callback gets no source object, and _promisify then calls the finish function of the
+// class).
+Gio._promisify(Notmuch.Database, 'open_with_config_async', 'open_with_config_finish');
+Gio._promisify(Notmuch.Database, 'load_config_async', 'load_config_finish');
+for (const call of ['find_message', 'count_threads', 'get_all_tags', 'close', 'compact'])
+    Gio._promisify(Notmuch.Database.prototype, `${call}_async`, `${call}_finish`);
+Gio._promisify(Notmuch.Message.prototype, 'get_header_async', 'get_header_finish');
+
+testAsync('async: the database and message twins (promises)', async () => {
+    const config = str('paths', 'ro_config');
+    const adb = await Notmuch.Database.open_with_config_async(null,
+        Notmuch.DatabaseMode.READ_ONLY, config, null, null);
+    assertEqual(adb.path, RO_DB, 'open_with_config_async: path');
+    assertEqual(adb.get_config_path(), config, 'open_with_config_async: the file loaded');
+    assertEqual(await adb.count_threads_async('*', null), N_THREADS,
+        'count_threads_async(*), excluding as the CLI does');
+
+    const first = expectedMessages[0];
+    const message = await adb.find_message_async(first.id, null);
+    assertEqual(message.thread_id, first.thread, 'find_message_async: the thread');
+    assertEqual(await message.get_header_async('Subject', null) ?? '', first.subject,
+        'get_header_async(Subject)');
+    assertEqual(await adb.find_message_async('no-such-id@example.org', null), null,
+        'find_message_async of an unknown id gives null');
+    assertEqual(await adb.get_all_tags_async(null), adb.get_all_tags(), 'get_all_tags_async');
+
+    const config_only = await Notmuch.Database.load_config_async(config, null, null);
+    assertEqual(config_only.get_config_path(), config, 'load_config_async: the file loaded');
+
+    const cancellable = new Gio.Cancellable();
+    cancellable.cancel();
+    let error = null;
+    try {
+        await adb.count_threads_async('*', cancellable);
+    } catch (e) {
+        error = e;
+    }
+    assert(error !== null && error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
+        `a cancelled call rejects with CANCELLED: ${error}`);
+
+    assertEqual(await adb.close_async(null), true, 'close_async');
+    error = null;
+    try {
+        await adb.find_message_async(first.id, null);
+    } catch (e) {
+        error = e;
+    }
+    assert(error !== null && error.matches(Notmuch.Error, Notmuch.Error.CLOSED_DATABASE),
+        `after close_async, CLOSED_DATABASE: ${error}`);
+});
+
+testAsync('async: compact_async reports progress to a JavaScript function', async () => {
+    const rw = Notmuch.Database.open(RW_DB, Notmuch.DatabaseMode.READ_WRITE);
+    const before = rw.count_messages('*');
+    const reports = [];
+    let finished = false;
+    const compacted = await rw.compact_async(null, message => {
+        assert(!finished, 'no report after the result');
+        reports.push(message);
+    }, null);
+    finished = true;
+    assertEqual(compacted, true, 'compact_async');
+    assert(reports.length > 0 && reports.every(r => typeof r === 'string'),
+        `progress messages: ${repr(reports)}`);
+    assertEqual(rw.count_messages('*'), before, 'every message still there');
+    rw.close();
+});
+
 // ---------------------------------------------------------------------------
 // Writes, on the writable copy
 // ---------------------------------------------------------------------------

@@ -155,7 +155,8 @@ const uint WATCHDOG_SECONDS = 60;
 
 /* open_async, then search_messages_async, search_threads_async and count_messages_async on
  * the read-only corpus, each result checked against what the notmuch CLI said. */
-async void check_async_calls (string ro_db, int64 n_messages) throws GLib.Error {
+async void check_async_calls (string ro_db, string ro_config, int64 n_messages)
+        throws GLib.Error {
     var db = yield Notmuch.Database.open_async (ro_db, Notmuch.DatabaseMode.READ_ONLY, null);
     check_str (db.path, ro_db, "open_async: db.path");
 
@@ -196,11 +197,55 @@ async void check_async_calls (string ro_db, int64 n_messages) throws GLib.Error 
     }
     check (caught, "open_async of a missing database throws NO_DATABASE");
     db.close ();
+
+    yield check_more_async_calls (ro_db, ro_config);
+}
+
+/* The other twins: a constructor, lookups, a count, a header read from the file, and the
+ * configuration without an index, each checked against the CLI; cancelling and closing. */
+async void check_more_async_calls (string ro_db, string ro_config) throws GLib.Error {
+    var db = yield Notmuch.Database.open_with_config_async (null, Notmuch.DatabaseMode.READ_ONLY,
+                                                             ro_config, null, null);
+    check_str (db.path, ro_db, "open_with_config_async: db.path");
+    check_str (db.get_config_path (), ro_config, "open_with_config_async: the file loaded");
+    check_int (yield db.count_threads_async ("*", null), num ("counts", "threads"),
+               "count_threads_async(*), excluding as the CLI does");
+
+    var message = yield db.find_message_async (str ("message 0", "id"), null);
+    check (message != null, "find_message_async finds the oldest message");
+    check_str (message.thread_id, str ("message 0", "thread"), "find_message_async: thread");
+    var subject = yield message.get_header_async ("Subject", null);
+    check_str (subject ?? "", str ("message 0", "subject"), "get_header_async (Subject)");
+    check ((yield db.find_message_async ("no-such-id@example.org", null)) == null,
+           "find_message_async of an unknown id gives null");
+    check_list (yield db.get_all_tags_async (null), db.get_all_tags (), "get_all_tags_async");
+
+    var config_only = yield Notmuch.Database.load_config_async (ro_config, null, null);
+    check_str (config_only.get_config_path (), ro_config, "load_config_async: the file loaded");
+
+    var cancellable = new Cancellable ();
+    cancellable.cancel ();
+    bool caught = false;
+    try {
+        yield db.count_threads_async ("*", cancellable);
+    } catch (IOError.CANCELLED e) {
+        caught = true;
+    }
+    check (caught, "a cancelled count_threads_async throws IOError.CANCELLED");
+
+    check (yield db.close_async (null), "close_async");
+    caught = false;
+    try {
+        yield db.find_message_async (str ("message 0", "id"), null);
+    } catch (Notmuch.Error.CLOSED_DATABASE e) {
+        caught = true;
+    }
+    check (caught, "after close_async, find_message_async throws CLOSED_DATABASE");
 }
 
 /* Runs check_async_calls() to its end in a main loop: the results are delivered from the
  * main context, so without a running loop nothing would ever complete. */
-void run_async_calls (string ro_db, int64 n_messages) throws GLib.Error {
+void run_async_calls (string ro_db, string ro_config, int64 n_messages) throws GLib.Error {
     var loop = new MainLoop ();
     GLib.Error? failure = null;
     bool done = false;
@@ -209,7 +254,7 @@ void run_async_calls (string ro_db, int64 n_messages) throws GLib.Error {
         loop.quit ();
         return Source.REMOVE;
     });
-    check_async_calls.begin (ro_db, n_messages, (obj, res) => {
+    check_async_calls.begin (ro_db, ro_config, n_messages, (obj, res) => {
         try {
             check_async_calls.end (res);
         } catch (GLib.Error e) {
@@ -241,10 +286,11 @@ int main (string[] argv) {
     }
 
     Notmuch.Database? db = null;
-    string ro_db = "", rw_db = "", rw_config = "", notmuch = "";
+    string ro_db = "", ro_config = "", rw_db = "", rw_config = "", notmuch = "";
     int64 n_messages = 0, n_threads = 0;
     try {
         ro_db = str ("paths", "ro_db");
+        ro_config = str ("paths", "ro_config");
         rw_db = str ("paths", "rw_db");
         rw_config = str ("paths", "rw_config");
         notmuch = str ("paths", "notmuch");
@@ -460,8 +506,8 @@ int main (string[] argv) {
         check_list (m.get_tags (), list ("message 0", "tags"), "nothing changed");
     });
 
-    run_test ("async: open_async, search_messages_async, count_messages_async with yield", () => {
-        run_async_calls (ro_db, n_messages);
+    run_test ("async: the asynchronous twins with yield", () => {
+        run_async_calls (ro_db, ro_config, n_messages);
     });
 
     /* Writes, on the writable copy. */
