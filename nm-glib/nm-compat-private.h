@@ -37,6 +37,30 @@ notmuch_status_t _nm_compat_reopen (notmuch_database_t      *database,
                                     notmuch_database_mode_t  mode);
 notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
 
+/* Configuration keys.  libnotmuch 0.38 added NOTMUCH_CONFIG_INDEX_AS_TEXT, 0.39
+ * NOTMUCH_CONFIG_AUTHORS_SEPARATOR and NOTMUCH_CONFIG_AUTHORS_MATCHED_SEPARATOR; 0.37, 0.38
+ * and 0.39 all say 5.6.0 in notmuch.h, and an older libnotmuch given a key it does not know
+ * reads past the end of its table of key names.  So on every version the keys after
+ * NOTMUCH_CONFIG_EXTRA_HEADERS are read and written by @name, through the string API every
+ * version has (the values are the same: libnotmuch keeps one map of names to values), and
+ * the two separators read as the defaults of 0.39 (", " and "| ", the separators earlier
+ * versions always use) when unset.  The other keys go to libnotmuch's own calls.
+ * _nm_compat_config_get() returns a new string, or NULL. */
+char *_nm_compat_config_get (notmuch_database_t   *database,
+                             notmuch_config_key_t  key,
+                             const char           *name);
+notmuch_config_values_t *_nm_compat_config_get_values (notmuch_database_t   *database,
+                                                       notmuch_config_key_t  key,
+                                                       const char           *name);
+notmuch_status_t _nm_compat_config_get_bool (notmuch_database_t   *database,
+                                             notmuch_config_key_t  key,
+                                             const char           *name,
+                                             notmuch_bool_t       *value);
+notmuch_status_t _nm_compat_config_set (notmuch_database_t   *database,
+                                        notmuch_config_key_t  key,
+                                        const char           *name,
+                                        const char           *value);
+
 /* Upgrades.  Every version: with a progress callback, notmuch_database_upgrade() makes
  * SIGALRM fire every second to time its calls, through a handler of its own, and leaves
  * SIGALRM ignored and the process's real-time interval timer stopped when it returns.

@@ -21,13 +21,17 @@ static const char *const config_key_names[] = {
   [NM_CONFIG_KEY_USER_NAME] = "user.name",
   [NM_CONFIG_KEY_AUTOCOMMIT] = "database.autocommit",
   [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
+  [NM_CONFIG_KEY_INDEX_AS_TEXT] = "index.as_text",
+  [NM_CONFIG_KEY_AUTHORS_SEPARATOR] = "search.authors_separator",
+  [NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR] = "search.authors_matched_separator",
 };
 
 char **
 _nm_database_get_config_values (NmDatabase *self, notmuch_config_key_t key)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  notmuch_config_values_t *values = notmuch_config_get_values (self->native, key);
+  notmuch_config_values_t *values =
+    _nm_compat_config_get_values (self->native, key, config_key_names[key]);
 
   for (; notmuch_config_values_valid (values); notmuch_config_values_move_to_next (values))
     {
@@ -137,7 +141,7 @@ nm_database_get_config_value (NmDatabase   *self,
                               GError      **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  const char *value;
+  char *value;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), NULL);
@@ -146,8 +150,11 @@ nm_database_get_config_value (NmDatabase   *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return NULL;
-  value = notmuch_config_get (self->native, (notmuch_config_key_t) key);
-  return value != NULL && value[0] != '\0' ? g_strdup (value) : NULL;
+  value = _nm_compat_config_get (self->native, (notmuch_config_key_t) key,
+                                 config_key_names[key]);
+  if (value == NULL || value[0] == '\0')
+    g_clear_pointer (&value, g_free);
+  return value;
 }
 
 /**
@@ -208,7 +215,8 @@ nm_database_get_config_bool (NmDatabase   *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return FALSE;
-  status = notmuch_config_get_bool (self->native, (notmuch_config_key_t) key, &value);
+  status = _nm_compat_config_get_bool (self->native, (notmuch_config_key_t) key,
+                                       config_key_names[key], &value);
   if (!_nm_database_check_status (self, status, error, "%s is not a boolean",
                                   config_key_names[key]))
     return FALSE;
@@ -248,7 +256,8 @@ nm_database_set_config_value (NmDatabase   *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return FALSE;
-  status = notmuch_config_set (self->native, (notmuch_config_key_t) key, value);
+  status = _nm_compat_config_set (self->native, (notmuch_config_key_t) key,
+                                  config_key_names[key], value);
   return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",
                                     config_key_names[key]);
 }
