@@ -587,3 +587,53 @@ _nm_compat_config_set (notmuch_database_t   *database,
     return notmuch_config_set (database, key, value);
   return notmuch_database_set_config (database, name, value);
 }
+
+/* Thread walks of a read-only handle (see nm-compat-private.h). */
+
+void
+_nm_compat_commit_stamp_take (notmuch_database_t  *database,
+                              gboolean             read_only,
+                              NmCompatCommitStamp *stamp)
+{
+  const char *path;
+  char *split;
+
+  _nm_compat_commit_stamp_clear (stamp);
+  if (!read_only)
+    return;
+  /* libnotmuch opens the index in PATH/xapian if it exists, else PATH/.notmuch/xapian. */
+  path = notmuch_database_get_path (database);
+  split = g_build_filename (path, "xapian", NULL);
+  if (g_file_test (split, G_FILE_TEST_IS_DIR))
+    stamp->index_dir = split;
+  else
+    {
+      g_free (split);
+      stamp->index_dir = g_build_filename (path, ".notmuch", "xapian", NULL);
+    }
+  if (stat (stamp->index_dir, &stamp->stat) != 0)
+    memset (&stamp->stat, 0, sizeof stamp->stat);
+}
+
+gboolean
+_nm_compat_commit_stamp_moved (const NmCompatCommitStamp *stamp)
+{
+  struct stat now;
+
+  if (stamp->index_dir == NULL)
+    return FALSE;
+  if (stat (stamp->index_dir, &now) != 0)
+    memset (&now, 0, sizeof now);
+  return now.st_ino != stamp->stat.st_ino || now.st_dev != stamp->stat.st_dev
+         || now.st_mtim.tv_sec != stamp->stat.st_mtim.tv_sec
+         || now.st_mtim.tv_nsec != stamp->stat.st_mtim.tv_nsec
+         || now.st_ctim.tv_sec != stamp->stat.st_ctim.tv_sec
+         || now.st_ctim.tv_nsec != stamp->stat.st_ctim.tv_nsec;
+}
+
+void
+_nm_compat_commit_stamp_clear (NmCompatCommitStamp *stamp)
+{
+  g_clear_pointer (&stamp->index_dir, g_free);
+  memset (&stamp->stat, 0, sizeof stamp->stat);
+}
