@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <sys/stat.h>
+
 #include <glib.h>
 #include <notmuch.h>
 
@@ -41,6 +43,30 @@ notmuch_status_t _nm_compat_load_config (const char          *config_path,
 notmuch_status_t _nm_compat_reopen (notmuch_database_t      *database,
                                     notmuch_database_mode_t  mode);
 notmuch_status_t _nm_compat_end_outermost_atomic (notmuch_database_t *database);
+
+/* Configuration keys.  libnotmuch 0.38 added NOTMUCH_CONFIG_INDEX_AS_TEXT, 0.39
+ * NOTMUCH_CONFIG_AUTHORS_SEPARATOR and NOTMUCH_CONFIG_AUTHORS_MATCHED_SEPARATOR; 0.37, 0.38
+ * and 0.39 all say 5.6.0 in notmuch.h, and an older libnotmuch given a key it does not know
+ * reads past the end of its table of key names.  So on every version the keys after
+ * NOTMUCH_CONFIG_EXTRA_HEADERS are read and written by @name, through the string API every
+ * version has (the values are the same: libnotmuch keeps one map of names to values), and
+ * the two separators read as the defaults of 0.39 (", " and "| ", the separators earlier
+ * versions always use) when unset.  The other keys go to libnotmuch's own calls.
+ * _nm_compat_config_get() returns a new string, or NULL. */
+char *_nm_compat_config_get (notmuch_database_t   *database,
+                             notmuch_config_key_t  key,
+                             const char           *name);
+notmuch_config_values_t *_nm_compat_config_get_values (notmuch_database_t   *database,
+                                                       notmuch_config_key_t  key,
+                                                       const char           *name);
+notmuch_status_t _nm_compat_config_get_bool (notmuch_database_t   *database,
+                                             notmuch_config_key_t  key,
+                                             const char           *name,
+                                             notmuch_bool_t       *value);
+notmuch_status_t _nm_compat_config_set (notmuch_database_t   *database,
+                                        notmuch_config_key_t  key,
+                                        const char           *name,
+                                        const char           *value);
 
 /* Upgrades.  Every version: with a progress callback, notmuch_database_upgrade() makes
  * SIGALRM fire every second to time its calls, through a handler of its own, and leaves
@@ -135,6 +161,32 @@ char *_nm_compat_explain_query_failure (const char            *path,
  * it. */
 gboolean _nm_compat_view_changed (notmuch_database_t  *database,
                                   const char         **view_uuid);
+
+/* Thread walks of a read-only handle while another process commits.  Every version:
+ * libnotmuch builds a thread by reading its messages one after another, and once another
+ * process has committed twice since the revision the handle reads, those reads fail in ways
+ * no caller of libnotmuch can intercept.  0.40 returns NULL from notmuch_messages_get()
+ * (the iterator's status says "operation invalidated") and its own _notmuch_thread_create()
+ * dereferences that NULL: SIGSEGV.  0.37 to 0.39 reopen the handle on their own and exit(1)
+ * if the thread's next message was deleted ("a messages iterator contains a non-existent
+ * document ID").  A commit, by any process, replaces Xapian's version file by a rename,
+ * which changes the times of the index directory: a walk takes a stamp of it before its
+ * search, and _nm_compat_commit_stamp_moved() says before each thread is built whether
+ * anyone committed since; the walk then ends, as invalidated, before libnotmuch reads a
+ * revision that may be discarded under it.  What remains is a commit while one thread is
+ * being built (well under a millisecond per thread) by a process that had already committed
+ * once since the handle's revision.  Writable handles need none of this: no other process
+ * can commit to their database. */
+typedef struct
+{
+  char *index_dir;      /* NULL: nothing to watch */
+  struct stat stat;
+} NmCompatCommitStamp;
+void _nm_compat_commit_stamp_take (notmuch_database_t  *database,
+                                   gboolean             read_only,
+                                   NmCompatCommitStamp *stamp);
+gboolean _nm_compat_commit_stamp_moved (const NmCompatCommitStamp *stamp);
+void _nm_compat_commit_stamp_clear (NmCompatCommitStamp *stamp);
 
 /* Results invalidated by another process's commit.  Up to 0.39, libnotmuch lets
  * Xapian::DatabaseModifiedError escape from these, through C, which aborts the process;

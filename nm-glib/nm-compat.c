@@ -614,3 +614,136 @@ _nm_compat_view_changed (notmuch_database_t  *database,
   *view_uuid = uuid;
   return TRUE;
 }
+
+/* Configuration keys (see nm-compat-private.h). */
+
+static gboolean
+nm_compat_config_by_name (notmuch_config_key_t key)
+{
+  return (int) key > (int) NOTMUCH_CONFIG_EXTRA_HEADERS;
+}
+
+/* The defaults libnotmuch 0.39 gives the keys it added; NULL for none. */
+static const char *
+nm_compat_config_default (const char *name)
+{
+  if (strcmp (name, "search.authors_separator") == 0)
+    return ", ";
+  if (strcmp (name, "search.authors_matched_separator") == 0)
+    return "| ";
+  return NULL;
+}
+
+char *
+_nm_compat_config_get (notmuch_database_t   *database,
+                       notmuch_config_key_t  key,
+                       const char           *name)
+{
+  char *value = NULL;
+  char *copy;
+
+  if (!nm_compat_config_by_name (key))
+    return g_strdup (notmuch_config_get (database, key));
+  if (notmuch_database_get_config (database, name, &value) != NOTMUCH_STATUS_SUCCESS)
+    value = NULL;
+  if (value == NULL || value[0] == '\0')
+    copy = g_strdup (nm_compat_config_default (name));
+  else
+    copy = g_strdup (value);
+  free (value);
+  return copy;
+}
+
+notmuch_config_values_t *
+_nm_compat_config_get_values (notmuch_database_t   *database,
+                              notmuch_config_key_t  key,
+                              const char           *name)
+{
+  if (!nm_compat_config_by_name (key))
+    return notmuch_config_get_values (database, key);
+  return notmuch_config_get_values_string (database, name);
+}
+
+notmuch_status_t
+_nm_compat_config_get_bool (notmuch_database_t   *database,
+                            notmuch_config_key_t  key,
+                            const char           *name,
+                            notmuch_bool_t       *value)
+{
+  g_autofree char *text = NULL;
+
+  if (!nm_compat_config_by_name (key))
+    return notmuch_config_get_bool (database, key, value);
+  /* As libnotmuch reads a boolean: unset is false, else "true" or "false" in any case. */
+  text = _nm_compat_config_get (database, key, name);
+  *value = FALSE;
+  if (text == NULL || g_ascii_strcasecmp (text, "false") == 0)
+    return NOTMUCH_STATUS_SUCCESS;
+  if (g_ascii_strcasecmp (text, "true") == 0)
+    {
+      *value = TRUE;
+      return NOTMUCH_STATUS_SUCCESS;
+    }
+  return NOTMUCH_STATUS_ILLEGAL_ARGUMENT;
+}
+
+notmuch_status_t
+_nm_compat_config_set (notmuch_database_t   *database,
+                       notmuch_config_key_t  key,
+                       const char           *name,
+                       const char           *value)
+{
+  if (!nm_compat_config_by_name (key))
+    return notmuch_config_set (database, key, value);
+  return notmuch_database_set_config (database, name, value);
+}
+
+/* Thread walks of a read-only handle (see nm-compat-private.h). */
+
+void
+_nm_compat_commit_stamp_take (notmuch_database_t  *database,
+                              gboolean             read_only,
+                              NmCompatCommitStamp *stamp)
+{
+  const char *path;
+  char *split;
+
+  _nm_compat_commit_stamp_clear (stamp);
+  if (!read_only)
+    return;
+  /* libnotmuch opens the index in PATH/xapian if it exists, else PATH/.notmuch/xapian. */
+  path = notmuch_database_get_path (database);
+  split = g_build_filename (path, "xapian", NULL);
+  if (g_file_test (split, G_FILE_TEST_IS_DIR))
+    stamp->index_dir = split;
+  else
+    {
+      g_free (split);
+      stamp->index_dir = g_build_filename (path, ".notmuch", "xapian", NULL);
+    }
+  if (stat (stamp->index_dir, &stamp->stat) != 0)
+    memset (&stamp->stat, 0, sizeof stamp->stat);
+}
+
+gboolean
+_nm_compat_commit_stamp_moved (const NmCompatCommitStamp *stamp)
+{
+  struct stat now;
+
+  if (stamp->index_dir == NULL)
+    return FALSE;
+  if (stat (stamp->index_dir, &now) != 0)
+    memset (&now, 0, sizeof now);
+  return now.st_ino != stamp->stat.st_ino || now.st_dev != stamp->stat.st_dev
+         || now.st_mtim.tv_sec != stamp->stat.st_mtim.tv_sec
+         || now.st_mtim.tv_nsec != stamp->stat.st_mtim.tv_nsec
+         || now.st_ctim.tv_sec != stamp->stat.st_ctim.tv_sec
+         || now.st_ctim.tv_nsec != stamp->stat.st_ctim.tv_nsec;
+}
+
+void
+_nm_compat_commit_stamp_clear (NmCompatCommitStamp *stamp)
+{
+  g_clear_pointer (&stamp->index_dir, g_free);
+  memset (&stamp->stat, 0, sizeof stamp->stat);
+}

@@ -24,6 +24,9 @@ static const char *const config_key_names[] = {
   [NM_CONFIG_KEY_USER_NAME] = "user.name",
   [NM_CONFIG_KEY_AUTOCOMMIT] = "database.autocommit",
   [NM_CONFIG_KEY_EXTRA_HEADERS] = "show.extra_headers",
+  [NM_CONFIG_KEY_INDEX_AS_TEXT] = "index.as_text",
+  [NM_CONFIG_KEY_AUTHORS_SEPARATOR] = "search.authors_separator",
+  [NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR] = "search.authors_matched_separator",
 };
 
 /* A copy of @value, made valid UTF-8: this library stores nothing else, but the CLI and
@@ -53,7 +56,8 @@ static char **
 nm_database_read_config_values (notmuch_database_t *handle, notmuch_config_key_t key)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  notmuch_config_values_t *values = notmuch_config_get_values (handle, key);
+  notmuch_config_values_t *values =
+    _nm_compat_config_get_values (handle, key, config_key_names[key]);
 
   for (; notmuch_config_values_valid (values); notmuch_config_values_move_to_next (values))
     {
@@ -197,7 +201,7 @@ nm_database_get_config_value (NmDatabase   *self,
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
   notmuch_database_t *handle;
-  const char *value;
+  g_autofree char *value = NULL;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (key < G_N_ELEMENTS (config_key_names), NULL);
@@ -207,7 +211,7 @@ nm_database_get_config_value (NmDatabase   *self,
   handle = nm_database_get_config_handle (self, error);
   if (handle == NULL)
     return NULL;
-  value = notmuch_config_get (handle, (notmuch_config_key_t) key);
+  value = _nm_compat_config_get (handle, (notmuch_config_key_t) key, config_key_names[key]);
   return value != NULL && value[0] != '\0' ? nm_config_dup_valid (value) : NULL;
 }
 
@@ -273,7 +277,8 @@ nm_database_get_config_bool (NmDatabase   *self,
   handle = nm_database_get_config_handle (self, error);
   if (handle == NULL)
     return FALSE;
-  status = notmuch_config_get_bool (handle, (notmuch_config_key_t) key, &value);
+  status = _nm_compat_config_get_bool (handle, (notmuch_config_key_t) key,
+                                       config_key_names[key], &value);
   if (!_nm_database_check_status (self, status, error, "%s is not a boolean",
                                   config_key_names[key]))
     return FALSE;
@@ -315,7 +320,8 @@ nm_database_set_config_value (NmDatabase   *self,
   locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return FALSE;
-  status = notmuch_config_set (self->native, (notmuch_config_key_t) key, value);
+  status = _nm_compat_config_set (self->native, (notmuch_config_key_t) key,
+                                  config_key_names[key], value);
   return _nm_database_check_status (self, status, error, "Cannot set configuration key %s",
                                     config_key_names[key]);
 }

@@ -140,9 +140,23 @@ typedef enum /*< prefix=NM_QUERY_SYNTAX >*/
  * @NM_CONFIG_KEY_AUTOCOMMIT: `database.autocommit`, how many atomic sections libnotmuch ends
  *   before it commits by itself (a number)
  * @NM_CONFIG_KEY_EXTRA_HEADERS: `show.extra_headers` (a list)
+ * @NM_CONFIG_KEY_INDEX_AS_TEXT: `index.as_text`, regular expressions of MIME types indexed
+ *   as text (a list)
+ * @NM_CONFIG_KEY_AUTHORS_SEPARATOR: `search.authors_separator`, what separates the authors
+ *   of a thread (by default `, `)
+ * @NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR: `search.authors_matched_separator`, what
+ *   separates the authors of matched messages from the others (by default `| `)
  *
  * The configuration keys libnotmuch knows, for
  * [method@Notmuch.Database.get_config_value] and friends.
+ *
+ * Every key works with every libnotmuch this library supports.  The last three are
+ * newer than some of them: with a libnotmuch that does not know a key, its value is read
+ * and stored by name, as [method@Notmuch.Database.get_config] and
+ * [method@Notmuch.Database.set_config] do, and the two separators read as their defaults
+ * when unset (the separators such a libnotmuch always uses).  Such a libnotmuch does not
+ * act on a stored value: it indexes no extra MIME types as text and keeps its own
+ * separators.
  *
  * Since: 0.1
  */
@@ -161,6 +175,9 @@ typedef enum /*< prefix=NM_CONFIG_KEY >*/
   NM_CONFIG_KEY_USER_NAME = 10,
   NM_CONFIG_KEY_AUTOCOMMIT = 11,
   NM_CONFIG_KEY_EXTRA_HEADERS = 12,
+  NM_CONFIG_KEY_INDEX_AS_TEXT = 13,
+  NM_CONFIG_KEY_AUTHORS_SEPARATOR = 14,
+  NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR = 15,
 } NmConfigKey;
 
 G_END_DECLS

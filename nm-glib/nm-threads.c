@@ -30,6 +30,16 @@
  * [method@Notmuch.Threads.check] reports %NM_ERROR_OPERATION_INVALIDATED.  Messages
  * removed through the database while the list is read are left out of the rest.
  *
+ * On a read-only database any commit of another process since the list's search ends the
+ * walk there, before the next thread is built: libnotmuch builds a thread by reading its
+ * messages one after another, and once the other process has committed twice, those reads
+ * can crash the process inside libnotmuch (a %NULL message it dereferences itself) or make
+ * it exit; no caller of libnotmuch can intercept either.  One window remains inside
+ * libnotmuch: the other process commits while a single thread is being built (well under
+ * a millisecond per thread), having committed once already since the database was opened
+ * or last reopened.  Reopen a database that may be behind before searching for threads.
+ * Lists of messages are not affected.
+ *
  * Since: 0.1
  */
 struct _NmThreads
@@ -41,6 +51,8 @@ struct _NmThreads
   NmQuery *query;
   NmHandle *native_query;
   NmList *list;
+  /* Taken when the current walk started (see nm-compat-private.h). */
+  NmCompatCommitStamp commit_stamp;
 };
 
 static void nm_threads_list_model_iface_init (GListModelInterface *iface);
@@ -81,6 +93,11 @@ nm_threads_start_walk (gpointer   list,
   notmuch_threads_t *native = NULL;
   notmuch_status_t status;
 
+  /* Before the search, so that no commit after it goes unnoticed. */
+  _nm_compat_commit_stamp_take (_nm_database_get_native (self->database),
+                                nm_database_get_mode (self->database)
+                                == NM_DATABASE_MODE_READ_ONLY,
+                                &self->commit_stamp);
   status = _nm_compat_query_search_threads (_nm_handle_get_native (self->native_query),
                                             (notmuch_query_syntax_t)
                                             nm_query_get_syntax (self->query),
@@ -105,6 +122,10 @@ nm_threads_read (gpointer   list,
 
   if (!notmuch_threads_valid (iterator))
     return NM_LIST_READ_END;
+  /* Another process committed: building the thread could crash or end the process inside
+   * libnotmuch (see nm-compat-private.h). */
+  if (_nm_compat_commit_stamp_moved (&self->commit_stamp))
+    return NM_LIST_READ_CUT;
   native = _nm_thread_build (self->database, _nm_list_get_generation (self->list), iterator);
   if (native == NULL)
     return NM_LIST_READ_CUT;
@@ -345,6 +366,7 @@ nm_threads_finalize (GObject *object)
 
   g_clear_pointer (&self->list, _nm_list_free);
   g_clear_pointer (&self->native_query, _nm_handle_unref);
+  _nm_compat_commit_stamp_clear (&self->commit_stamp);
   g_clear_object (&self->query);
   g_clear_object (&self->database);
 

@@ -30,7 +30,7 @@ packages=(
   gi-docgen
   # building a newer libnotmuch from ../shared/vendor (tools/build-libnotmuch.sh), with
   # sexp queries as Debian builds it
-  libxapian-dev libgmime-3.0-dev libtalloc-dev zlib1g-dev libsexp-dev make
+  libxapian-dev libgmime-3.0-dev libtalloc-dev zlib1g-dev libsexp-dev make xz-utils
 )
 
 missing=()

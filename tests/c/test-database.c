@@ -609,6 +609,62 @@ test_config_write (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
   g_assert_cmpstr (value, ==, "Grüße; zwei");
 }
 
+/* The keys newer libnotmuch releases added behave the same on every release. */
+static void
+test_config_newer_keys (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) values = NULL;
+  g_autofree char *value = NULL;
+
+  value = nm_database_get_config_value (fx->db, NM_CONFIG_KEY_AUTHORS_SEPARATOR, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, ", ");
+  g_clear_pointer (&value, g_free);
+  value = nm_database_get_config_value (fx->db, NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR,
+                                        &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "| ");
+  g_clear_pointer (&value, g_free);
+  values = nm_database_get_config_values (fx->db, NM_CONFIG_KEY_INDEX_AS_TEXT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (values), ==, 0);
+  g_clear_pointer (&values, g_strfreev);
+
+  g_assert_true (nm_database_set_config_value (fx->db, NM_CONFIG_KEY_INDEX_AS_TEXT,
+                                               "^text/;^application/x-diff$", &error));
+  g_assert_no_error (error);
+  g_assert_true (nm_database_set_config_value (fx->db, NM_CONFIG_KEY_AUTHORS_SEPARATOR, " / ",
+                                               &error));
+  g_assert_no_error (error);
+  values = nm_database_get_config_values (fx->db, NM_CONFIG_KEY_INDEX_AS_TEXT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (values), ==, 2);
+  g_assert_cmpstr (values[0], ==, "^text/");
+  g_assert_cmpstr (values[1], ==, "^application/x-diff$");
+  /* The same value by name. */
+  value = nm_database_get_config (fx->db, "search.authors_separator", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, " / ");
+  g_clear_pointer (&value, g_free);
+  /* Not a boolean. */
+  g_assert_false (nm_database_get_config_bool (fx->db, NM_CONFIG_KEY_AUTHORS_SEPARATOR,
+                                               &error));
+  g_assert_error (error, NM_ERROR, NM_ERROR_ILLEGAL_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (nm_database_commit (fx->db, &error));
+  g_assert_no_error (error);
+  nm_test_fixture_reopen (fx, NM_DATABASE_MODE_READ_ONLY);
+  value = nm_database_get_config_value (fx->db, NM_CONFIG_KEY_AUTHORS_SEPARATOR, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, " / ");
+  g_clear_pointer (&value, g_free);
+  value = nm_database_get_config_value (fx->db, NM_CONFIG_KEY_INDEX_AS_TEXT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "^text/;^application/x-diff$");
+}
+
 static const char *count_queries[] = {
   "*", "tag:inbox", "tag:unread", "tag:spam", "tag:deleted", "not tag:inbox",
   "tag:attachment", "tag:spam or tag:deleted", "date:2000..", "no-such-word-anywhere",
@@ -1751,6 +1807,7 @@ static const NmTestCase cases[] = {
   { "/database/all-tags", test_all_tags, NM_TEST_ON_SHARED },
   { "/database/config/read", test_config_read, NM_TEST_ON_SHARED },
   { "/database/config/write", test_config_write, NM_TEST_ON_COPY },
+  { "/database/config/newer-keys", test_config_newer_keys, NM_TEST_ON_COPY },
   { "/database/search-count-shortcuts", test_search_count_shortcuts, NM_TEST_ON_SHARED },
   { "/database/index-remove", test_index_remove, NM_TEST_ON_COPY },
   { "/database/atomic/end-commits", test_atomic, NM_TEST_ON_COPY },

@@ -431,6 +431,26 @@ def test_set_config(writable):
     again.close()
 
 
+def test_newer_config_keys(writable):
+    """index.as_text and the authors separators work on every libnotmuch, also those
+    that do not know them."""
+    K = Notmuch.ConfigKey
+    db = writable.open(RW)
+    assert db.get_config_value(K.AUTHORS_SEPARATOR) == ', '
+    assert db.get_config_value(K.AUTHORS_MATCHED_SEPARATOR) == '| '
+    assert db.get_config_values(K.INDEX_AS_TEXT) == []
+    assert db.set_config_value(K.AUTHORS_MATCHED_SEPARATOR, ' + ') is True
+    assert db.set_config_value(K.INDEX_AS_TEXT, '^text/') is True
+    assert db.get_config('search.authors_matched_separator') == ' + '
+    assert db.get_config_values(K.INDEX_AS_TEXT) == ['^text/']
+    db.close()
+    again = writable.open(RO)
+    assert again.get_config_value(K.AUTHORS_MATCHED_SEPARATOR) == ' + '
+    assert again.get_config_value(K.AUTHORS_SEPARATOR) == ', '
+    assert again.get_config_value(K.INDEX_AS_TEXT) == '^text/'
+    again.close()
+
+
 def test_properties(writable):
     db = writable.open(RW)
     m = pick(db)

@@ -309,6 +309,57 @@ def test_t11_silent_reopen_after_delete(small_copy):
     assert child['check'] in ('ok', 'OPERATION_INVALIDATED')
 
 
+T11_COMMIT_ENDS_THREAD_WALK = '''
+root = sys.argv[1]
+reader = open_db(root)
+threads = reader.search_threads('*')
+first = threads.get_item(0)
+
+# Another handle (it could be another process) commits once.  The reader is then one
+# revision behind, which libnotmuch still reads; a second commit could discard what it reads
+# while it builds a thread.
+writer = open_db(root, RW)
+writer.tag_messages('*', ['w1'], [])
+writer.commit()
+second = threads.get_item(1)
+try:
+    check, message = ('ok' if threads.check() else 'false'), ''
+except GLib.Error as error:
+    check, message = error_name(error), error.message
+
+# The writer's own commits do not end the writer's own thread lists.
+own = writer.search_threads('*')
+own_first = own.get_item(0)
+writer.tag_messages('*', ['w2'], [])
+writer.commit()
+own_walked = sum(1 for _ in iter(own.next, None))
+own_check = own.check()
+total = writer.count_threads('*')
+writer.close()
+
+reader.reopen(RO)
+fresh = reader.search_threads('*')
+walked = sum(1 for _ in iter(fresh.next, None))
+emit(first=first is not None, second=second is None, check=check, message=message,
+     own_first=own_first is not None, own_walked=own_walked, own_check=own_check, total=total,
+     walked=walked, fresh_check=fresh.check())
+'''
+
+
+def test_t11_commit_ends_thread_walk(small_copy):
+    """A thread list of a read-only database ends at the first commit of another handle,
+    before libnotmuch builds another thread from a revision that may be discarded under it;
+    the writer's own lists go on.  After reopen() a new search reads everything."""
+    child = run_py(T11_COMMIT_ENDS_THREAD_WALK, small_copy.root).ok()
+    assert child['first'] is True
+    assert child['second'] is True, child.values
+    assert child['check'] == 'OPERATION_INVALIDATED', child.values
+    assert 'reopen' in child['message']
+    assert child['own_first'] is True
+    assert child['own_walked'] == child['total'] and child['own_check'] is True, child.values
+    assert child['walked'] == child['total'] and child['fresh_check'] is True, child.values
+
+
 # ---------------------------------------------------------------------------
 # T12: a stale reader after another process committed
 # ---------------------------------------------------------------------------
