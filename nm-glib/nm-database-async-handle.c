@@ -474,7 +474,7 @@ nm_database_set_config_value_async (NmDatabase          *self,
   NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
-  g_return_if_fail (key <= NM_CONFIG_KEY_EXTRA_HEADERS);
+  g_return_if_fail (key <= NM_CONFIG_KEY_LAST);
   g_return_if_fail (value != NULL);
 
   call = _nm_call_new (nm_database_set_config_value_call);

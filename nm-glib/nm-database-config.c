@@ -28,6 +28,7 @@ static const char *const config_key_names[] = {
   [NM_CONFIG_KEY_AUTHORS_SEPARATOR] = "search.authors_separator",
   [NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR] = "search.authors_matched_separator",
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (config_key_names) == NM_CONFIG_KEY_LAST + 1);
 
 /* A copy of @value, made valid UTF-8: this library stores nothing else, but the CLI and
  * configuration files store any bytes. */

@@ -99,6 +99,9 @@ NmDatabaseLocker *_nm_database_lock (NmDatabase *self);
 void _nm_database_unlock (NmDatabaseLocker *locker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NmDatabaseLocker, _nm_database_unlock)
 
+/* The last NmConfigKey: every call taking one checks it against this. */
+#define NM_CONFIG_KEY_LAST NM_CONFIG_KEY_AUTHORS_MATCHED_SEPARATOR
+
 /* For loops that take the lock once per step on a worker (loading a list, updating a
  * monitored one): called between two steps, without the lock, it waits until the threads
  * waiting for the lock have had it (at most a few milliseconds past one step of theirs).

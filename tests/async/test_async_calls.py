@@ -241,6 +241,11 @@ def test_set_config(writable):
                Notmuch.ConfigKey.USER_NAME, 'Async Name') is True
     raises(E.ILLEGAL_ARGUMENT, db.set_config_value_async, db.set_config_value_finish,
            Notmuch.ConfigKey.AUTOCOMMIT, 'often')
+    # The keys added for libnotmuch 0.39 and later (the API fuzzer found this twin refusing
+    # them with a critical and never calling back).
+    assert run(db.set_config_value_async, db.set_config_value_finish,
+               Notmuch.ConfigKey.AUTHORS_MATCHED_SEPARATOR, ' | ') is True
+    assert db.get_config_value(Notmuch.ConfigKey.AUTHORS_MATCHED_SEPARATOR) == ' | '
     raises(None, db.set_config_async, db.set_config_finish, 'nmglib.never', 'x',
            cancellable=cancelled())
     raises(None, db.set_config_value_async, db.set_config_value_finish,
