@@ -35,8 +35,8 @@ run_asan() {
     -Dbuildtype=debug -Ddocs=disabled
   meson compile -C "$dir"
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$dir" --print-errorlogs --suite c --suite python --suite torture \
-      --suite async || status=1
+    meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 --suite c --suite python \
+      --suite torture --suite async || status=1
   unset LDFLAGS
 }
 
