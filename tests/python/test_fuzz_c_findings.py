@@ -7,13 +7,12 @@ such input are tested in C (tests/c/test-fuzz-findings.c); here the tests cover 
 Python sees: strings handed out are str, errors are GLib.Error of the Notmuch domain.
 """
 
-import os
 import subprocess
 
 import pytest
 from gi.repository import GLib, Notmuch
 
-from nmhelpers import E, NOTMUCH, RO, nm_error
+from nmhelpers import E, NOTMUCH, RO, cli_env, nm_error
 from test_fuzz_regressions import child
 
 SEXP = Notmuch.QuerySyntax.SEXP
@@ -105,10 +104,10 @@ def test_property_refusals_are_notmuch_errors(writable):
 def test_config_not_utf8_stored_by_cli(writable):
     """N5: the CLI stores any bytes; every getter hands out valid UTF-8 (str)."""
     subprocess.run([NOTMUCH, 'config', 'set', '--database', 'fuzz.name', b'\xffab'],
-                   check=True, env=dict(os.environ, NOTMUCH_CONFIG=writable.config))
+                   check=True, env=cli_env(writable.config))
     subprocess.run([NOTMUCH, 'config', 'set', '--database', 'user.other_email',
                     b'a@example.org;\xffb@example.org'],
-                   check=True, env=dict(os.environ, NOTMUCH_CONFIG=writable.config))
+                   check=True, env=cli_env(writable.config))
     db = writable.open(RO)
     assert db.get_config('fuzz.name') == '\ufffdab'
     assert db.get_config_list('fuzz.')['fuzz.name'] == '\ufffdab'
