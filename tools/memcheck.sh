@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs the C and torture suites (Python: valgrind only, see run_asan) under AddressSanitizer+UBSan and under
+# Runs the C, Python and torture suites again under AddressSanitizer+UBSan and under
 # valgrind (the async suite under AddressSanitizer only: it drives GTK under Xvfb), and the
 # threading test and the C async tests under ThreadSanitizer.  Any report fails the run.
 #
@@ -34,10 +34,8 @@ run_asan() {
   [ -f "$dir/build.ninja" ] || meson setup "$dir" -Db_sanitize=address,undefined \
     -Dbuildtype=debug -Ddocs=disabled
   meson compile -C "$dir"
-  # The Python suite grew past 40 minutes under ASan (a fresh-clone run reached 25% in
-  # 600 s); it runs under valgrind, and the torture scenarios run here in Python children.
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 --suite c \
+    meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 --suite c --suite python \
       --suite torture --suite async || status=1
   unset LDFLAGS
 }
