@@ -252,14 +252,18 @@ nm_database_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    /* Properties are UTF-8 strings; a path is any bytes (get_path() hands those out). */
     case PROP_PATH:
-      g_value_set_string (value, self->path);
+      g_value_take_string (value, self->path != NULL ? g_filename_display_name (self->path)
+                                                     : NULL);
       break;
     case PROP_MODE:
       g_value_set_enum (value, self->mode);
       break;
     case PROP_CONFIG_PATH:
-      g_value_set_string (value, self->config_path);
+      g_value_take_string (value, self->config_path != NULL
+                                    ? g_filename_display_name (self->config_path)
+                                    : NULL);
       break;
     case PROP_PROFILE:
       g_value_set_string (value, self->profile);
@@ -321,7 +325,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    *
    * The directory of the database.  Before initialization it is the path to open, or %NULL
    * for notmuch's own lookup (`NOTMUCH_CONFIG`, `NOTMUCH_PROFILE`, the config file); once
-   * open, the path libnotmuch opened.
+   * open, the path libnotmuch opened.  Read as a property it is the path's display name
+   * (valid UTF-8); [method@Notmuch.Database.get_path] gives the bytes.
    *
    * Since: 0.1
    */
@@ -345,7 +350,8 @@ nm_database_class_init (NmDatabaseClass *klass)
    *
    * The notmuch configuration file.  Before initialization it is the file to read: %NULL
    * for notmuch's lookup, the empty string for none; once open, the file libnotmuch
-   * loaded, or %NULL if it loaded none.
+   * loaded, or %NULL if it loaded none.  Read as a property it is the file's display name
+   * (valid UTF-8); [method@Notmuch.Database.get_config_path] gives the bytes.
    *
    * Since: 0.1
    */

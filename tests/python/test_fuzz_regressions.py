@@ -457,6 +457,20 @@ def test_property_naming_a_file_that_is_not_utf8(run_py, writable, prop):
     assert 'raw\ufffddir' in shown, shown
 
 
+# Found by the API fuzzer under ASan once create() made missing parents on every version:
+# a database created in a directory whose name is not UTF-8.
+RAW_DATABASE_PATH = '''
+db = Notmuch.Database.create(MAIL + '/raw\\udcffdb')
+out(getter=attempt(lambda: db.get_path().endswith('/raw\\udcffdb')),
+    path=attempt(lambda: db.props.path))
+'''
+
+
+def test_database_path_property_not_utf8(run_py, tmp_path):
+    v = child(run_py, RAW_DATABASE_PATH, str(tmp_path))
+    assert v['getter'] == ['ok', True], v
+    assert v['path'] == ['ok', str(tmp_path) + '/raw\ufffddb'], v
+
 # ---------------------------------------------------------------------------
 # 11. (new) Properties of a message deleted through its own database
 # ---------------------------------------------------------------------------
