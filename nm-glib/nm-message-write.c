@@ -64,6 +64,20 @@ nm_message_write (NmMessage       *self,
   return TRUE;
 }
 
+/* One change, as a public call makes it: under the lock, to a message of the current view. */
+static gboolean
+nm_message_apply (NmMessage       *self,
+                  const NmChange  *change,
+                  const char      *action,
+                  GError         **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  return nm_message_write (self, change, 1, action, error);
+}
+
 /**
  * nm_message_add_tag:
  * @self: a message of a database open for writing
@@ -82,17 +96,13 @@ nm_message_add_tag (NmMessage   *self,
                     GError     **error)
 {
   NmChange change = { NM_CHANGE_ADD_TAG, (char *) tag, NULL };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_nm_tag_validate (tag, error))
     return FALSE;
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "add a tag to", error);
+  return nm_message_apply (self, &change, "add a tag to", error);
 }
 
 /**
@@ -113,17 +123,13 @@ nm_message_remove_tag (NmMessage   *self,
                        GError     **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_TAG, (char *) tag, NULL };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_nm_tag_validate (tag, error))
     return FALSE;
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "remove a tag from", error);
+  return nm_message_apply (self, &change, "remove a tag from", error);
 }
 
 /**
@@ -142,15 +148,11 @@ nm_message_remove_all_tags (NmMessage  *self,
                             GError    **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_ALL_TAGS, NULL, NULL };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "remove the tags of", error);
+  return nm_message_apply (self, &change, "remove the tags of", error);
 }
 
 /**
@@ -313,15 +315,11 @@ nm_message_maildir_flags_to_tags (NmMessage  *self,
                                   GError    **error)
 {
   NmChange change = { NM_CHANGE_MAILDIR_FLAGS_TO_TAGS, NULL, NULL };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "read the maildir flags of", error);
+  return nm_message_apply (self, &change, "read the maildir flags of", error);
 }
 
 /**
@@ -571,7 +569,6 @@ nm_message_add_property (NmMessage   *self,
                          GError     **error)
 {
   NmChange change = { NM_CHANGE_ADD_PROPERTY, (char *) key, (char *) value };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -580,10 +577,7 @@ nm_message_add_property (NmMessage   *self,
 
   if (!nm_message_check_property (key, value, error))
     return FALSE;
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "add a property to", error);
+  return nm_message_apply (self, &change, "add a property to", error);
 }
 
 /**
@@ -607,7 +601,6 @@ nm_message_remove_property (NmMessage   *self,
                             GError     **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_PROPERTY, (char *) key, (char *) value };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -615,10 +608,7 @@ nm_message_remove_property (NmMessage   *self,
 
   if (!nm_message_check_property (key, value, error))
     return FALSE;
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "remove a property from", error);
+  return nm_message_apply (self, &change, "remove a property from", error);
 }
 
 /**
@@ -641,7 +631,6 @@ nm_message_remove_all_properties (NmMessage   *self,
                                   GError     **error)
 {
   NmChange change = { NM_CHANGE_REMOVE_PROPERTIES_WITH_PREFIX, (char *) prefix, NULL };
-  g_autoptr (NmDatabaseLocker) locker = NULL;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -650,10 +639,7 @@ nm_message_remove_all_properties (NmMessage   *self,
   if (prefix != NULL && !nm_message_check_property (prefix, NULL, error))
     return FALSE;
 
-  locker = _nm_database_lock (self->database);
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, &change, 1, "remove the properties of", error);
+  return nm_message_apply (self, &change, "remove the properties of", error);
 }
 
 /**
