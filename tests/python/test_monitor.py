@@ -106,7 +106,10 @@ def test_monitor_idles(writable):
     while not done:
         context.iteration(True)
         iterations += 1
-    assert iterations == 1, 'the loop woke %d times in 5 idle seconds' % iterations
+    # A monitor that polled even once a second would wake the loop 5 times or more.  The
+    # file monitor may pass on a stray event of the index files (seen once in a fresh-clone
+    # CI run on a loaded machine: 3 wakes), which costs one probe, not a poll.
+    assert iterations <= 3, 'the loop woke %d times in 5 idle seconds' % iterations
     assert monitor and threads
     db.close()
 
