@@ -163,22 +163,17 @@ nm_threads_read_key (gpointer    list,
   NmThreads *self = list;
   g_autoptr (NmQuery) query = _nm_query_copy_for_thread (self->query, key);
   notmuch_query_t *native = _nm_query_create_native (query, TRUE, NULL);
-  notmuch_threads_t *threads = NULL;
   notmuch_thread_t *thread;
   NmThread *entry = NULL;
 
   if (native == NULL)
     return NULL;
-  if (_nm_compat_query_search_threads (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &threads) == NOTMUCH_STATUS_SUCCESS
-      && notmuch_threads_valid (threads))
-    {
-      thread = _nm_thread_build (self->database, _nm_database_get_generation (self->database),
-                                 threads);
-      if (thread != NULL)
-        entry = _nm_thread_new (self->database, self->query, thread,
-                                _nm_list_get_origin (self->list));
-      g_clear_pointer (&thread, notmuch_thread_destroy);
-    }
+  thread = _nm_thread_find (self->database, _nm_database_get_generation (self->database),
+                            native, nm_query_get_syntax (self->query));
+  if (thread != NULL)
+    entry = _nm_thread_new (self->database, self->query, thread,
+                            _nm_list_get_origin (self->list));
+  g_clear_pointer (&thread, notmuch_thread_destroy);
   notmuch_query_destroy (native);
   return entry;
 }
