@@ -11,18 +11,20 @@
 
 G_BEGIN_DECLS
 
+/* The list of @query's messages, its search run at once (a malformed query fails here). */
 NmMessages *_nm_messages_new_for_query (NmQuery *query, GError **error);
+/* The list of @query's messages, filled on the database's worker (see NmList), where its
+ * search runs too: a search failure is reported by nm_messages_check(). */
+NmMessages *_nm_messages_new_loading (NmQuery *query, GCancellable *cancellable,
+                                      GError **error);
 NmMessages *_nm_messages_new_for_thread (NmThread *thread, gboolean toplevel_only);
 NmMessages *_nm_messages_new_for_replies (NmMessage *message);
 
-/* Reads every item now, so that the list serves them without touching the index: what an
- * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
- * next item once @cancellable is cancelled. */
-/* Reads every message now (for the asynchronous search); fails if the list was cut. */
+/* Reads every message now, so that the list serves them without touching the index: what
+ * an asynchronous search does in its worker thread.  Fails if the list was cut, and with
+ * G_IO_ERROR_CANCELLED at the next message once @cancellable is cancelled. */
 gboolean _nm_messages_read_all (NmMessages *self, GCancellable *cancellable, GError **error);
 /* See _nm_list_set_origin(). */
 void _nm_messages_set_origin (NmMessages *self, NmOrigin *origin);
-/* Fills the list on the database's worker (see NmList). */
-void _nm_messages_load (NmMessages *self, GCancellable *cancellable);
 
 G_END_DECLS

@@ -606,13 +606,13 @@ nm_messages_new (NmDatabase         *database,
   return self;
 }
 
-NmMessages *
-_nm_messages_new_for_query (NmQuery  *query,
-                            GError  **error)
+/* The list of @query's messages, its search not run yet.  Requires the database lock. */
+static NmMessages *
+nm_messages_new_for_query (NmQuery  *query,
+                           GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
-  g_autoptr (NmMessages) self = NULL;
+  NmMessages *self;
   notmuch_query_t *native;
 
   native = _nm_query_create_native (query, TRUE, error);
@@ -624,10 +624,37 @@ _nm_messages_new_for_query (NmQuery  *query,
   self->query = _nm_query_copy (query);
   self->native_query = _nm_handle_new (database, native, nm_messages_destroy_native_query,
                                        NULL, NULL);
+  return self;
+}
+
+NmMessages *
+_nm_messages_new_for_query (NmQuery  *query,
+                            GError  **error)
+{
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+  g_autoptr (NmMessages) self = nm_messages_new_for_query (query, error);
+
   /* Run the search now, so that a malformed query fails here and not in the first
    * get_item(). */
-  if (!_nm_list_start (self->list, error))
+  if (self == NULL || !_nm_list_start (self->list, error))
     return NULL;
+  return g_steal_pointer (&self);
+}
+
+NmMessages *
+_nm_messages_new_loading (NmQuery       *query,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr (NmMessages) self = NULL;
+
+  {
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+
+    self = nm_messages_new_for_query (query, error);
+  }
+  if (self != NULL)
+    _nm_list_load (self->list, cancellable);
   return g_steal_pointer (&self);
 }
 
@@ -832,13 +859,6 @@ _nm_messages_set_origin (NmMessages *self,
                          NmOrigin   *origin)
 {
   _nm_list_set_origin (self->list, origin);
-}
-
-void
-_nm_messages_load (NmMessages   *self,
-                   GCancellable *cancellable)
-{
-  _nm_list_load (self->list, cancellable);
 }
 
 /**

@@ -783,8 +783,12 @@ nm_query_count_threads (NmQuery  *self,
  * [method@Notmuch.Messages.check] tells whether every message was read.  Dropping the list
  * stops the loading.
  *
- * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
- *   closed database)
+ * The search itself runs on the worker too, since on a large mailbox it takes long enough
+ * to stall the caller's main loop: a query that libnotmuch fails to parse or run leaves the
+ * list empty, and [method@Notmuch.Messages.check] then reports the error.
+ *
+ * Returns: (transfer full): the list, or %NULL with @error set (a closed database, or a
+ *   query refused before it runs, as [ctor@Notmuch.Query.new] may refuse it)
  *
  * Since: 0.1
  */
@@ -793,17 +797,11 @@ nm_query_load_messages (NmQuery       *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_autoptr (NmMessages) messages = NULL;
-
   g_return_val_if_fail (NM_IS_QUERY (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  messages = _nm_messages_new_for_query (self, error);
-  if (messages == NULL)
-    return NULL;
-  _nm_messages_load (messages, cancellable);
-  return g_steal_pointer (&messages);
+  return _nm_messages_new_loading (self, cancellable, error);
 }
 
 /**
@@ -821,8 +819,12 @@ nm_query_load_messages (NmQuery       *self,
  * %FALSE after the last batch; then [method@Notmuch.Threads.check] tells whether every
  * thread was read.  Dropping the list stops the loading.
  *
- * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
- *   closed database)
+ * The search itself runs on the worker too, since on a large mailbox it takes long enough
+ * to stall the caller's main loop: a query that libnotmuch fails to parse or run leaves the
+ * list empty, and [method@Notmuch.Threads.check] then reports the error.
+ *
+ * Returns: (transfer full): the list, or %NULL with @error set (a closed database, or a
+ *   query refused before it runs, as [ctor@Notmuch.Query.new] may refuse it)
  *
  * Since: 0.1
  */
@@ -831,15 +833,9 @@ nm_query_load_threads (NmQuery       *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autoptr (NmThreads) threads = NULL;
-
   g_return_val_if_fail (NM_IS_QUERY (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  threads = _nm_threads_new_for_query (self, error);
-  if (threads == NULL)
-    return NULL;
-  _nm_threads_load (threads, cancellable);
-  return g_steal_pointer (&threads);
+  return _nm_threads_new_loading (self, cancellable, error);
 }

@@ -11,16 +11,17 @@
 
 G_BEGIN_DECLS
 
+/* The list of @query's threads, its search run at once (a malformed query fails here). */
 NmThreads *_nm_threads_new_for_query (NmQuery *query, GError **error);
+/* The list of @query's threads, filled on the database's worker (see NmList), where its
+ * search runs too: a search failure is reported by nm_threads_check(). */
+NmThreads *_nm_threads_new_loading (NmQuery *query, GCancellable *cancellable, GError **error);
 
-/* Reads every item now, so that the list serves them without touching the index: what an
- * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
- * next item once @cancellable is cancelled. */
-/* Reads every thread now (for the asynchronous search); fails if the list was cut. */
+/* Reads every thread now, so that the list serves them without touching the index: what
+ * an asynchronous search does in its worker thread.  Fails if the list was cut, and with
+ * G_IO_ERROR_CANCELLED at the next thread once @cancellable is cancelled. */
 gboolean _nm_threads_read_all (NmThreads *self, GCancellable *cancellable, GError **error);
 /* See _nm_list_set_origin(). */
 void _nm_threads_set_origin (NmThreads *self, NmOrigin *origin);
-/* Fills the list on the database's worker (see NmList). */
-void _nm_threads_load (NmThreads *self, GCancellable *cancellable);
 
 G_END_DECLS

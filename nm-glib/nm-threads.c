@@ -425,13 +425,13 @@ nm_threads_init (NmThreads *self)
 {
 }
 
-NmThreads *
-_nm_threads_new_for_query (NmQuery  *query,
-                           GError  **error)
+/* The list of @query's threads, its search not run yet.  Requires the database lock. */
+static NmThreads *
+nm_threads_new_for_query (NmQuery  *query,
+                          GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
-  g_autoptr (NmThreads) self = NULL;
+  NmThreads *self;
   notmuch_query_t *native;
 
   native = _nm_query_create_native (query, TRUE, error);
@@ -444,9 +444,36 @@ _nm_threads_new_for_query (NmQuery  *query,
   self->native_query = _nm_handle_new (database, native, nm_threads_destroy_native_query,
                                        NULL, NULL);
   self->list = _nm_list_new (G_LIST_MODEL (self), database, &threads_source);
+  return self;
+}
+
+NmThreads *
+_nm_threads_new_for_query (NmQuery  *query,
+                           GError  **error)
+{
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+  g_autoptr (NmThreads) self = nm_threads_new_for_query (query, error);
+
   /* Run the search now, so that a malformed query fails here. */
-  if (!_nm_list_start (self->list, error))
+  if (self == NULL || !_nm_list_start (self->list, error))
     return NULL;
+  return g_steal_pointer (&self);
+}
+
+NmThreads *
+_nm_threads_new_loading (NmQuery       *query,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr (NmThreads) self = NULL;
+
+  {
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+
+    self = nm_threads_new_for_query (query, error);
+  }
+  if (self != NULL)
+    _nm_list_load (self->list, cancellable);
   return g_steal_pointer (&self);
 }
 
@@ -486,13 +513,6 @@ _nm_threads_set_origin (NmThreads *self,
                         NmOrigin  *origin)
 {
   _nm_list_set_origin (self->list, origin);
-}
-
-void
-_nm_threads_load (NmThreads    *self,
-                  GCancellable *cancellable)
-{
-  _nm_list_load (self->list, cancellable);
 }
 
 /**
