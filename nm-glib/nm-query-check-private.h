@@ -18,8 +18,8 @@ G_BEGIN_DECLS
  * at once) and well under a second.  Levels count the
  * parentheses and braces of the classic syntax, the lists of s-expressions, and every
  * expansion of a saved query, macro parameter or named query.  Elements are the lists and
- * atoms of s-expressions (not the name at the head of a list; a word outside any field
- * counts once for every field it is searched in), plus every such expansion and every
+ * atoms of s-expressions (not the name at the head of a list; each word of an atom outside
+ * any field counts once for every field it is searched in), plus every such expansion and every
  * value of a `sexp:` or `query:` field tried; the classic syntax's words are not counted,
  * as Xapian reads them without recursion. */
 #define NM_QUERY_DEPTH_MAX 100

@@ -438,6 +438,23 @@ nm_sexp_check_saved (NmQueryCheck         *check,
   return nm_sexp_check (check, body, field, macro_bindings, depth + 1, error);
 }
 
+/* The words of @atom: runs of letters and digits, as Xapian splits text into terms. */
+static guint
+nm_sexp_count_words (const char *atom)
+{
+  gboolean in_word = FALSE;
+  guint words = 0;
+
+  for (const char *p = atom; *p != '\0'; p++)
+    {
+      gboolean word_character = g_ascii_isalnum (*p) || (guchar) *p >= 0x80;
+
+      words += word_character && !in_word;
+      in_word = word_character;
+    }
+  return words;
+}
+
 /* Follows @node as libnotmuch would turn it into a query inside @field (NULL: none), with
  * macro parameters bound by @bindings.  @depth is @node's nesting. */
 static gboolean
@@ -466,12 +483,14 @@ nm_sexp_check (NmQueryCheck         *check,
       return TRUE;
     }
   /* A word outside a field is searched in every field: it adds a term per field to a query
-   * whose construction takes time quadratic in its terms. */
+   * whose construction takes time quadratic in its terms.  An atom of several words is a
+   * phrase of as many terms in each field. */
   if (node->kind != NM_SEXP_LIST && field == NULL)
     {
-      for (gsize i = 0; i < G_N_ELEMENTS (nm_sexp_forms); i++)
-        if (nm_sexp_forms[i].kind == NM_FORM_FIELD && !nm_query_check_count (check, error))
-          return FALSE;
+      for (guint words = MAX (nm_sexp_count_words (node->text), 1); words > 0; words--)
+        for (gsize i = 0; i < G_N_ELEMENTS (nm_sexp_forms); i++)
+          if (nm_sexp_forms[i].kind == NM_FORM_FIELD && !nm_query_check_count (check, error))
+            return FALSE;
       return TRUE;
     }
   if (node->kind != NM_SEXP_LIST || head == NULL || head->kind == NM_SEXP_LIST)

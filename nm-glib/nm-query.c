@@ -38,7 +38,7 @@
  * `(matching ...)` outside a field such as `(tag ...)`, a saved query (`squery.<name>`)
  * that is not a list, queries nested more than 100 levels deep (parentheses and braces
  * of the classic syntax, lists of s-expressions), and s-expressions of more than 2000
- * elements (lists and atoms; a word outside any field counts once for each field it is
+ * elements (lists and atoms; each word outside any field counts once for each field it is
  * searched in).  Both limits count saved queries, macro parameters, named queries
  * (`query.<name>`) and `sexp:` fields where they are used, so queries that refer to
  * themselves fail too.

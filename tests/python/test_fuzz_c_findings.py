@@ -1,5 +1,5 @@
-"""Regressions of the libFuzzer findings N1-N8 of issue 12 (/work/reports/fuzz-c.md; the
-inputs are in tests/fuzz/libfuzzer/corpus/).  Each test runs the call that went wrong on a
+"""Regressions of the libFuzzer findings N1-N10 (the inputs are in
+tests/fuzz/libfuzzer/corpus/).  Each test runs the call that went wrong on a
 writable copy of the corpus and checks the outcome with the notmuch CLI.
 
 PyGObject refuses to pass a str that is not UTF-8 to a utf8 argument, so the refusals of
@@ -218,3 +218,25 @@ def test_header_field_name_accepted(writable):
     db.close()
     db = writable.open(RO)
     assert db.count_messages('*') == int(writable.cli('count', '*'))
+
+
+# N10: a phrase outside any field is searched in every field (14 of them): its words count
+# against the 2000-element limit once per field.
+@pytest.mark.parametrize('words, refused', [(142, False), (143, True)])
+def test_long_phrase_outside_fields(writable, words, refused):
+    db = writable.open(RO)
+    query = Notmuch.Query.new_with_syntax(db, '"%s"' % ' '.join(['word'] * words),
+                                          SEXP)
+    if not refused:
+        assert query.count_messages() == 0
+        return
+    with pytest.raises(GLib.Error) as info:
+        query.count_messages()
+    nm_error(info.value, E.BAD_QUERY_SYNTAX)
+
+
+def test_long_phrase_inside_field(writable):
+    db = writable.open(RO)
+    query = Notmuch.Query.new_with_syntax(db, '(subject "%s")' % ' '.join(['word'] * 10000),
+                                          SEXP)
+    assert query.count_messages() == 0
