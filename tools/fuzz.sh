@@ -1,14 +1,16 @@
 #!/bin/bash
 # Runs the project's fuzzers for longer than the test suite does (tests/fuzz/meson.build
-# gives the API fuzzer one minute).  Findings, each with its minimal program, go to
-# fuzz-out/ (FUZZ_OUT); the run fails if any fuzzer finds something that
-# tests/fuzz/known-findings.txt does not list.
+# gives the API fuzzer one minute): the API-sequence fuzzer, then every libFuzzer harness
+# (tools/fuzz-libfuzzer.sh), each for the budget.  The API fuzzer's findings, each with its
+# minimal program, go to fuzz-out/ (FUZZ_OUT); the run fails if any fuzzer finds something
+# that tests/fuzz/known-findings.txt does not list (the libFuzzer harnesses: anything).
 #
 #   tools/fuzz.sh [--minutes N] [--asan] [--seed S] [--shrink S] [--strict]
 #
 #   --minutes N   budget of each fuzzer (default 10)
-#   --asan        use the AddressSanitizer+UBSan build (BUILD_DIR-asan, made as
-#                 tools/memcheck.sh makes it) instead of the plain one (BUILD_DIR)
+#   --asan        run the API fuzzer on the AddressSanitizer+UBSan build (BUILD_DIR-asan,
+#                 made as tools/memcheck.sh makes it) instead of the plain one (BUILD_DIR);
+#                 the libFuzzer harnesses always run under both sanitizers
 #   --seed S      base seed (default: random, printed)
 #   --shrink S    seconds to shrink each new finding (default 300; 0: none)
 #   --strict      ignore known-findings.txt: every finding fails the run
@@ -59,9 +61,9 @@ known=(--known tests/fuzz/known-findings.txt)
   --jobs "$jobs" --out "$out/api" --shrink-seconds "$shrink" ${seed:+--base-seed "$seed"} \
   "${known[@]}" || status=1
 
-# --- libFuzzer harnesses of the C entry points that take untrusted input -----------
-# (query strings, tags, property keys and values, header names, config keys and values,
-# file paths): to be added here, run for the same budget, with findings in "$out/<name>".
-# --- end of the libFuzzer harnesses --------------------------------------------------
+# The libFuzzer harnesses of the C entry points that take untrusted input (query strings,
+# tags, property keys and values, header names, config keys and values, file paths), each
+# for the same budget under ASan+UBSan; their findings stay in build-fuzz/fuzz-out/<target>.
+tools/fuzz-libfuzzer.sh --seconds "$seconds" ${seed:+--seed "$seed"} || status=1
 
 exit $status

@@ -24,6 +24,9 @@ packages=(
   python3-xapian
   # memory checking, and libnm for the symbol-clash test
   valgrind libnm0
+  # the libFuzzer harnesses (tools/fuzz-libfuzzer.sh): clang and its sanitizer and fuzzer
+  # runtimes
+  clang libclang-rt-dev
   # dpkg-source, to unpack the GLib that tools/tsan-glib.sh builds with ThreadSanitizer
   dpkg-dev
   # documentation

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs the C, Python and torture suites again under AddressSanitizer+UBSan and under
-# valgrind (the async suite under AddressSanitizer only: it drives GTK under Xvfb), and the
+# valgrind (the async suite and the API-sequence fuzzer under AddressSanitizer only: the
+# first drives GTK under Xvfb, the second is too slow under valgrind), and the
 # threading test and the C async tests under ThreadSanitizer.  Any report fails the run.
 #
 #   tools/memcheck.sh [--install-deps] [asan|valgrind|tsan]...      (default: all three)
@@ -36,7 +37,7 @@ run_asan() {
   meson compile -C "$dir"
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 --suite c --suite python \
-      --suite torture --suite async || status=1
+      --suite torture --suite async --suite fuzz || status=1
   unset LDFLAGS
 }
 
