@@ -56,6 +56,8 @@ struct _NmCall
 };
 
 NmCall *_nm_call_new (NmCallFunc func);
+/* A call with the two arguments most calls take: @string (copied) and @number. */
+NmCall *_nm_call_new_full (NmCallFunc func, const char *string, guint number);
 
 /* Queues @call (which the task then owns) on @database's worker for a method of @source,
  * or on GLib's thread pool for a constructor (@source NULL). */

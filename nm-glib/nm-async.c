@@ -15,6 +15,18 @@ _nm_call_new (NmCallFunc func)
   return call;
 }
 
+NmCall *
+_nm_call_new_full (NmCallFunc  func,
+                   const char *string,
+                   guint       number)
+{
+  NmCall *call = _nm_call_new (func);
+
+  call->string = g_strdup (string);
+  call->number = number;
+  return call;
+}
+
 static void
 nm_call_free (NmCall *call)
 {

@@ -18,26 +18,6 @@
 
 /* Finding and removing messages; directories */
 
-/* Starts @func on the database's worker with a copy of @string and @number, the arguments
- * every call of this file takes (@number chooses between two calls where there are two). */
-static void
-nm_database_start_call (NmDatabase          *self,
-                        NmCallFunc           func,
-                        const char          *string,
-                        guint                number,
-                        NmCallKind           kind,
-                        gpointer             source_tag,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  NmCall *call = _nm_call_new (func);
-
-  call->string = g_strdup (string);
-  call->number = number;
-  _nm_call_start (call, self, self, source_tag, kind, cancellable, callback, user_data);
-}
-
 static gboolean
 nm_database_find_message_call (gpointer       source,
                                NmCall        *call,
@@ -86,9 +66,9 @@ nm_database_find_message_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (message_id != NULL);
 
-  nm_database_start_call (self, nm_database_find_message_call, message_id, FALSE,
-                          NM_CALL_READS, nm_database_find_message_async, cancellable, callback,
-                          user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_find_message_call, message_id, FALSE), self,
+                  self, nm_database_find_message_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -135,9 +115,9 @@ nm_database_find_message_by_filename_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (filename != NULL);
 
-  nm_database_start_call (self, nm_database_find_message_call, filename, TRUE, NM_CALL_READS,
-                          nm_database_find_message_by_filename_async, cancellable, callback,
-                          user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_find_message_call, filename, TRUE), self, self,
+                  nm_database_find_message_by_filename_async, NM_CALL_READS, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -200,8 +180,9 @@ nm_database_remove_message_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (filename != NULL);
 
-  nm_database_start_call (self, nm_database_remove_message_call, filename, 0, NM_CALL_WRITES,
-                          nm_database_remove_message_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_remove_message_call, filename, 0), self, self,
+                  nm_database_remove_message_async, NM_CALL_WRITES, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -269,8 +250,9 @@ nm_database_get_directory_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (path != NULL);
 
-  nm_database_start_call (self, nm_database_get_directory_call, path, 0, NM_CALL_READS,
-                          nm_database_get_directory_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_get_directory_call, path, 0), self, self,
+                  nm_database_get_directory_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -329,8 +311,9 @@ nm_database_get_all_tags_async (NmDatabase          *self,
 {
   g_return_if_fail (NM_IS_DATABASE (self));
 
-  nm_database_start_call (self, nm_database_get_all_tags_call, NULL, 0, NM_CALL_READS,
-                          nm_database_get_all_tags_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new (nm_database_get_all_tags_call), self, self,
+                  nm_database_get_all_tags_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -424,8 +407,9 @@ nm_database_search_messages_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  nm_database_start_call (self, nm_database_search_call, query, FALSE, NM_CALL_READS,
-                          nm_database_search_messages_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_search_call, query, FALSE), self, self,
+                  nm_database_search_messages_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -473,8 +457,9 @@ nm_database_search_threads_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  nm_database_start_call (self, nm_database_search_call, query, TRUE, NM_CALL_READS,
-                          nm_database_search_threads_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_search_call, query, TRUE), self, self,
+                  nm_database_search_threads_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -547,8 +532,9 @@ nm_database_count_messages_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  nm_database_start_call (self, nm_database_count_call, query, FALSE, NM_CALL_READS,
-                          nm_database_count_messages_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_count_call, query, FALSE), self, self,
+                  nm_database_count_messages_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -594,8 +580,9 @@ nm_database_count_threads_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  nm_database_start_call (self, nm_database_count_call, query, TRUE, NM_CALL_READS,
-                          nm_database_count_threads_async, cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_count_call, query, TRUE), self, self,
+                  nm_database_count_threads_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
