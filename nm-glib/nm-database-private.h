@@ -117,6 +117,12 @@ void _nm_database_deliver_changes (NmDatabase *self);
  * on it (only its own progress callback can ask then). */
 gboolean _nm_database_is_open (NmDatabase *self);
 gboolean _nm_database_check_open (NmDatabase *self, GError **error);
+/* Fails unless the database is open and outside an atomic section: reopening it, as
+ * reopen() and compact() do, would end the section behind its owner's back.  @verb names
+ * the call for the error ("reopen").  Requires the lock. */
+gboolean _nm_database_check_reopenable (NmDatabase  *self,
+                                        const char  *verb,
+                                        GError     **error);
 
 /* Reopening the database (which compact() does too) leaves every message, thread, list and
  * directory read before pointing at the closed index, where libnotmuch can throw or exit:
