@@ -150,21 +150,32 @@ nm_database_index_file (NmDatabase      *self,
                         GError         **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  g_autofree char *path = NULL;
-  notmuch_message_t *native = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (filename != NULL, NULL);
   g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  locker = _nm_database_lock (self);
+  return _nm_database_index_file_locked (self, filename, options, duplicate, error);
+}
+
+NmMessage *
+_nm_database_index_file_locked (NmDatabase      *self,
+                                const char      *filename,
+                                NmIndexOptions  *options,
+                                gboolean        *duplicate,
+                                GError         **error)
+{
+  g_autofree char *path = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
   if (duplicate != NULL)
     *duplicate = FALSE;
 
   if (!_nm_index_options_check_usable (options, error))
     return NULL;
-  locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return NULL;
   path = nm_database_path_in_mail_root (self, filename, error);
@@ -207,13 +218,22 @@ nm_database_remove_message (NmDatabase  *self,
                             GError     **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (filename != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self);
+  return _nm_database_remove_message_locked (self, filename, error);
+}
+
+gboolean
+_nm_database_remove_message_locked (NmDatabase  *self,
+                                    const char  *filename,
+                                    GError     **error)
+{
+  notmuch_status_t status;
+
   if (!_nm_database_check_open (self, error))
     return FALSE;
   /* libnotmuch reports success for a file it does not know even on a read-only database. */
@@ -278,14 +298,23 @@ nm_database_get_directory (NmDatabase  *self,
                            GError     **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_directory_t *native = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = _nm_database_lock (self);
+  return _nm_database_get_directory_locked (self, path, error);
+}
+
+NmDirectory *
+_nm_database_get_directory_locked (NmDatabase  *self,
+                                   const char  *path,
+                                   GError     **error)
+{
+  notmuch_directory_t *native = NULL;
+  notmuch_status_t status;
+
   if (!_nm_database_check_open (self, error))
     return NULL;
   status = notmuch_database_get_directory (self->native, path, &native);

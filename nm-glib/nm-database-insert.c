@@ -18,8 +18,8 @@
 
 #include "nm-error-private.h"
 #include "nm-database-private.h"
-#include "nm-directory.h"
-#include "nm-message.h"
+#include "nm-directory-private.h"
+#include "nm-message-private.h"
 #include "nm-tags-private.h"
 
 /* What `notmuch insert` writes in place of an mbox "From " line opening the message. */
@@ -282,7 +282,21 @@ nm_delivery_locate (NmDelivery *delivery,
     }
 }
 
-/* Tags a newly indexed message with new.tags, then the caller's changes, in one write. */
+static void
+nm_append_tag_changes (GArray             *changes,
+                       NmChangeKind        kind,
+                       const char * const *tags)
+{
+  for (const char * const *tag = tags; *tag != NULL; tag++)
+    {
+      NmChange change = { kind, (char *) *tag, NULL };
+
+      g_array_append_val (changes, change);
+    }
+}
+
+/* Tags a newly indexed message with new.tags, then the caller's changes, in one write.
+ * Requires the lock. */
 static gboolean
 nm_delivery_tag (NmMessage           *message,
                  const char * const  *new_tags,
@@ -290,18 +304,13 @@ nm_delivery_tag (NmMessage           *message,
                  const char * const  *remove,
                  GError             **error)
 {
-  gboolean ok = nm_message_freeze (message, error);
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (NmChange));
 
-  for (const char * const *tag = new_tags; ok && *tag != NULL; tag++)
-    ok = nm_message_add_tag (message, *tag, error);
-  for (const char * const *tag = remove; ok && *tag != NULL; tag++)
-    ok = nm_message_remove_tag (message, *tag, error);
-  for (const char * const *tag = add; ok && *tag != NULL; tag++)
-    ok = nm_message_add_tag (message, *tag, error);
-  /* Thaw even after a failure, so the message is not left frozen. */
-  if (!nm_message_thaw (message, ok ? error : NULL))
-    ok = FALSE;
-  return ok;
+  nm_append_tag_changes (changes, NM_CHANGE_ADD_TAG, new_tags);
+  nm_append_tag_changes (changes, NM_CHANGE_REMOVE_TAG, remove);
+  nm_append_tag_changes (changes, NM_CHANGE_ADD_TAG, add);
+  return _nm_message_write_locked (message, (const NmChange *) changes->data, changes->len,
+                                   "tag", error);
 }
 
 /* Removes from the index what the delivery added: the file, and the records of the
@@ -310,15 +319,15 @@ static void
 nm_delivery_unindex (NmDelivery *delivery)
 {
   if (delivery->path != NULL)
-    nm_database_remove_message (delivery->database, delivery->path, NULL);
+    _nm_database_remove_message_locked (delivery->database, delivery->path, NULL);
   for (guint i = delivery->created_directories->len; i > 0; i--)
     {
       const char *path = g_ptr_array_index (delivery->created_directories, i - 1);
-      g_autoptr (NmDirectory) directory = nm_database_get_directory (delivery->database, path,
-                                                                     NULL);
+      g_autoptr (NmDirectory) directory = _nm_database_get_directory_locked (delivery->database,
+                                                                             path, NULL);
 
       if (directory != NULL)
-        nm_directory_delete (directory, NULL);
+        _nm_directory_delete_locked (directory, NULL);
     }
 }
 
@@ -352,14 +361,15 @@ nm_delivery_index (NmDelivery          *delivery,
 
   if (!_nm_database_begin_atomic_locked (database, error))
     return NULL;
-  message = nm_database_index_file (database, delivery->path, NULL, &duplicate, &local_error);
+  message = _nm_database_index_file_locked (database, delivery->path, NULL, &duplicate,
+                                            &local_error);
   ok = message != NULL;
   /* As the CLI does, a message indexed before keeps its tags: the file is one more copy. */
   if (ok && !duplicate)
     ok = nm_delivery_tag (message, new_tags, add, remove, &local_error);
   if (ok && sync_maildir_flags)
     {
-      ok = nm_message_tags_to_maildir_flags (message, &local_error);
+      ok = _nm_message_tags_to_maildir_flags_locked (message, &local_error);
       nm_delivery_locate (delivery, message);
     }
   if (ok && strcmp (delivery->path, new_path) != 0)

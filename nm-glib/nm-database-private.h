@@ -197,6 +197,20 @@ gboolean _nm_database_check_writable (NmDatabase  *self,
 gboolean _nm_database_begin_atomic_locked (NmDatabase *self, GError **error);
 gboolean _nm_database_end_atomic_locked (NmDatabase *self, GError **error);
 
+/* nm_database_index_file(), nm_database_remove_message() and nm_database_get_directory()
+ * for callers holding the lock (nm_database_insert() runs them in one atomic section). */
+NmMessage *_nm_database_index_file_locked (NmDatabase      *self,
+                                           const char      *filename,
+                                           NmIndexOptions  *options,
+                                           gboolean        *duplicate,
+                                           GError         **error);
+gboolean _nm_database_remove_message_locked (NmDatabase  *self,
+                                             const char  *filename,
+                                             GError     **error);
+NmDirectory *_nm_database_get_directory_locked (NmDatabase  *self,
+                                                const char  *path,
+                                                GError     **error);
+
 /* Closes a writable database that is still open when the process exits, unless another
  * thread is inside a call on it or it is inside an atomic section. */
 void _nm_database_close_at_exit (NmDatabase *self);

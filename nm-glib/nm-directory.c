@@ -427,12 +427,20 @@ nm_directory_delete (NmDirectory  *self,
                      GError      **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
+  return _nm_directory_delete_locked (self, error);
+}
+
+gboolean
+_nm_directory_delete_locked (NmDirectory  *self,
+                             GError      **error)
+{
+  notmuch_status_t status;
+
   if (!nm_directory_check_usable (self, error))
     return FALSE;
   if (nm_database_get_mode (self->database) != NM_DATABASE_MODE_READ_WRITE)
