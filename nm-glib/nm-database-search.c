@@ -108,6 +108,20 @@ nm_database_search_threads (NmDatabase  *self,
   return nm_query_search_threads (search, error);
 }
 
+/* Counts threads, or messages, matching @query as `notmuch count` does. */
+static guint
+nm_database_count (NmDatabase  *self,
+                   const char  *query,
+                   gboolean     threads,
+                   GError     **error)
+{
+  g_autoptr (NmQuery) search = _nm_query_new_like_cli (self, query, error);
+
+  if (search == NULL)
+    return 0;
+  return threads ? nm_query_count_threads (search, error) : nm_query_count_messages (search, error);
+}
+
 /**
  * nm_database_count_messages:
  * @self: a database
@@ -126,16 +140,11 @@ nm_database_count_messages (NmDatabase  *self,
                             const char  *query,
                             GError     **error)
 {
-  g_autoptr (NmQuery) search = NULL;
-
   g_return_val_if_fail (NM_IS_DATABASE (self), 0);
   g_return_val_if_fail (query != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  search = _nm_query_new_like_cli (self, query, error);
-  if (search == NULL)
-    return 0;
-  return nm_query_count_messages (search, error);
+  return nm_database_count (self, query, FALSE, error);
 }
 
 /**
@@ -155,16 +164,11 @@ nm_database_count_threads (NmDatabase  *self,
                            const char  *query,
                            GError     **error)
 {
-  g_autoptr (NmQuery) search = NULL;
-
   g_return_val_if_fail (NM_IS_DATABASE (self), 0);
   g_return_val_if_fail (query != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  search = _nm_query_new_like_cli (self, query, error);
-  if (search == NULL)
-    return 0;
-  return nm_query_count_threads (search, error);
+  return nm_database_count (self, query, TRUE, error);
 }
 
 /* Whether the tag change would change @message: a tag to add is missing or a tag to
