@@ -80,6 +80,9 @@ NmCall *_nm_call_finish (GAsyncResult  *result,
 /* Sets the result value, freed with @value_free unless _nm_call_finish_value() takes it. */
 void _nm_call_set_value (NmCall *call, gpointer value, GDestroyNotify value_free);
 
+/* Takes the result value (which the caller then owns). */
+gpointer _nm_call_take_value (NmCall *call);
+
 /* The result value of the call of @result (which the caller then owns), or NULL with
  * @error set if it failed. */
 gpointer _nm_call_finish_value (GAsyncResult  *result,

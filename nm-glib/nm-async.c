@@ -107,6 +107,13 @@ _nm_call_set_value (NmCall         *call,
 }
 
 gpointer
+_nm_call_take_value (NmCall *call)
+{
+  call->value_free = NULL;
+  return g_steal_pointer (&call->value);
+}
+
+gpointer
 _nm_call_finish_value (GAsyncResult  *result,
                        gpointer       source,
                        gpointer       source_tag,
@@ -114,8 +121,5 @@ _nm_call_finish_value (GAsyncResult  *result,
 {
   NmCall *call = _nm_call_finish (result, source, source_tag, error);
 
-  if (call == NULL)
-    return NULL;
-  call->value_free = NULL;
-  return g_steal_pointer (&call->value);
+  return call != NULL ? _nm_call_take_value (call) : NULL;
 }

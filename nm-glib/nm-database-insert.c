@@ -18,6 +18,7 @@
 
 #include "nm-error-private.h"
 #include "nm-database-private.h"
+#include "nm-async-private.h"
 #include "nm-directory-private.h"
 #include "nm-message-private.h"
 #include "nm-tags-private.h"
@@ -586,43 +587,38 @@ nm_database_insert (NmDatabase          *self,
   return delivered;
 }
 
+/* What an asynchronous delivery carries besides its folder (the call's string) and
+ * create_folder (its number). */
 typedef struct
 {
   GBytes *message;
-  char *folder;
   GStrv add;
   GStrv remove;
-  gboolean create_folder;
 } NmInsertRequest;
 
 static void
 nm_insert_request_free (NmInsertRequest *request)
 {
   g_bytes_unref (request->message);
-  g_free (request->folder);
   g_strfreev (request->add);
   g_strfreev (request->remove);
   g_free (request);
 }
 
-static void
-nm_database_insert_in_worker (GTask        *task,
-                              gpointer      source,
-                              gpointer      task_data,
-                              GCancellable *cancellable)
+static gboolean
+nm_database_insert_call (gpointer       source,
+                         NmCall        *call,
+                         GCancellable  *cancellable,
+                         GError       **error)
 {
-  NmInsertRequest *request = task_data;
-  GError *error = NULL;
-  NmMessage *message;
+  NmInsertRequest *request = call->data;
+  NmMessage *message = nm_database_insert (source, request->message, call->string,
+                                           (const char * const *) request->add,
+                                           (const char * const *) request->remove,
+                                           call->number, cancellable, error);
 
-  message = nm_database_insert (source, request->message, request->folder,
-                                (const char * const *) request->add,
-                                (const char * const *) request->remove,
-                                request->create_folder, cancellable, &error);
-  if (message == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, g_object_unref);
+  _nm_call_set_value (call, message, g_object_unref);
+  return message != NULL;
 }
 
 /**
@@ -654,24 +650,21 @@ nm_database_insert_async (NmDatabase          *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
   NmInsertRequest *request;
+  NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (message != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
   request = g_new0 (NmInsertRequest, 1);
   request->message = g_bytes_ref (message);
-  request->folder = g_strdup (folder);
   request->add = g_strdupv ((char **) add);
   request->remove = g_strdupv ((char **) remove);
-  request->create_folder = create_folder;
-  g_task_set_source_tag (task, nm_database_insert_async);
-  g_task_set_task_data (task, request, (GDestroyNotify) nm_insert_request_free);
-  /* A delivered message is reported even if cancelled meanwhile. */
-  g_task_set_check_cancellable (task, FALSE);
-  _nm_database_run_in_worker (self, task, nm_database_insert_in_worker);
+  call = _nm_call_new_full (nm_database_insert_call, folder, create_folder);
+  call->data = request;
+  call->data_free = (GDestroyNotify) nm_insert_request_free;
+  _nm_call_start (call, self, self, nm_database_insert_async, NM_CALL_WRITES, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -691,9 +684,5 @@ nm_database_insert_finish (NmDatabase    *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_insert_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _nm_call_finish_value (result, self, nm_database_insert_async, error);
 }
