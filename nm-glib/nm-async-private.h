@@ -42,6 +42,9 @@ struct _NmCall
   /* The arguments, copied. */
   char *string;
   char *other_string;
+  /* Tags to add and to remove, where a call takes them. */
+  GStrv add;
+  GStrv remove;
   guint number;
   GObject *object;
   gpointer data;

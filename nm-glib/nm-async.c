@@ -32,6 +32,8 @@ nm_call_free (NmCall *call)
 {
   g_free (call->string);
   g_free (call->other_string);
+  g_strfreev (call->add);
+  g_strfreev (call->remove);
   g_clear_object (&call->object);
   if (call->data_free != NULL)
     g_clear_pointer (&call->data, call->data_free);

@@ -587,35 +587,16 @@ nm_database_insert (NmDatabase          *self,
   return delivered;
 }
 
-/* What an asynchronous delivery carries besides its folder (the call's string) and
- * create_folder (its number). */
-typedef struct
-{
-  GBytes *message;
-  GStrv add;
-  GStrv remove;
-} NmInsertRequest;
-
-static void
-nm_insert_request_free (NmInsertRequest *request)
-{
-  g_bytes_unref (request->message);
-  g_strfreev (request->add);
-  g_strfreev (request->remove);
-  g_free (request);
-}
-
 static gboolean
 nm_database_insert_call (gpointer       source,
                          NmCall        *call,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  NmInsertRequest *request = call->data;
-  NmMessage *message = nm_database_insert (source, request->message, call->string,
-                                           (const char * const *) request->add,
-                                           (const char * const *) request->remove,
-                                           call->number, cancellable, error);
+  NmMessage *message = nm_database_insert (source, call->data, call->string,
+                                           (const char * const *) call->add,
+                                           (const char * const *) call->remove, call->number,
+                                           cancellable, error);
 
   _nm_call_set_value (call, message, g_object_unref);
   return message != NULL;
@@ -650,19 +631,16 @@ nm_database_insert_async (NmDatabase          *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  NmInsertRequest *request;
   NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (message != NULL);
 
-  request = g_new0 (NmInsertRequest, 1);
-  request->message = g_bytes_ref (message);
-  request->add = g_strdupv ((char **) add);
-  request->remove = g_strdupv ((char **) remove);
   call = _nm_call_new_full (nm_database_insert_call, folder, create_folder);
-  call->data = request;
-  call->data_free = (GDestroyNotify) nm_insert_request_free;
+  call->data = g_bytes_ref (message);
+  call->data_free = (GDestroyNotify) g_bytes_unref;
+  call->add = g_strdupv ((char **) add);
+  call->remove = g_strdupv ((char **) remove);
   _nm_call_start (call, self, self, nm_database_insert_async, NM_CALL_WRITES, cancellable,
                   callback, user_data);
 }
