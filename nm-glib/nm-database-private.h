@@ -117,9 +117,9 @@ void _nm_database_deliver_changes (NmDatabase *self);
  * on it (only its own progress callback can ask then). */
 gboolean _nm_database_is_open (NmDatabase *self);
 gboolean _nm_database_check_open (NmDatabase *self, GError **error);
-/* Fails unless the database is open and outside an atomic section: reopening it, as
- * reopen() and compact() do, would end the section behind its owner's back.  @verb names
- * the call for the error ("reopen").  Requires the lock. */
+/* Fails unless the database is open and outside an atomic section: the section lives in
+ * the open handle, which reopen() and compact() replace.  @verb names the call for the
+ * error ("reopen").  Requires the lock. */
 gboolean _nm_database_check_reopenable (NmDatabase  *self,
                                         const char  *verb,
                                         GError     **error);
