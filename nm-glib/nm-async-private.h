@@ -42,6 +42,9 @@ struct _NmCall
   /* The arguments, copied. */
   char *string;
   char *other_string;
+  /* Tags to add and to remove, where a call takes them. */
+  GStrv add;
+  GStrv remove;
   guint number;
   GObject *object;
   gpointer data;
@@ -56,6 +59,8 @@ struct _NmCall
 };
 
 NmCall *_nm_call_new (NmCallFunc func);
+/* A call with the two arguments most calls take: @string (copied) and @number. */
+NmCall *_nm_call_new_full (NmCallFunc func, const char *string, guint number);
 
 /* Queues @call (which the task then owns) on @database's worker for a method of @source,
  * or on GLib's thread pool for a constructor (@source NULL). */
@@ -77,6 +82,9 @@ NmCall *_nm_call_finish (GAsyncResult  *result,
 
 /* Sets the result value, freed with @value_free unless _nm_call_finish_value() takes it. */
 void _nm_call_set_value (NmCall *call, gpointer value, GDestroyNotify value_free);
+
+/* Takes the result value (which the caller then owns). */
+gpointer _nm_call_take_value (NmCall *call);
 
 /* The result value of the call of @result (which the caller then owns), or NULL with
  * @error set if it failed. */

@@ -15,11 +15,25 @@ _nm_call_new (NmCallFunc func)
   return call;
 }
 
+NmCall *
+_nm_call_new_full (NmCallFunc  func,
+                   const char *string,
+                   guint       number)
+{
+  NmCall *call = _nm_call_new (func);
+
+  call->string = g_strdup (string);
+  call->number = number;
+  return call;
+}
+
 static void
 nm_call_free (NmCall *call)
 {
   g_free (call->string);
   g_free (call->other_string);
+  g_strfreev (call->add);
+  g_strfreev (call->remove);
   g_clear_object (&call->object);
   if (call->data_free != NULL)
     g_clear_pointer (&call->data, call->data_free);
@@ -95,6 +109,13 @@ _nm_call_set_value (NmCall         *call,
 }
 
 gpointer
+_nm_call_take_value (NmCall *call)
+{
+  call->value_free = NULL;
+  return g_steal_pointer (&call->value);
+}
+
+gpointer
 _nm_call_finish_value (GAsyncResult  *result,
                        gpointer       source,
                        gpointer       source_tag,
@@ -102,8 +123,5 @@ _nm_call_finish_value (GAsyncResult  *result,
 {
   NmCall *call = _nm_call_finish (result, source, source_tag, error);
 
-  if (call == NULL)
-    return NULL;
-  call->value_free = NULL;
-  return g_steal_pointer (&call->value);
+  return call != NULL ? _nm_call_take_value (call) : NULL;
 }

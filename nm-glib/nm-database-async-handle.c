@@ -278,15 +278,11 @@ nm_database_reopen_async (NmDatabase          *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (mode == NM_DATABASE_MODE_READ_ONLY || mode == NM_DATABASE_MODE_READ_WRITE);
 
-  call = _nm_call_new (nm_database_reopen_call);
-  call->number = mode;
-  _nm_call_start (call, self, self, nm_database_reopen_async, NM_CALL_WRITES, cancellable,
-                  callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_reopen_call, NULL, mode), self, self,
+                  nm_database_reopen_async, NM_CALL_WRITES, cancellable, callback, user_data);
 }
 
 /**
@@ -344,14 +340,11 @@ nm_database_get_config_list_async (NmDatabase          *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
 
-  call = _nm_call_new (nm_database_get_config_list_call);
-  call->string = g_strdup (prefix);
-  _nm_call_start (call, self, self, nm_database_get_config_list_async, NM_CALL_READS,
-                  cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_get_config_list_call, prefix, 0), self, self,
+                  nm_database_get_config_list_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -412,8 +405,7 @@ nm_database_set_config_async (NmDatabase          *self,
   g_return_if_fail (key != NULL);
   g_return_if_fail (value != NULL);
 
-  call = _nm_call_new (nm_database_set_config_call);
-  call->string = g_strdup (key);
+  call = _nm_call_new_full (nm_database_set_config_call, key, 0);
   call->other_string = g_strdup (value);
   _nm_call_start (call, self, self, nm_database_set_config_async, NM_CALL_WRITES, cancellable,
                   callback, user_data);
@@ -471,17 +463,13 @@ nm_database_set_config_value_async (NmDatabase          *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (key <= NM_CONFIG_KEY_LAST);
   g_return_if_fail (value != NULL);
 
-  call = _nm_call_new (nm_database_set_config_value_call);
-  call->number = key;
-  call->string = g_strdup (value);
-  _nm_call_start (call, self, self, nm_database_set_config_value_async, NM_CALL_WRITES,
-                  cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_set_config_value_call, value, key), self, self,
+                  nm_database_set_config_value_async, NM_CALL_WRITES, cancellable, callback,
+                  user_data);
 }
 
 /**

@@ -159,6 +159,26 @@ nm_progress_relay_report_message (const char *message,
                           (GDestroyNotify) nm_progress_message_free);
 }
 
+/* Starts @func, an upgrade or a compaction (into @backup_path), on the worker, with its
+ * progress reports relayed to @progress. */
+static void
+nm_database_start_with_progress (NmDatabase          *self,
+                                 NmCallFunc           func,
+                                 const char          *backup_path,
+                                 GClosure            *progress,
+                                 gpointer             source_tag,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  NmCall *call = _nm_call_new_full (func, backup_path, 0);
+
+  call->data = nm_progress_relay_new (progress);
+  call->data_free = (GDestroyNotify) nm_progress_relay_unref;
+  _nm_call_start (call, self, self, source_tag, NM_CALL_WRITES, cancellable, callback,
+                  user_data);
+}
+
 static gboolean
 nm_database_upgrade_call (gpointer       source,
                           NmCall        *call,
@@ -196,15 +216,10 @@ nm_database_upgrade_async (NmDatabase          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
 
-  call = _nm_call_new (nm_database_upgrade_call);
-  call->data = nm_progress_relay_new (progress);
-  call->data_free = (GDestroyNotify) nm_progress_relay_unref;
-  _nm_call_start (call, self, self, nm_database_upgrade_async, NM_CALL_WRITES, cancellable,
-                  callback, user_data);
+  nm_database_start_with_progress (self, nm_database_upgrade_call, NULL, progress,
+                                   nm_database_upgrade_async, cancellable, callback, user_data);
 }
 
 /**
@@ -266,16 +281,10 @@ nm_database_compact_async (NmDatabase          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
 
-  call = _nm_call_new (nm_database_compact_call);
-  call->string = g_strdup (backup_path);
-  call->data = nm_progress_relay_new (progress);
-  call->data_free = (GDestroyNotify) nm_progress_relay_unref;
-  _nm_call_start (call, self, self, nm_database_compact_async, NM_CALL_WRITES, cancellable,
-                  callback, user_data);
+  nm_database_start_with_progress (self, nm_database_compact_call, backup_path, progress,
+                                   nm_database_compact_async, cancellable, callback, user_data);
 }
 
 /**

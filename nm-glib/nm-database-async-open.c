@@ -28,28 +28,26 @@ nm_database_open_with_config_call (gpointer       source,
   return database != NULL;
 }
 
+/* Starts a constructor on GLib's thread pool, as it has no database yet; @path is kept in
+ * the call's data as its one other string argument. */
 static void
-nm_database_start_open (const char          *path,
-                        NmDatabaseMode       mode,
-                        const char          *config_path,
-                        const char          *profile,
-                        gpointer             source_tag,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
+nm_database_start_constructor (NmCallFunc           func,
+                               const char          *path,
+                               NmDatabaseMode       mode,
+                               const char          *config_path,
+                               const char          *profile,
+                               NmCallKind           kind,
+                               gpointer             source_tag,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
 {
-  NmCall *call;
+  NmCall *call = _nm_call_new_full (func, config_path, mode);
 
-  g_return_if_fail (mode == NM_DATABASE_MODE_READ_ONLY || mode == NM_DATABASE_MODE_READ_WRITE);
-
-  call = _nm_call_new (nm_database_open_with_config_call);
   call->data = g_strdup (path);
   call->data_free = g_free;
-  call->number = mode;
-  call->string = g_strdup (config_path);
   call->other_string = g_strdup (profile);
-  _nm_call_start (call, NULL, NULL, source_tag, NM_CALL_READS, cancellable, callback,
-                  user_data);
+  _nm_call_start (call, NULL, NULL, source_tag, kind, cancellable, callback, user_data);
 }
 
 /**
@@ -72,8 +70,11 @@ nm_database_open_async (const char          *path,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  nm_database_start_open (path, mode, NULL, NULL, nm_database_open_async, cancellable,
-                          callback, user_data);
+  g_return_if_fail (mode == NM_DATABASE_MODE_READ_ONLY || mode == NM_DATABASE_MODE_READ_WRITE);
+
+  nm_database_start_constructor (nm_database_open_with_config_call, path, mode, NULL, NULL,
+                                 NM_CALL_READS, nm_database_open_async, cancellable, callback,
+                                 user_data);
 }
 
 /**
@@ -119,9 +120,11 @@ nm_database_open_with_config_async (const char          *path,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  nm_database_start_open (path, mode, config_path, profile,
-                          nm_database_open_with_config_async, cancellable, callback,
-                          user_data);
+  g_return_if_fail (mode == NM_DATABASE_MODE_READ_ONLY || mode == NM_DATABASE_MODE_READ_WRITE);
+
+  nm_database_start_constructor (nm_database_open_with_config_call, path, mode, config_path,
+                                 profile, NM_CALL_READS, nm_database_open_with_config_async,
+                                 cancellable, callback, user_data);
 }
 
 /**
@@ -155,25 +158,6 @@ nm_database_create_with_config_call (gpointer       source,
   return database != NULL;
 }
 
-static void
-nm_database_start_create (const char          *path,
-                          const char          *config_path,
-                          const char          *profile,
-                          gpointer             source_tag,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  NmCall *call = _nm_call_new (nm_database_create_with_config_call);
-
-  call->data = g_strdup (path);
-  call->data_free = g_free;
-  call->string = g_strdup (config_path);
-  call->other_string = g_strdup (profile);
-  _nm_call_start (call, NULL, NULL, source_tag, NM_CALL_WRITES, cancellable, callback,
-                  user_data);
-}
-
 /**
  * nm_database_create_async:
  * @path: (type filename): the root of the mail store
@@ -194,8 +178,9 @@ nm_database_create_async (const char          *path,
 {
   g_return_if_fail (path != NULL);
 
-  nm_database_start_create (path, "", NULL, nm_database_create_async, cancellable, callback,
-                            user_data);
+  nm_database_start_constructor (nm_database_create_with_config_call, path, 0, "", NULL,
+                                 NM_CALL_WRITES, nm_database_create_async, cancellable,
+                                 callback, user_data);
 }
 
 /**
@@ -240,8 +225,9 @@ nm_database_create_with_config_async (const char          *path,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  nm_database_start_create (path, config_path, profile, nm_database_create_with_config_async,
-                            cancellable, callback, user_data);
+  nm_database_start_constructor (nm_database_create_with_config_call, path, 0, config_path,
+                                 profile, NM_CALL_WRITES, nm_database_create_with_config_async,
+                                 cancellable, callback, user_data);
 }
 
 /**
@@ -294,12 +280,9 @@ nm_database_load_config_async (const char          *config_path,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  NmCall *call = _nm_call_new (nm_database_load_config_call);
-
-  call->string = g_strdup (config_path);
-  call->other_string = g_strdup (profile);
-  _nm_call_start (call, NULL, NULL, nm_database_load_config_async, NM_CALL_READS, cancellable,
-                  callback, user_data);
+  nm_database_start_constructor (nm_database_load_config_call, NULL, 0, config_path, profile,
+                                 NM_CALL_READS, nm_database_load_config_async, cancellable,
+                                 callback, user_data);
 }
 
 /**

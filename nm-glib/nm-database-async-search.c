@@ -42,23 +42,6 @@ nm_database_find_message_call (gpointer       source,
   return TRUE;
 }
 
-static void
-nm_database_start_find (NmDatabase          *self,
-                        const char          *key,
-                        gboolean             by_filename,
-                        gpointer             source_tag,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  NmCall *call = _nm_call_new (nm_database_find_message_call);
-
-  call->string = g_strdup (key);
-  call->number = by_filename;
-  _nm_call_start (call, self, self, source_tag, NM_CALL_READS, cancellable, callback,
-                  user_data);
-}
-
 /**
  * nm_database_find_message_async:
  * @self: a database
@@ -83,8 +66,9 @@ nm_database_find_message_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (message_id != NULL);
 
-  nm_database_start_find (self, message_id, FALSE, nm_database_find_message_async,
-                          cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_find_message_call, message_id, FALSE), self,
+                  self, nm_database_find_message_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -131,8 +115,9 @@ nm_database_find_message_by_filename_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (filename != NULL);
 
-  nm_database_start_find (self, filename, TRUE, nm_database_find_message_by_filename_async,
-                          cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_find_message_call, filename, TRUE), self, self,
+                  nm_database_find_message_by_filename_async, NM_CALL_READS, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -192,15 +177,12 @@ nm_database_remove_message_async (NmDatabase          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (filename != NULL);
 
-  call = _nm_call_new (nm_database_remove_message_call);
-  call->string = g_strdup (filename);
-  _nm_call_start (call, self, self, nm_database_remove_message_async, NM_CALL_WRITES,
-                  cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_remove_message_call, filename, 0), self, self,
+                  nm_database_remove_message_async, NM_CALL_WRITES, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -265,15 +247,12 @@ nm_database_get_directory_async (NmDatabase          *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (path != NULL);
 
-  call = _nm_call_new (nm_database_get_directory_call);
-  call->string = g_strdup (path);
-  _nm_call_start (call, self, self, nm_database_get_directory_async, NM_CALL_READS,
-                  cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_get_directory_call, path, 0), self, self,
+                  nm_database_get_directory_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -358,21 +337,48 @@ nm_database_get_all_tags_finish (NmDatabase    *self,
   return _nm_call_finish_value (result, self, nm_database_get_all_tags_async, error);
 }
 
-static gboolean
-nm_database_search_messages_call (gpointer       source,
-                                  NmCall        *call,
-                                  GCancellable  *cancellable,
-                                  GError       **error)
-{
-  g_autoptr (NmMessages) messages = nm_database_search_messages (source, call->string, error);
+/* What tells a search for messages from one for threads: the blocking search, and the
+ * list's own calls that hand the list to the caller. */
+typedef gpointer (*NmSearchFunc) (NmDatabase *self, const char *query, GError **error);
+typedef void (*NmSetOriginFunc) (gpointer list, NmOrigin *origin);
+typedef gboolean (*NmReadAllFunc) (gpointer list, GCancellable *cancellable, GError **error);
 
-  if (messages == NULL)
+typedef struct
+{
+  NmSearchFunc search;
+  NmSetOriginFunc set_origin;
+  NmReadAllFunc read_all;
+} NmSearchKind;
+
+static const NmSearchKind search_messages = {
+  (NmSearchFunc) nm_database_search_messages,
+  (NmSetOriginFunc) _nm_messages_set_origin,
+  (NmReadAllFunc) _nm_messages_read_all,
+};
+
+static const NmSearchKind search_threads = {
+  (NmSearchFunc) nm_database_search_threads,
+  (NmSetOriginFunc) _nm_threads_set_origin,
+  (NmReadAllFunc) _nm_threads_read_all,
+};
+
+static gboolean
+nm_database_search_call (gpointer       source,
+                         NmCall        *call,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  const NmSearchKind *kind = call->number ? &search_threads : &search_messages;
+  g_autoptr (GObject) list = kind->search (source, call->string, error);
+
+  if (list == NULL)
     return FALSE;
-  _nm_messages_set_origin (messages, call->origin);
+  /* Made here, the list's items notify where the search was asked for. */
+  kind->set_origin (list, call->origin);
   /* Read here, the list serves its items without touching the index. */
-  if (!_nm_messages_read_all (messages, cancellable, error))
+  if (!kind->read_all (list, cancellable, error))
     return FALSE;
-  _nm_call_set_value (call, g_steal_pointer (&messages), g_object_unref);
+  _nm_call_set_value (call, g_steal_pointer (&list), g_object_unref);
   return TRUE;
 }
 
@@ -398,15 +404,12 @@ nm_database_search_messages_async (NmDatabase          *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  call = _nm_call_new (nm_database_search_messages_call);
-  call->string = g_strdup (query);
-  _nm_call_start (call, self, self, nm_database_search_messages_async, NM_CALL_READS,
-                  cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_search_call, query, FALSE), self, self,
+                  nm_database_search_messages_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -427,23 +430,6 @@ nm_database_search_messages_finish (NmDatabase    *self,
                                     GError       **error)
 {
   return _nm_call_finish_value (result, self, nm_database_search_messages_async, error);
-}
-
-static gboolean
-nm_database_search_threads_call (gpointer       source,
-                                 NmCall        *call,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
-{
-  g_autoptr (NmThreads) threads = nm_database_search_threads (source, call->string, error);
-
-  if (threads == NULL)
-    return FALSE;
-  _nm_threads_set_origin (threads, call->origin);
-  if (!_nm_threads_read_all (threads, cancellable, error))
-    return FALSE;
-  _nm_call_set_value (call, g_steal_pointer (&threads), g_object_unref);
-  return TRUE;
 }
 
 /**
@@ -468,15 +454,12 @@ nm_database_search_threads_async (NmDatabase          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  NmCall *call;
-
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  call = _nm_call_new (nm_database_search_threads_call);
-  call->string = g_strdup (query);
-  _nm_call_start (call, self, self, nm_database_search_threads_async, NM_CALL_READS,
-                  cancellable, callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_search_call, query, TRUE), self, self,
+                  nm_database_search_threads_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -515,23 +498,6 @@ nm_database_count_call (gpointer       source,
   return FALSE;
 }
 
-static void
-nm_database_start_count (NmDatabase          *self,
-                         const char          *query,
-                         gboolean             threads,
-                         gpointer             source_tag,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  NmCall *call = _nm_call_new (nm_database_count_call);
-
-  call->string = g_strdup (query);
-  call->number = threads;
-  _nm_call_start (call, self, self, source_tag, NM_CALL_READS, cancellable, callback,
-                  user_data);
-}
-
 static guint
 nm_database_finish_count (NmDatabase    *self,
                           GAsyncResult  *result,
@@ -566,8 +532,9 @@ nm_database_count_messages_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  nm_database_start_count (self, query, FALSE, nm_database_count_messages_async, cancellable,
-                           callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_count_call, query, FALSE), self, self,
+                  nm_database_count_messages_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -613,8 +580,9 @@ nm_database_count_threads_async (NmDatabase          *self,
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  nm_database_start_count (self, query, TRUE, nm_database_count_threads_async, cancellable,
-                           callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_database_count_call, query, TRUE), self, self,
+                  nm_database_count_threads_async, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-async-private.h"
 #include "nm-error-private.h"
 #include "nm-compat-private.h"
 #include "nm-directory-private.h"
@@ -150,21 +151,32 @@ nm_database_index_file (NmDatabase      *self,
                         GError         **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  g_autofree char *path = NULL;
-  notmuch_message_t *native = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (filename != NULL, NULL);
   g_return_val_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  locker = _nm_database_lock (self);
+  return _nm_database_index_file_locked (self, filename, options, duplicate, error);
+}
+
+NmMessage *
+_nm_database_index_file_locked (NmDatabase      *self,
+                                const char      *filename,
+                                NmIndexOptions  *options,
+                                gboolean        *duplicate,
+                                GError         **error)
+{
+  g_autofree char *path = NULL;
+  notmuch_message_t *native = NULL;
+  notmuch_status_t status;
+
   if (duplicate != NULL)
     *duplicate = FALSE;
 
   if (!_nm_index_options_check_usable (options, error))
     return NULL;
-  locker = _nm_database_lock (self);
   if (!_nm_database_check_open (self, error))
     return NULL;
   path = nm_database_path_in_mail_root (self, filename, error);
@@ -207,13 +219,22 @@ nm_database_remove_message (NmDatabase  *self,
                             GError     **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (filename != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self);
+  return _nm_database_remove_message_locked (self, filename, error);
+}
+
+gboolean
+_nm_database_remove_message_locked (NmDatabase  *self,
+                                    const char  *filename,
+                                    GError     **error)
+{
+  notmuch_status_t status;
+
   if (!_nm_database_check_open (self, error))
     return FALSE;
   /* libnotmuch reports success for a file it does not know even on a read-only database. */
@@ -278,14 +299,23 @@ nm_database_get_directory (NmDatabase  *self,
                            GError     **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_directory_t *native = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DATABASE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = _nm_database_lock (self);
+  return _nm_database_get_directory_locked (self, path, error);
+}
+
+NmDirectory *
+_nm_database_get_directory_locked (NmDatabase  *self,
+                                   const char  *path,
+                                   GError     **error)
+{
+  notmuch_directory_t *native = NULL;
+  notmuch_status_t status;
+
   if (!_nm_database_check_open (self, error))
     return NULL;
   status = notmuch_database_get_directory (self->native, path, &native);
@@ -296,39 +326,20 @@ nm_database_get_directory (NmDatabase  *self,
   return _nm_directory_new (self, self->generation, native, path);
 }
 
-typedef struct
+static gboolean
+nm_database_index_file_call (gpointer       source,
+                             NmCall        *call,
+                             GCancellable  *cancellable,
+                             GError       **error)
 {
-  char *filename;
-  NmIndexOptions *options;
-  gboolean duplicate;
-} NmIndexRequest;
+  gboolean duplicate = FALSE;
+  NmMessage *message = nm_database_index_file (source, call->string,
+                                               (NmIndexOptions *) call->object, &duplicate,
+                                               error);
 
-static void
-nm_index_request_free (NmIndexRequest *request)
-{
-  g_free (request->filename);
-  g_clear_object (&request->options);
-  g_free (request);
-}
-
-static void
-nm_database_index_in_worker (GTask        *task,
-                             gpointer      source,
-                             gpointer      task_data,
-                             GCancellable *cancellable)
-{
-  NmIndexRequest *request = task_data;
-  GError *error = NULL;
-  NmMessage *message;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  message = nm_database_index_file (source, request->filename, request->options,
-                                    &request->duplicate, &error);
-  if (message == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, g_object_unref);
+  call->count = duplicate;
+  _nm_call_set_value (call, message, g_object_unref);
+  return message != NULL;
 }
 
 /**
@@ -354,22 +365,16 @@ nm_database_index_file_async (NmDatabase          *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  NmIndexRequest *request;
+  NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (filename != NULL);
   g_return_if_fail (options == NULL || NM_IS_INDEX_OPTIONS (options));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  request = g_new0 (NmIndexRequest, 1);
-  request->filename = g_strdup (filename);
-  request->options = options != NULL ? g_object_ref (options) : NULL;
-  g_task_set_source_tag (task, nm_database_index_file_async);
-  g_task_set_task_data (task, request, (GDestroyNotify) nm_index_request_free);
-  /* Once indexing ran, report what happened, even if cancelled meanwhile. */
-  g_task_set_check_cancellable (task, FALSE);
-  _nm_database_run_in_worker (self, task, nm_database_index_in_worker);
+  call = _nm_call_new_full (nm_database_index_file_call, filename, 0);
+  call->object = options != NULL ? g_object_ref (G_OBJECT (options)) : NULL;
+  _nm_call_start (call, self, self, nm_database_index_file_async, NM_CALL_WRITES, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -391,16 +396,9 @@ nm_database_index_file_finish (NmDatabase    *self,
                                gboolean      *duplicate,
                                GError       **error)
 {
-  NmIndexRequest *request;
-  NmMessage *message;
+  NmCall *call = _nm_call_finish (result, self, nm_database_index_file_async, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_index_file_async,
-                        NULL);
-
-  request = g_task_get_task_data (G_TASK (result));
-  message = g_task_propagate_pointer (G_TASK (result), error);
   if (duplicate != NULL)
-    *duplicate = message != NULL && request->duplicate;
-  return message;
+    *duplicate = call != NULL && call->count != 0;
+  return call != NULL ? _nm_call_take_value (call) : NULL;
 }

@@ -18,8 +18,9 @@
 
 #include "nm-error-private.h"
 #include "nm-database-private.h"
-#include "nm-directory.h"
-#include "nm-message.h"
+#include "nm-async-private.h"
+#include "nm-directory-private.h"
+#include "nm-message-private.h"
 #include "nm-tags-private.h"
 
 /* What `notmuch insert` writes in place of an mbox "From " line opening the message. */
@@ -282,7 +283,21 @@ nm_delivery_locate (NmDelivery *delivery,
     }
 }
 
-/* Tags a newly indexed message with new.tags, then the caller's changes, in one write. */
+static void
+nm_append_tag_changes (GArray             *changes,
+                       NmChangeKind        kind,
+                       const char * const *tags)
+{
+  for (const char * const *tag = tags; *tag != NULL; tag++)
+    {
+      NmChange change = { kind, (char *) *tag, NULL };
+
+      g_array_append_val (changes, change);
+    }
+}
+
+/* Tags a newly indexed message with new.tags, then the caller's changes, in one write.
+ * Requires the lock. */
 static gboolean
 nm_delivery_tag (NmMessage           *message,
                  const char * const  *new_tags,
@@ -290,18 +305,13 @@ nm_delivery_tag (NmMessage           *message,
                  const char * const  *remove,
                  GError             **error)
 {
-  gboolean ok = nm_message_freeze (message, error);
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (NmChange));
 
-  for (const char * const *tag = new_tags; ok && *tag != NULL; tag++)
-    ok = nm_message_add_tag (message, *tag, error);
-  for (const char * const *tag = remove; ok && *tag != NULL; tag++)
-    ok = nm_message_remove_tag (message, *tag, error);
-  for (const char * const *tag = add; ok && *tag != NULL; tag++)
-    ok = nm_message_add_tag (message, *tag, error);
-  /* Thaw even after a failure, so the message is not left frozen. */
-  if (!nm_message_thaw (message, ok ? error : NULL))
-    ok = FALSE;
-  return ok;
+  nm_append_tag_changes (changes, NM_CHANGE_ADD_TAG, new_tags);
+  nm_append_tag_changes (changes, NM_CHANGE_REMOVE_TAG, remove);
+  nm_append_tag_changes (changes, NM_CHANGE_ADD_TAG, add);
+  return _nm_message_write_locked (message, (const NmChange *) changes->data, changes->len,
+                                   "tag", error);
 }
 
 /* Removes from the index what the delivery added: the file, and the records of the
@@ -310,15 +320,15 @@ static void
 nm_delivery_unindex (NmDelivery *delivery)
 {
   if (delivery->path != NULL)
-    nm_database_remove_message (delivery->database, delivery->path, NULL);
+    _nm_database_remove_message_locked (delivery->database, delivery->path, NULL);
   for (guint i = delivery->created_directories->len; i > 0; i--)
     {
       const char *path = g_ptr_array_index (delivery->created_directories, i - 1);
-      g_autoptr (NmDirectory) directory = nm_database_get_directory (delivery->database, path,
-                                                                     NULL);
+      g_autoptr (NmDirectory) directory = _nm_database_get_directory_locked (delivery->database,
+                                                                             path, NULL);
 
       if (directory != NULL)
-        nm_directory_delete (directory, NULL);
+        _nm_directory_delete_locked (directory, NULL);
     }
 }
 
@@ -352,14 +362,15 @@ nm_delivery_index (NmDelivery          *delivery,
 
   if (!_nm_database_begin_atomic_locked (database, error))
     return NULL;
-  message = nm_database_index_file (database, delivery->path, NULL, &duplicate, &local_error);
+  message = _nm_database_index_file_locked (database, delivery->path, NULL, &duplicate,
+                                            &local_error);
   ok = message != NULL;
   /* As the CLI does, a message indexed before keeps its tags: the file is one more copy. */
   if (ok && !duplicate)
     ok = nm_delivery_tag (message, new_tags, add, remove, &local_error);
   if (ok && sync_maildir_flags)
     {
-      ok = nm_message_tags_to_maildir_flags (message, &local_error);
+      ok = _nm_message_tags_to_maildir_flags_locked (message, &local_error);
       nm_delivery_locate (delivery, message);
     }
   if (ok && strcmp (delivery->path, new_path) != 0)
@@ -576,43 +587,19 @@ nm_database_insert (NmDatabase          *self,
   return delivered;
 }
 
-typedef struct
+static gboolean
+nm_database_insert_call (gpointer       source,
+                         NmCall        *call,
+                         GCancellable  *cancellable,
+                         GError       **error)
 {
-  GBytes *message;
-  char *folder;
-  GStrv add;
-  GStrv remove;
-  gboolean create_folder;
-} NmInsertRequest;
+  NmMessage *message = nm_database_insert (source, call->data, call->string,
+                                           (const char * const *) call->add,
+                                           (const char * const *) call->remove, call->number,
+                                           cancellable, error);
 
-static void
-nm_insert_request_free (NmInsertRequest *request)
-{
-  g_bytes_unref (request->message);
-  g_free (request->folder);
-  g_strfreev (request->add);
-  g_strfreev (request->remove);
-  g_free (request);
-}
-
-static void
-nm_database_insert_in_worker (GTask        *task,
-                              gpointer      source,
-                              gpointer      task_data,
-                              GCancellable *cancellable)
-{
-  NmInsertRequest *request = task_data;
-  GError *error = NULL;
-  NmMessage *message;
-
-  message = nm_database_insert (source, request->message, request->folder,
-                                (const char * const *) request->add,
-                                (const char * const *) request->remove,
-                                request->create_folder, cancellable, &error);
-  if (message == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, g_object_unref);
+  _nm_call_set_value (call, message, g_object_unref);
+  return message != NULL;
 }
 
 /**
@@ -644,24 +631,18 @@ nm_database_insert_async (NmDatabase          *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  NmInsertRequest *request;
+  NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (message != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  request = g_new0 (NmInsertRequest, 1);
-  request->message = g_bytes_ref (message);
-  request->folder = g_strdup (folder);
-  request->add = g_strdupv ((char **) add);
-  request->remove = g_strdupv ((char **) remove);
-  request->create_folder = create_folder;
-  g_task_set_source_tag (task, nm_database_insert_async);
-  g_task_set_task_data (task, request, (GDestroyNotify) nm_insert_request_free);
-  /* A delivered message is reported even if cancelled meanwhile. */
-  g_task_set_check_cancellable (task, FALSE);
-  _nm_database_run_in_worker (self, task, nm_database_insert_in_worker);
+  call = _nm_call_new_full (nm_database_insert_call, folder, create_folder);
+  call->data = g_bytes_ref (message);
+  call->data_free = (GDestroyNotify) g_bytes_unref;
+  call->add = g_strdupv ((char **) add);
+  call->remove = g_strdupv ((char **) remove);
+  _nm_call_start (call, self, self, nm_database_insert_async, NM_CALL_WRITES, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -681,9 +662,5 @@ nm_database_insert_finish (NmDatabase    *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_insert_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _nm_call_finish_value (result, self, nm_database_insert_async, error);
 }

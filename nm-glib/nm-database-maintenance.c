@@ -183,14 +183,8 @@ nm_database_compact (NmDatabase             *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self);
-  if (!_nm_database_check_open (self, error))
+  if (!_nm_database_check_reopenable (self, "compact", error))
     return FALSE;
-  if (self->atomic_depth > 0)
-    {
-      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
-                             "Cannot compact the database inside an atomic section");
-      return FALSE;
-    }
   /* No other handle of this process may take the write lock meanwhile. */
   if (self->write_lock_key == NULL
       && !_nm_write_lock_claim (self->path, self, &claim, error))

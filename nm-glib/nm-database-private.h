@@ -117,6 +117,12 @@ void _nm_database_deliver_changes (NmDatabase *self);
  * on it (only its own progress callback can ask then). */
 gboolean _nm_database_is_open (NmDatabase *self);
 gboolean _nm_database_check_open (NmDatabase *self, GError **error);
+/* Fails unless the database is open and outside an atomic section: the section lives in
+ * the open handle, which reopen() and compact() replace.  @verb names the call for the
+ * error ("reopen").  Requires the lock. */
+gboolean _nm_database_check_reopenable (NmDatabase  *self,
+                                        const char  *verb,
+                                        GError     **error);
 
 /* Reopening the database (which compact() does too) leaves every message, thread, list and
  * directory read before pointing at the closed index, where libnotmuch can throw or exit:
@@ -190,6 +196,20 @@ gboolean _nm_database_check_writable (NmDatabase  *self,
 /* nm_database_begin_atomic() and nm_database_end_atomic() for callers holding the lock. */
 gboolean _nm_database_begin_atomic_locked (NmDatabase *self, GError **error);
 gboolean _nm_database_end_atomic_locked (NmDatabase *self, GError **error);
+
+/* nm_database_index_file(), nm_database_remove_message() and nm_database_get_directory()
+ * for callers holding the lock (nm_database_insert() runs them in one atomic section). */
+NmMessage *_nm_database_index_file_locked (NmDatabase      *self,
+                                           const char      *filename,
+                                           NmIndexOptions  *options,
+                                           gboolean        *duplicate,
+                                           GError         **error);
+gboolean _nm_database_remove_message_locked (NmDatabase  *self,
+                                             const char  *filename,
+                                             GError     **error);
+NmDirectory *_nm_database_get_directory_locked (NmDatabase  *self,
+                                                const char  *path,
+                                                GError     **error);
 
 /* Closes a writable database that is still open when the process exits, unless another
  * thread is inside a call on it or it is inside an atomic section. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nm-database-private.h"
+#include "nm-async-private.h"
 #include "nm-error-private.h"
 #include "nm-compat-private.h"
 #include "nm-messages-private.h"
@@ -108,6 +109,20 @@ nm_database_search_threads (NmDatabase  *self,
   return nm_query_search_threads (search, error);
 }
 
+/* Counts threads, or messages, matching @query as `notmuch count` does. */
+static guint
+nm_database_count (NmDatabase  *self,
+                   const char  *query,
+                   gboolean     threads,
+                   GError     **error)
+{
+  g_autoptr (NmQuery) search = _nm_query_new_like_cli (self, query, error);
+
+  if (search == NULL)
+    return 0;
+  return threads ? nm_query_count_threads (search, error) : nm_query_count_messages (search, error);
+}
+
 /**
  * nm_database_count_messages:
  * @self: a database
@@ -126,16 +141,11 @@ nm_database_count_messages (NmDatabase  *self,
                             const char  *query,
                             GError     **error)
 {
-  g_autoptr (NmQuery) search = NULL;
-
   g_return_val_if_fail (NM_IS_DATABASE (self), 0);
   g_return_val_if_fail (query != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  search = _nm_query_new_like_cli (self, query, error);
-  if (search == NULL)
-    return 0;
-  return nm_query_count_messages (search, error);
+  return nm_database_count (self, query, FALSE, error);
 }
 
 /**
@@ -155,16 +165,11 @@ nm_database_count_threads (NmDatabase  *self,
                            const char  *query,
                            GError     **error)
 {
-  g_autoptr (NmQuery) search = NULL;
-
   g_return_val_if_fail (NM_IS_DATABASE (self), 0);
   g_return_val_if_fail (query != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  search = _nm_query_new_like_cli (self, query, error);
-  if (search == NULL)
-    return 0;
-  return nm_query_count_threads (search, error);
+  return nm_database_count (self, query, TRUE, error);
 }
 
 /* Whether the tag change would change @message: a tag to add is missing or a tag to
@@ -374,43 +379,21 @@ nm_database_tag_messages (NmDatabase          *self,
   return changed;
 }
 
-typedef struct
+static gboolean
+nm_database_tag_messages_call (gpointer       source,
+                               NmCall        *call,
+                               GCancellable  *cancellable,
+                               GError       **error)
 {
-  char *query;
-  GStrv add;
-  GStrv remove;
-} NmTagRequest;
+  GError *local_error = NULL;
 
-static void
-nm_tag_request_free (NmTagRequest *request)
-{
-  g_free (request->query);
-  g_strfreev (request->add);
-  g_strfreev (request->remove);
-  g_free (request);
-}
-
-static void
-nm_database_tag_in_worker (GTask        *task,
-                           gpointer      source,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
-{
-  NmTagRequest *request = task_data;
-  GError *error = NULL;
-  guint changed;
-
-  /* The change is one atomic section: cancelling is possible only before it starts, so a
-   * cancelled call leaves nothing half-written. */
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  changed = nm_database_tag_messages (source, request->query,
-                                      (const char * const *) request->add,
-                                      (const char * const *) request->remove, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, changed);
+  call->count = nm_database_tag_messages (source, call->string,
+                                          (const char * const *) call->add,
+                                          (const char * const *) call->remove, &local_error);
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /**
@@ -437,21 +420,18 @@ nm_database_tag_messages_async (NmDatabase          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  NmTagRequest *request;
+  NmCall *call;
 
   g_return_if_fail (NM_IS_DATABASE (self));
   g_return_if_fail (query != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  request = g_new0 (NmTagRequest, 1);
-  request->query = g_strdup (query);
-  request->add = g_strdupv ((char **) add);
-  request->remove = g_strdupv ((char **) remove);
-  g_task_set_source_tag (task, nm_database_tag_messages_async);
-  g_task_set_task_data (task, request, (GDestroyNotify) nm_tag_request_free);
-  g_task_set_check_cancellable (task, FALSE);
-  _nm_database_run_in_worker (self, task, nm_database_tag_in_worker);
+  call = _nm_call_new_full (nm_database_tag_messages_call, query, 0);
+  call->add = g_strdupv ((char **) add);
+  call->remove = g_strdupv ((char **) remove);
+  /* The change is one atomic section: cancelling is possible only before it starts, so a
+   * cancelled call leaves nothing half-written. */
+  _nm_call_start (call, self, self, nm_database_tag_messages_async, NM_CALL_WRITES, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -471,12 +451,7 @@ nm_database_tag_messages_finish (NmDatabase    *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  gssize changed;
+  NmCall *call = _nm_call_finish (result, self, nm_database_tag_messages_async, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nm_database_tag_messages_async,
-                        0);
-
-  changed = g_task_propagate_int (G_TASK (result), error);
-  return changed > 0 ? (guint) changed : 0;
+  return call != NULL ? (guint) call->count : 0;
 }

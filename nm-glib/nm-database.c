@@ -479,6 +479,22 @@ _nm_database_check_open (NmDatabase *self, GError **error)
 }
 
 gboolean
+_nm_database_check_reopenable (NmDatabase  *self,
+                               const char  *verb,
+                               GError     **error)
+{
+  if (!_nm_database_check_open (self, error))
+    return FALSE;
+  if (self->atomic_depth > 0)
+    {
+      _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT,
+                     "Cannot %s the database inside an atomic section", verb);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 _nm_database_check_writable (NmDatabase  *self,
                              const char  *action,
                              GError     **error)
@@ -777,15 +793,8 @@ nm_database_reopen (NmDatabase      *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self);
-  if (!_nm_database_check_open (self, error))
+  if (!_nm_database_check_reopenable (self, "reopen", error))
     return FALSE;
-
-  if (self->atomic_depth > 0)
-    {
-      _nm_set_error_literal (error, NM_ERROR_ILLEGAL_ARGUMENT,
-                             "Cannot reopen the database inside an atomic section");
-      return FALSE;
-    }
 
   had_write_lock = self->write_lock_key != NULL;
   if (mode == NM_DATABASE_MODE_READ_WRITE && !had_write_lock)

@@ -11,5 +11,7 @@ G_BEGIN_DECLS
 
 NmDirectory *_nm_directory_new (NmDatabase *database, guint generation,
                                 notmuch_directory_t *native, const char *path);
+/* nm_directory_delete() for callers holding the database lock. */
+gboolean _nm_directory_delete_locked (NmDirectory *self, GError **error);
 
 G_END_DECLS

@@ -242,6 +242,21 @@ nm_directory_take_names (notmuch_filenames_t *names)
   return g_strv_builder_end (builder);
 }
 
+/* The names of the files, or of the subdirectories, indexed directly in the directory;
+ * empty when it can no longer be read. */
+static char **
+nm_directory_list_children (NmDirectory *self,
+                            gboolean     directories)
+{
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
+
+  if (!nm_directory_check_usable (self, NULL))
+    return g_new0 (char *, 1);
+  return nm_directory_take_names (directories
+                                  ? notmuch_directory_get_child_directories (self->native)
+                                  : notmuch_directory_get_child_files (self->native));
+}
+
 /**
  * nm_directory_get_child_files:
  * @self: a directory
@@ -256,14 +271,9 @@ nm_directory_take_names (notmuch_filenames_t *names)
 char **
 nm_directory_get_child_files (NmDirectory *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
 
-  locker = _nm_database_lock (self->database);
-  if (!nm_directory_check_usable (self, NULL))
-    return g_new0 (char *, 1);
-  return nm_directory_take_names (notmuch_directory_get_child_files (self->native));
+  return nm_directory_list_children (self, FALSE);
 }
 
 /**
@@ -280,14 +290,9 @@ nm_directory_get_child_files (NmDirectory *self)
 char **
 nm_directory_get_child_directories (NmDirectory *self)
 {
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-
   g_return_val_if_fail (NM_IS_DIRECTORY (self), NULL);
 
-  locker = _nm_database_lock (self->database);
-  if (!nm_directory_check_usable (self, NULL))
-    return g_new0 (char *, 1);
-  return nm_directory_take_names (notmuch_directory_get_child_directories (self->native));
+  return nm_directory_list_children (self, TRUE);
 }
 
 static gboolean
@@ -296,10 +301,8 @@ nm_directory_list_children_call (gpointer       source,
                                  GCancellable  *cancellable,
                                  GError       **error)
 {
-  char **names = call->number ? nm_directory_get_child_directories (source)
-                              : nm_directory_get_child_files (source);
-
-  _nm_call_set_value (call, names, (GDestroyNotify) g_strfreev);
+  _nm_call_set_value (call, nm_directory_list_children (source, call->number),
+                      (GDestroyNotify) g_strfreev);
   return TRUE;
 }
 
@@ -311,11 +314,9 @@ nm_directory_start_listing (NmDirectory         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  NmCall *call = _nm_call_new (nm_directory_list_children_call);
-
-  call->number = directories;
-  _nm_call_start (call, self->database, self, source_tag, NM_CALL_READS, cancellable,
-                  callback, user_data);
+  _nm_call_start (_nm_call_new_full (nm_directory_list_children_call, NULL, directories),
+                  self->database, self, source_tag, NM_CALL_READS, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -427,12 +428,20 @@ nm_directory_delete (NmDirectory  *self,
                      GError      **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_DIRECTORY (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
+  return _nm_directory_delete_locked (self, error);
+}
+
+gboolean
+_nm_directory_delete_locked (NmDirectory  *self,
+                             GError      **error)
+{
+  notmuch_status_t status;
+
   if (!nm_directory_check_usable (self, error))
     return FALSE;
   if (nm_database_get_mode (self->database) != NM_DATABASE_MODE_READ_WRITE)

@@ -149,6 +149,13 @@ _nm_index_options_check_usable (NmIndexOptions  *options,
   return FALSE;
 }
 
+/* Requires the lock: the native options belong to the database's handle. */
+static NmDecryptPolicy
+nm_index_options_get_decrypt_policy_locked (NmIndexOptions *self)
+{
+  return (NmDecryptPolicy) notmuch_indexopts_get_decrypt_policy (self->native);
+}
+
 /**
  * nm_index_options_get_decrypt_policy: (get-property decrypt-policy)
  * @self: index options
@@ -169,7 +176,7 @@ nm_index_options_get_decrypt_policy (NmIndexOptions *self)
   if (self->native == NULL)
     return NM_DECRYPT_POLICY_AUTO;
   locker = _nm_database_lock (self->database);
-  return (NmDecryptPolicy) notmuch_indexopts_get_decrypt_policy (self->native);
+  return nm_index_options_get_decrypt_policy_locked (self);
 }
 
 /**
@@ -202,7 +209,7 @@ nm_index_options_set_decrypt_policy (NmIndexOptions   *self,
       return FALSE;
     }
   locker = _nm_database_lock (self->database);
-  if (nm_index_options_get_decrypt_policy (self) == policy)
+  if (nm_index_options_get_decrypt_policy_locked (self) == policy)
     return TRUE;
   status = notmuch_indexopts_set_decrypt_policy (self->native,
                                                  (notmuch_decryption_policy_t) policy);

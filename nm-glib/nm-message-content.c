@@ -124,21 +124,30 @@ nm_content_source_parse (const NmContentSource  *source,
   return parsed;
 }
 
-/* The message as the CLI reads it before showing it: not yet decrypted (the walk decrypts
- * what it shows), with the session keys for that walk in @crypto. */
-static GMimeMessage *
-nm_message_read_for_walk (NmMessage        *self,
-                          NmContentSource  *source,
-                          NmDecryptPolicy   decrypt,
-                          NmMimeCrypto     *crypto,
-                          GCancellable     *cancellable,
-                          GError          **error)
+/* What a walk over the parts the CLI shows gives back: the body text or the attachments. */
+typedef gpointer (*NmShownPartsFunc) (GMimeMessage *message, const NmMimeCrypto *crypto);
+
+/* Reads the message as the CLI reads it before showing it, not yet decrypted (@walk
+ * decrypts what it shows, with the session keys given to it), and walks it with @walk. */
+static gpointer
+nm_message_walk_shown_parts (NmMessage         *self,
+                             NmDecryptPolicy    decrypt,
+                             NmShownPartsFunc   walk,
+                             GCancellable      *cancellable,
+                             GError           **error)
 {
-  if (!nm_content_source_init (source, self, decrypt, error))
+  g_auto (NmContentSource) source = { 0 };
+  g_autoptr (GMimeMessage) parsed = NULL;
+  NmMimeCrypto crypto;
+
+  if (!nm_content_source_init (&source, self, decrypt, error))
     return NULL;
-  crypto->policy = decrypt;
-  crypto->session_keys = (const char * const *) source->session_keys;
-  return nm_content_source_parse (source, NM_DECRYPT_POLICY_FALSE, cancellable, error);
+  crypto.policy = decrypt;
+  crypto.session_keys = (const char * const *) source.session_keys;
+  parsed = nm_content_source_parse (&source, NM_DECRYPT_POLICY_FALSE, cancellable, error);
+  if (parsed == NULL)
+    return NULL;
+  return walk (parsed, &crypto);
 }
 
 /**
@@ -215,19 +224,13 @@ nm_message_get_body_text (NmMessage        *self,
                           GCancellable     *cancellable,
                           GError          **error)
 {
-  g_auto (NmContentSource) source = { 0 };
-  g_autoptr (GMimeMessage) parsed = NULL;
-  NmMimeCrypto crypto;
-
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (decrypt <= NM_DECRYPT_POLICY_NOSTASH, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parsed = nm_message_read_for_walk (self, &source, decrypt, &crypto, cancellable, error);
-  if (parsed == NULL)
-    return NULL;
-  return _nm_mime_get_body_text (parsed, &crypto);
+  return nm_message_walk_shown_parts (self, decrypt, (NmShownPartsFunc) _nm_mime_get_body_text,
+                                      cancellable, error);
 }
 
 /**
@@ -259,19 +262,13 @@ nm_message_get_attachments (NmMessage        *self,
                             GCancellable     *cancellable,
                             GError          **error)
 {
-  g_auto (NmContentSource) source = { 0 };
-  g_autoptr (GMimeMessage) parsed = NULL;
-  NmMimeCrypto crypto;
-
   g_return_val_if_fail (NM_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (decrypt <= NM_DECRYPT_POLICY_NOSTASH, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parsed = nm_message_read_for_walk (self, &source, decrypt, &crypto, cancellable, error);
-  if (parsed == NULL)
-    return NULL;
-  return _nm_mime_get_attachments (parsed, &crypto);
+  return nm_message_walk_shown_parts (self, decrypt, (NmShownPartsFunc) _nm_mime_get_attachments,
+                                      cancellable, error);
 }
 
 /**

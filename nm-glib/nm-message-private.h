@@ -97,4 +97,13 @@ const char *_nm_message_cache_string (NmMessage   *self,
                                       char       **cache,
                                       const char *(*read) (notmuch_message_t *));
 
+/* For callers holding the lock: applies @changes in one write, as a public change does
+ * (@action names it in an error), and nm_message_tags_to_maildir_flags(). */
+gboolean _nm_message_write_locked (NmMessage       *self,
+                                   const NmChange  *changes,
+                                   guint            n_changes,
+                                   const char      *action,
+                                   GError         **error);
+gboolean _nm_message_tags_to_maildir_flags_locked (NmMessage *self, GError **error);
+
 G_END_DECLS

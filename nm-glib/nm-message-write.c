@@ -64,6 +64,18 @@ nm_message_write (NmMessage       *self,
   return TRUE;
 }
 
+gboolean
+_nm_message_write_locked (NmMessage       *self,
+                          const NmChange  *changes,
+                          guint            n_changes,
+                          const char      *action,
+                          GError         **error)
+{
+  if (!_nm_database_check_current (self->database, self->generation, error))
+    return FALSE;
+  return nm_message_write (self, changes, n_changes, action, error);
+}
+
 /* One change, as a public call makes it: under the lock, to a message of the current view. */
 static gboolean
 nm_message_apply (NmMessage       *self,
@@ -73,9 +85,7 @@ nm_message_apply (NmMessage       *self,
 {
   g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
 
-  if (!_nm_database_check_current (self->database, self->generation, error))
-    return FALSE;
-  return nm_message_write (self, change, 1, action, error);
+  return _nm_message_write_locked (self, change, 1, action, error);
 }
 
 /**
@@ -341,13 +351,21 @@ nm_message_tags_to_maildir_flags (NmMessage  *self,
                                   GError    **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_message_t *document;
-  notmuch_status_t status;
 
   g_return_val_if_fail (NM_IS_MESSAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = _nm_database_lock (self->database);
+  return _nm_message_tags_to_maildir_flags_locked (self, error);
+}
+
+gboolean
+_nm_message_tags_to_maildir_flags_locked (NmMessage  *self,
+                                          GError    **error)
+{
+  notmuch_message_t *document;
+  notmuch_status_t status;
+
   if (!_nm_database_check_current (self->database, self->generation, error))
     return FALSE;
   document = _nm_message_document (self, error);
