@@ -15,10 +15,9 @@ NmMessages *_nm_messages_new_for_query (NmQuery *query, GError **error);
 NmMessages *_nm_messages_new_for_thread (NmThread *thread, gboolean toplevel_only);
 NmMessages *_nm_messages_new_for_replies (NmMessage *message);
 
-/* Reads every item now, so that the list serves them without touching the index: what an
- * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
- * next item once @cancellable is cancelled. */
-/* Reads every message now (for the asynchronous search); fails if the list was cut. */
+/* Reads every message now (for the asynchronous search), so that the list serves
+ * them without touching the index; fails if the list was cut, and with
+ * G_IO_ERROR_CANCELLED at the next message once @cancellable is cancelled. */
 gboolean _nm_messages_read_all (NmMessages *self, GCancellable *cancellable, GError **error);
 /* See _nm_list_set_origin(). */
 void _nm_messages_set_origin (NmMessages *self, NmOrigin *origin);

@@ -96,17 +96,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (NmMessages, nm_messages, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_messages_list_model_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_N_ITEMS,
-  PROP_LOADING,
-  PROP_MONITORED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 static void
 nm_messages_destroy_native_messages (gpointer native)
 {
@@ -422,6 +411,7 @@ nm_messages_compare (gpointer      list,
 }
 
 static const NmListSource query_source = {
+  .items = "messages",
   .start_walk = nm_messages_start_walk,
   .read = nm_messages_read,
   .get_item = nm_messages_get_entry_item,
@@ -438,6 +428,7 @@ static const NmListSource query_source = {
 /* A thread's messages are in memory: the list keeps the wrappers it made, and counts by
  * reading. */
 static const NmListSource thread_source = {
+  .items = "messages",
   .start_walk = nm_messages_start_walk,
   .read = nm_messages_read,
   .get_item = nm_messages_get_entry_item,
@@ -479,22 +470,7 @@ nm_messages_get_property (GObject    *object,
                           GValue     *value,
                           GParamSpec *pspec)
 {
-  NmMessages *self = NM_MESSAGES (object);
-
-  switch (prop_id)
-    {
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->list != NULL ? _nm_list_get_n_items (self->list) : 0);
-      break;
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
-      break;
-    case PROP_MONITORED:
-      g_value_set_boolean (value, nm_messages_get_monitored (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_get_property (NM_MESSAGES (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -503,16 +479,7 @@ nm_messages_set_property (GObject      *object,
                           const GValue *value,
                           GParamSpec   *pspec)
 {
-  NmMessages *self = NM_MESSAGES (object);
-
-  switch (prop_id)
-    {
-    case PROP_MONITORED:
-      nm_messages_set_monitored (self, g_value_get_boolean (value), NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_set_property (NM_MESSAGES (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -539,6 +506,7 @@ nm_messages_class_init (NmMessagesClass *klass)
   object_class->get_property = nm_messages_get_property;
   object_class->set_property = nm_messages_set_property;
 
+  /* The properties every list has, made by the list core; what they are here: */
   /**
    * NmMessages:n-items:
    *
@@ -547,9 +515,6 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_N_ITEMS] =
-    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmMessages:loading:
@@ -558,9 +523,6 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmMessages:monitored: (getter get_monitored) (setter set_monitored)
@@ -575,11 +537,8 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_MONITORED] =
-    g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _nm_list_install_properties (object_class);
 }
 
 static void
@@ -816,7 +775,7 @@ nm_messages_check (NmMessages  *self,
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return _nm_list_check (self->list, "messages", error);
+  return _nm_list_check (self->list, error);
 }
 
 gboolean
@@ -824,7 +783,7 @@ _nm_messages_read_all (NmMessages    *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  return _nm_list_read_all (self->list, cancellable, error) && nm_messages_check (self, error);
+  return _nm_list_read_all (self->list, cancellable, error);
 }
 
 void
@@ -890,7 +849,7 @@ nm_messages_get_monitored (NmMessages *self)
 {
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
 
-  return self->list != NULL && _nm_list_get_monitored (self->list);
+  return _nm_list_get_monitored (self->list);
 }
 
 /**
@@ -917,16 +876,5 @@ nm_messages_set_monitored (NmMessages  *self,
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->list == NULL)
-    {
-      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
-                           "The list belongs to no database");
-      return FALSE;
-    }
-  if (monitored == _nm_list_get_monitored (self->list))
-    return TRUE;
-  if (!_nm_list_set_monitored (self->list, monitored, error))
-    return FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITORED]);
-  return TRUE;
+  return _nm_list_set_monitored (self->list, monitored, error);
 }

@@ -13,10 +13,9 @@ G_BEGIN_DECLS
 
 NmThreads *_nm_threads_new_for_query (NmQuery *query, GError **error);
 
-/* Reads every item now, so that the list serves them without touching the index: what an
- * asynchronous search does in its worker thread.  Stops with G_IO_ERROR_CANCELLED at the
- * next item once @cancellable is cancelled. */
-/* Reads every thread now (for the asynchronous search); fails if the list was cut. */
+/* Reads every thread now (for the asynchronous search), so that the list serves
+ * them without touching the index; fails if the list was cut, and with
+ * G_IO_ERROR_CANCELLED at the next thread once @cancellable is cancelled. */
 gboolean _nm_threads_read_all (NmThreads *self, GCancellable *cancellable, GError **error);
 /* See _nm_list_set_origin(). */
 void _nm_threads_set_origin (NmThreads *self, NmOrigin *origin);

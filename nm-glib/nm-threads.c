@@ -61,17 +61,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (NmThreads, nm_threads, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_threads_list_model_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_N_ITEMS,
-  PROP_LOADING,
-  PROP_MONITORED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 static void
 nm_threads_destroy_native_threads (gpointer native)
 {
@@ -275,6 +264,7 @@ nm_threads_compare (gpointer      list,
 }
 
 static const NmListSource threads_source = {
+  .items = "threads",
   .start_walk = nm_threads_start_walk,
   .read = nm_threads_read,
   .get_item = nm_threads_get_entry_item,
@@ -323,22 +313,7 @@ nm_threads_get_property (GObject    *object,
                          GValue     *value,
                          GParamSpec *pspec)
 {
-  NmThreads *self = NM_THREADS (object);
-
-  switch (prop_id)
-    {
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->list != NULL ? _nm_list_get_n_items (self->list) : 0);
-      break;
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
-      break;
-    case PROP_MONITORED:
-      g_value_set_boolean (value, nm_threads_get_monitored (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_get_property (NM_THREADS (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -347,16 +322,7 @@ nm_threads_set_property (GObject      *object,
                          const GValue *value,
                          GParamSpec   *pspec)
 {
-  NmThreads *self = NM_THREADS (object);
-
-  switch (prop_id)
-    {
-    case PROP_MONITORED:
-      nm_threads_set_monitored (self, g_value_get_boolean (value), NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_set_property (NM_THREADS (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -382,6 +348,7 @@ nm_threads_class_init (NmThreadsClass *klass)
   object_class->get_property = nm_threads_get_property;
   object_class->set_property = nm_threads_set_property;
 
+  /* The properties every list has, made by the list core; what they are here: */
   /**
    * NmThreads:n-items:
    *
@@ -390,9 +357,6 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_N_ITEMS] =
-    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmThreads:loading:
@@ -401,9 +365,6 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmThreads:monitored: (getter get_monitored) (setter set_monitored)
@@ -418,11 +379,8 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_MONITORED] =
-    g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _nm_list_install_properties (object_class);
 }
 
 static void
@@ -475,7 +433,7 @@ nm_threads_check (NmThreads  *self,
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return _nm_list_check (self->list, "threads", error);
+  return _nm_list_check (self->list, error);
 }
 
 gboolean
@@ -483,7 +441,7 @@ _nm_threads_read_all (NmThreads     *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  return _nm_list_read_all (self->list, cancellable, error) && nm_threads_check (self, error);
+  return _nm_list_read_all (self->list, cancellable, error);
 }
 
 void
@@ -548,7 +506,7 @@ nm_threads_get_monitored (NmThreads *self)
 {
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
 
-  return self->list != NULL && _nm_list_get_monitored (self->list);
+  return _nm_list_get_monitored (self->list);
 }
 
 /**
@@ -574,16 +532,5 @@ nm_threads_set_monitored (NmThreads  *self,
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->list == NULL)
-    {
-      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
-                           "The list belongs to no database");
-      return FALSE;
-    }
-  if (monitored == _nm_list_get_monitored (self->list))
-    return TRUE;
-  if (!_nm_list_set_monitored (self->list, monitored, error))
-    return FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITORED]);
-  return TRUE;
+  return _nm_list_set_monitored (self->list, monitored, error);
 }
