@@ -786,18 +786,17 @@ _nm_messages_read_all (NmMessages    *self,
   return _nm_list_read_all (self->list, cancellable, error);
 }
 
+NmList *
+_nm_messages_get_list (NmMessages *self)
+{
+  return self->list;
+}
+
 void
 _nm_messages_set_origin (NmMessages *self,
                          NmOrigin   *origin)
 {
   _nm_list_set_origin (self->list, origin);
-}
-
-void
-_nm_messages_load (NmMessages   *self,
-                   GCancellable *cancellable)
-{
-  _nm_list_load (self->list, cancellable);
 }
 
 /**

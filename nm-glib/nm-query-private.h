@@ -7,6 +7,7 @@
 #include <notmuch.h>
 #include "nm-query.h"
 #include "nm-handle-private.h"
+#include "nm-list-private.h"
 
 G_BEGIN_DECLS
 
@@ -32,5 +33,9 @@ NmSort _nm_query_get_sort (NmQuery *self);
  * database lock. */
 gboolean _nm_query_check_status (NmQuery *self, notmuch_status_t status, GError **error,
                                  const char *action);
+
+/* The list core of a search's results, an NmMessages or an NmThreads: what the query does
+ * the same with either list. */
+NmList *_nm_query_list_of (GObject *results);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "nm-database-private.h"
 #include "nm-compat-private.h"
 #include "nm-enum-types.h"
+#include "nm-list-private.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
 #include "nm-threads-private.h"
@@ -438,6 +439,13 @@ _nm_query_check_status (NmQuery           *self,
                                           self->query_string);
 }
 
+NmList *
+_nm_query_list_of (GObject *results)
+{
+  return NM_IS_THREADS (results) ? _nm_threads_get_list (NM_THREADS (results))
+                                 : _nm_messages_get_list (NM_MESSAGES (results));
+}
+
 /**
  * nm_query_get_database: (get-property database)
  * @self: a query
@@ -694,6 +702,34 @@ nm_query_search_threads (NmQuery  *self,
   return _nm_threads_new_for_query (self, error);
 }
 
+/* Counts messages or threads, under the database lock. */
+static guint
+nm_query_count (NmQuery   *self,
+                gboolean   threads,
+                GError   **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  notmuch_query_syntax_t syntax = (notmuch_query_syntax_t) self->syntax;
+  notmuch_query_t *native;
+  notmuch_status_t status;
+  guint count = 0;
+
+  /* libnotmuch's count always leaves out messages with an excluded tag, while a search in
+   * FLAG or FALSE mode returns them: count messages without the excluded tags in those
+   * modes. */
+  native = _nm_query_create_native (self, threads || self->exclude == NM_EXCLUDE_TRUE
+                                                  || self->exclude == NM_EXCLUDE_ALL, error);
+  if (native == NULL)
+    return 0;
+  status = threads ? _nm_compat_query_count_threads (native, syntax, &count)
+                   : _nm_compat_query_count_messages (native, syntax, &count);
+  g_clear_pointer (&native, notmuch_query_destroy);
+  if (!_nm_query_check_status (self, status, error, threads ? "count the threads matching"
+                                                            : "count the messages matching"))
+    return 0;
+  return count;
+}
+
 /**
  * nm_query_count_messages:
  * @self: a query
@@ -710,27 +746,10 @@ guint
 nm_query_count_messages (NmQuery  *self,
                          GError  **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_query_t *native;
-  notmuch_status_t status;
-  guint count = 0;
-
   g_return_val_if_fail (NM_IS_QUERY (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  /* libnotmuch's count always leaves out messages with an excluded tag, while a search in
-   * FLAG or FALSE mode returns them: count without the excluded tags in those modes. */
-  locker = _nm_database_lock (self->database);
-  native = _nm_query_create_native (self, self->exclude == NM_EXCLUDE_TRUE
-                                          || self->exclude == NM_EXCLUDE_ALL, error);
-  if (native == NULL)
-    return 0;
-  status = _nm_compat_query_count_messages (native, (notmuch_query_syntax_t) self->syntax,
-                                            &count);
-  g_clear_pointer (&native, notmuch_query_destroy);
-  if (!_nm_query_check_status (self, status, error, "count the messages matching"))
-    return 0;
-  return count;
+  return nm_query_count (self, FALSE, error);
 }
 
 /**
@@ -748,24 +767,25 @@ guint
 nm_query_count_threads (NmQuery  *self,
                         GError  **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_query_t *native;
-  notmuch_status_t status;
-  guint count = 0;
-
   g_return_val_if_fail (NM_IS_QUERY (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  locker = _nm_database_lock (self->database);
-  native = _nm_query_create_native (self, TRUE, error);
-  if (native == NULL)
-    return 0;
-  status = _nm_compat_query_count_threads (native, (notmuch_query_syntax_t) self->syntax,
-                                           &count);
-  g_clear_pointer (&native, notmuch_query_destroy);
-  if (!_nm_query_check_status (self, status, error, "count the threads matching"))
-    return 0;
-  return count;
+  return nm_query_count (self, TRUE, error);
+}
+
+/* Makes the list of messages or threads, and fills it on the database's worker. */
+static gpointer
+nm_query_load (NmQuery       *self,
+               gboolean       threads,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GObject *results = threads ? G_OBJECT (_nm_threads_new_for_query (self, error))
+                             : G_OBJECT (_nm_messages_new_for_query (self, error));
+
+  if (results != NULL)
+    _nm_list_load (_nm_query_list_of (results), cancellable);
+  return results;
 }
 
 /**
@@ -793,17 +813,11 @@ nm_query_load_messages (NmQuery       *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_autoptr (NmMessages) messages = NULL;
-
   g_return_val_if_fail (NM_IS_QUERY (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  messages = _nm_messages_new_for_query (self, error);
-  if (messages == NULL)
-    return NULL;
-  _nm_messages_load (messages, cancellable);
-  return g_steal_pointer (&messages);
+  return nm_query_load (self, FALSE, cancellable, error);
 }
 
 /**
@@ -831,15 +845,9 @@ nm_query_load_threads (NmQuery       *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autoptr (NmThreads) threads = NULL;
-
   g_return_val_if_fail (NM_IS_QUERY (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  threads = _nm_threads_new_for_query (self, error);
-  if (threads == NULL)
-    return NULL;
-  _nm_threads_load (threads, cancellable);
-  return g_steal_pointer (&threads);
+  return nm_query_load (self, TRUE, cancellable, error);
 }

@@ -444,18 +444,17 @@ _nm_threads_read_all (NmThreads     *self,
   return _nm_list_read_all (self->list, cancellable, error);
 }
 
+NmList *
+_nm_threads_get_list (NmThreads *self)
+{
+  return self->list;
+}
+
 void
 _nm_threads_set_origin (NmThreads *self,
                         NmOrigin  *origin)
 {
   _nm_list_set_origin (self->list, origin);
-}
-
-void
-_nm_threads_load (NmThreads    *self,
-                  GCancellable *cancellable)
-{
-  _nm_list_load (self->list, cancellable);
 }
 
 /**
