@@ -102,12 +102,6 @@ nm_messages_destroy_native_messages (gpointer native)
   notmuch_messages_destroy (native);
 }
 
-static void
-nm_messages_destroy_native_query (gpointer native)
-{
-  notmuch_query_destroy (native);
-}
-
 /* Starts a new walk over the list.  Requires the database lock. */
 static NmHandle *
 nm_messages_start_walk (gpointer   list,
@@ -323,21 +317,18 @@ nm_messages_read_key (gpointer    list,
 {
   NmMessages *self = list;
   g_autoptr (NmQuery) query = _nm_query_copy_for_message (self->query, key);
-  notmuch_query_t *native = _nm_query_create_native (query, TRUE, NULL);
-  notmuch_messages_t *messages = NULL;
+  notmuch_query_t *native;
+  notmuch_messages_t *messages = _nm_query_search_messages_quietly (query, &native);
   gpointer entry = NULL;
 
-  if (native == NULL)
-    return NULL;
-  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS
-      && notmuch_messages_valid (messages))
+  if (messages != NULL && notmuch_messages_valid (messages))
     {
       notmuch_message_t *message = _nm_compat_messages_get (messages);
 
       if (message != NULL)
         entry = nm_messages_new_entry (message, key);
     }
-  notmuch_query_destroy (native);
+  g_clear_pointer (&native, notmuch_query_destroy);
   return entry;
 }
 
@@ -364,12 +355,10 @@ nm_messages_all_keys (gpointer    list,
 {
   NmMessages *self = list;
   GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
-  notmuch_query_t *native = _nm_query_create_native (self->query, TRUE, NULL);
-  notmuch_messages_t *messages = NULL;
+  notmuch_query_t *native;
+  notmuch_messages_t *messages = _nm_query_search_messages_quietly (self->query, &native);
 
-  if (native == NULL)
-    return order;
-  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (messages != NULL)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -386,7 +375,7 @@ nm_messages_all_keys (gpointer    list,
           }
         notmuch_message_destroy (message);
       }
-  notmuch_query_destroy (native);
+  g_clear_pointer (&native, notmuch_query_destroy);
   return order;
 }
 
@@ -571,18 +560,15 @@ _nm_messages_new_for_query (NmQuery  *query,
 {
   NmDatabase *database = nm_query_get_database (query);
   g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
+  g_autoptr (NmHandle) snapshot = _nm_query_new_snapshot (query, error);
   g_autoptr (NmMessages) self = NULL;
-  notmuch_query_t *native;
 
-  native = _nm_query_create_native (query, TRUE, error);
-  if (native == NULL)
+  if (snapshot == NULL)
     return NULL;
-
   self = nm_messages_new (database, _nm_database_get_generation (database),
                           NM_MESSAGES_SOURCE_QUERY, &query_source);
   self->query = _nm_query_copy (query);
-  self->native_query = _nm_handle_new (database, native, nm_messages_destroy_native_query,
-                                       NULL, NULL);
+  self->native_query = g_steal_pointer (&snapshot);
   /* Run the search now, so that a malformed query fails here and not in the first
    * get_item(). */
   if (!_nm_list_start (self->list, error))

@@ -20,6 +20,14 @@ NmQuery *_nm_query_new_like_cli (NmDatabase *database, const char *query_string,
 notmuch_query_t *_nm_query_create_native (NmQuery *self, gboolean with_tag_excludes,
                                           GError **error);
 
+/* A native query with the tag excludes, as a handle: the snapshot a list's walks belong to.
+ * Requires the database lock. */
+NmHandle *_nm_query_new_snapshot (NmQuery *self, GError **error);
+/* Runs a native query with the tag excludes for messages, for a list's own reads, which
+ * skip what they cannot read: NULL on failure, without an error.  *@native owns the
+ * messages; the caller destroys it unless it is NULL.  Requires the database lock. */
+notmuch_messages_t *_nm_query_search_messages_quietly (NmQuery *self, notmuch_query_t **native);
+
 /* A private copy with the same settings, which a search result keeps so that it does not
  * change when the query is changed later. */
 NmQuery *_nm_query_copy (NmQuery *self);

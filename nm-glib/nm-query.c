@@ -356,6 +356,37 @@ _nm_query_create_native (NmQuery   *self,
   return native;
 }
 
+static void
+nm_query_destroy_native (gpointer native)
+{
+  notmuch_query_destroy (native);
+}
+
+NmHandle *
+_nm_query_new_snapshot (NmQuery  *self,
+                        GError  **error)
+{
+  notmuch_query_t *native = _nm_query_create_native (self, TRUE, error);
+
+  if (native == NULL)
+    return NULL;
+  return _nm_handle_new (self->database, native, nm_query_destroy_native, NULL, NULL);
+}
+
+notmuch_messages_t *
+_nm_query_search_messages_quietly (NmQuery          *self,
+                                   notmuch_query_t **native)
+{
+  notmuch_messages_t *messages = NULL;
+
+  *native = _nm_query_create_native (self, TRUE, NULL);
+  if (*native == NULL
+      || _nm_compat_query_search_messages (*native, (notmuch_query_syntax_t) self->syntax,
+                                           &messages) != NOTMUCH_STATUS_SUCCESS)
+    return NULL;
+  return messages;
+}
+
 NmQuery *
 _nm_query_copy (NmQuery *self)
 {

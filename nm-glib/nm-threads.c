@@ -67,12 +67,6 @@ nm_threads_destroy_native_threads (gpointer native)
   notmuch_threads_destroy (native);
 }
 
-static void
-nm_threads_destroy_native_query (gpointer native)
-{
-  notmuch_query_destroy (native);
-}
-
 /* Requires the database lock. */
 static NmHandle *
 nm_threads_start_walk (gpointer   list,
@@ -204,12 +198,10 @@ nm_threads_all_keys (gpointer    list,
   NmThreads *self = list;
   GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  notmuch_query_t *native = _nm_query_create_native (self->query, TRUE, NULL);
-  notmuch_messages_t *messages = NULL;
+  notmuch_query_t *native;
+  notmuch_messages_t *messages = _nm_query_search_messages_quietly (self->query, &native);
 
-  if (native == NULL)
-    return order;
-  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (messages != NULL)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -227,7 +219,7 @@ nm_threads_all_keys (gpointer    list,
           }
         notmuch_message_destroy (message);
       }
-  notmuch_query_destroy (native);
+  g_clear_pointer (&native, notmuch_query_destroy);
   for (guint i = 0; i < order->len; i++)
     if (!g_hash_table_contains (known, order->pdata[i]))
       {
@@ -394,18 +386,15 @@ _nm_threads_new_for_query (NmQuery  *query,
 {
   NmDatabase *database = nm_query_get_database (query);
   g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
+  g_autoptr (NmHandle) snapshot = _nm_query_new_snapshot (query, error);
   g_autoptr (NmThreads) self = NULL;
-  notmuch_query_t *native;
 
-  native = _nm_query_create_native (query, TRUE, error);
-  if (native == NULL)
+  if (snapshot == NULL)
     return NULL;
-
   self = g_object_new (NM_TYPE_THREADS, NULL);
   self->database = g_object_ref (database);
   self->query = _nm_query_copy (query);
-  self->native_query = _nm_handle_new (database, native, nm_threads_destroy_native_query,
-                                       NULL, NULL);
+  self->native_query = g_steal_pointer (&snapshot);
   self->list = _nm_list_new (G_LIST_MODEL (self), database, &threads_source);
   /* Run the search now, so that a malformed query fails here. */
   if (!_nm_list_start (self->list, error))
