@@ -110,21 +110,11 @@ nm_messages_start_walk (gpointer   list,
   NmMessages *self = list;
   notmuch_messages_t *native = NULL;
   notmuch_thread_t *thread;
-  notmuch_status_t status;
 
   switch (self->source)
     {
     case NM_MESSAGES_SOURCE_QUERY:
-      status = _nm_compat_query_search_messages (_nm_handle_get_native (self->native_query),
-                                                 (notmuch_query_syntax_t)
-                                                 nm_query_get_syntax (self->query),
-                                                 &native);
-      if (!_nm_query_check_status (self->query, status, error, "search for messages matching"))
-        return NULL;
-      /* Messages of a query belong to the iterator that produced them. */
-      return _nm_handle_new (self->database, native, nm_messages_destroy_native_messages,
-                             _nm_handle_ref (self->native_query),
-                             (GDestroyNotify) _nm_handle_unref);
+      return _nm_query_walk_snapshot (self->query, self->native_query, FALSE, error);
 
     case NM_MESSAGES_SOURCE_THREAD:
     case NM_MESSAGES_SOURCE_THREAD_TOPLEVEL:

@@ -23,6 +23,10 @@ notmuch_query_t *_nm_query_create_native (NmQuery *self, gboolean with_tag_exclu
 /* A native query with the tag excludes, as a handle: the snapshot a list's walks belong to.
  * Requires the database lock. */
 NmHandle *_nm_query_new_snapshot (NmQuery *self, GError **error);
+/* Runs @snapshot (of @self) for messages, or for threads: a handle on the results, which
+ * keeps the snapshot alive, or NULL with @error set.  Requires the database lock. */
+NmHandle *_nm_query_walk_snapshot (NmQuery *self, NmHandle *snapshot, gboolean threads,
+                                   GError **error);
 /* Runs a native query with the tag excludes for messages, for a list's own reads, which
  * skip what they cannot read: NULL on failure, without an error.  *@native owns the
  * messages; the caller destroys it unless it is NULL.  Requires the database lock. */

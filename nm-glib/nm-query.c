@@ -373,6 +373,42 @@ _nm_query_new_snapshot (NmQuery  *self,
   return _nm_handle_new (self->database, native, nm_query_destroy_native, NULL, NULL);
 }
 
+static void
+nm_query_destroy_native_messages (gpointer native)
+{
+  notmuch_messages_destroy (native);
+}
+
+static void
+nm_query_destroy_native_threads (gpointer native)
+{
+  notmuch_threads_destroy (native);
+}
+
+NmHandle *
+_nm_query_walk_snapshot (NmQuery   *self,
+                         NmHandle  *snapshot,
+                         gboolean   threads,
+                         GError   **error)
+{
+  notmuch_query_t *native = _nm_handle_get_native (snapshot);
+  notmuch_query_syntax_t syntax = (notmuch_query_syntax_t) self->syntax;
+  notmuch_messages_t *messages = NULL;
+  notmuch_threads_t *thread_results = NULL;
+  notmuch_status_t status;
+
+  status = threads ? _nm_compat_query_search_threads (native, syntax, &thread_results)
+                   : _nm_compat_query_search_messages (native, syntax, &messages);
+  if (!_nm_query_check_status (self, status, error, threads ? "search for threads matching"
+                                                            : "search for messages matching"))
+    return NULL;
+  /* The results belong to the snapshot: the walk keeps it alive. */
+  return _nm_handle_new (self->database, threads ? (gpointer) thread_results : messages,
+                         threads ? nm_query_destroy_native_threads
+                                 : nm_query_destroy_native_messages,
+                         _nm_handle_ref (snapshot), (GDestroyNotify) _nm_handle_unref);
+}
+
 notmuch_messages_t *
 _nm_query_search_messages_quietly (NmQuery          *self,
                                    notmuch_query_t **native)

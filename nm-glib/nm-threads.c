@@ -61,34 +61,19 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (NmThreads, nm_threads, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_threads_list_model_iface_init))
 
-static void
-nm_threads_destroy_native_threads (gpointer native)
-{
-  notmuch_threads_destroy (native);
-}
-
 /* Requires the database lock. */
 static NmHandle *
 nm_threads_start_walk (gpointer   list,
                        GError   **error)
 {
   NmThreads *self = list;
-  notmuch_threads_t *native = NULL;
-  notmuch_status_t status;
 
   /* Before the search, so that no commit after it goes unnoticed. */
   _nm_compat_commit_stamp_take (_nm_database_get_native (self->database),
                                 nm_database_get_mode (self->database)
                                 == NM_DATABASE_MODE_READ_ONLY,
                                 &self->commit_stamp);
-  status = _nm_compat_query_search_threads (_nm_handle_get_native (self->native_query),
-                                            (notmuch_query_syntax_t)
-                                            nm_query_get_syntax (self->query),
-                                            &native);
-  if (!_nm_query_check_status (self->query, status, error, "search for threads matching"))
-    return NULL;
-  return _nm_handle_new (self->database, native, nm_threads_destroy_native_threads,
-                         _nm_handle_ref (self->native_query), (GDestroyNotify) _nm_handle_unref);
+  return _nm_query_walk_snapshot (self->query, self->native_query, TRUE, error);
 }
 
 /* Requires the database lock. */
