@@ -438,6 +438,26 @@ nm_list_schedule_publish (NmList   *self,
   g_source_attach (source, _nm_origin_get_context (self->origin));
 }
 
+/* Runs the search of a list loaded in the background, keeping its failure for check().
+ * FALSE if the list was dropped.  On the worker. */
+static gboolean
+nm_list_start_loading (NmList       *self,
+                       GCancellable *cancellable)
+{
+  g_autoptr (GObject) list = g_weak_ref_get (&self->list);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = NULL;
+
+  if (list == NULL)
+    return FALSE;
+  locker = _nm_database_lock (self->database);
+  if (self->walk != NULL || self->cut || self->complete
+      || !_nm_database_is_current (self->database, self->generation)
+      || g_cancellable_is_cancelled (cancellable))
+    return TRUE;
+  self->cut = !_nm_list_start (self, &self->load_error);
+  return TRUE;
+}
+
 static void
 nm_list_load_in_worker (GTask        *task,
                         gpointer      source,
@@ -450,6 +470,8 @@ nm_list_load_in_worker (GTask        *task,
   guint read_count = 0;
   NmListRead read = NM_LIST_READ_ITEM;
 
+  if (!nm_list_start_loading (self, cancellable))
+    return;
   while (read == NM_LIST_READ_ITEM)
     {
       /* The list is held only while one result is read: dropping it stops the loading. */

@@ -544,14 +544,14 @@ nm_messages_new (NmDatabase         *database,
   return self;
 }
 
-NmMessages *
-_nm_messages_new_for_query (NmQuery  *query,
-                            GError  **error)
+/* The list of @query's messages, its search not run yet.  Requires the database lock. */
+static NmMessages *
+nm_messages_new_for_query (NmQuery  *query,
+                           GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autoptr (NmHandle) snapshot = _nm_query_new_snapshot (query, error);
-  g_autoptr (NmMessages) self = NULL;
+  NmMessages *self;
 
   if (snapshot == NULL)
     return NULL;
@@ -559,10 +559,37 @@ _nm_messages_new_for_query (NmQuery  *query,
                           NM_MESSAGES_SOURCE_QUERY, &query_source);
   self->query = _nm_query_copy (query);
   self->native_query = g_steal_pointer (&snapshot);
+  return self;
+}
+
+NmMessages *
+_nm_messages_new_for_query (NmQuery  *query,
+                            GError  **error)
+{
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+  g_autoptr (NmMessages) self = nm_messages_new_for_query (query, error);
+
   /* Run the search now, so that a malformed query fails here and not in the first
    * get_item(). */
-  if (!_nm_list_start (self->list, error))
+  if (self == NULL || !_nm_list_start (self->list, error))
     return NULL;
+  return g_steal_pointer (&self);
+}
+
+NmMessages *
+_nm_messages_new_loading (NmQuery       *query,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr (NmMessages) self = NULL;
+
+  {
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+
+    self = nm_messages_new_for_query (query, error);
+  }
+  if (self != NULL)
+    _nm_list_load (self->list, cancellable);
   return g_steal_pointer (&self);
 }
 

@@ -535,6 +535,37 @@ nm_sexp_check (NmQueryCheck         *check,
     }
 }
 
+/* A macro's body as any call would expand it: each parameter bound to a plain word.  A
+ * macro that calls itself, directly or through others, then nests without end; the call's
+ * own arguments cannot stop that, since the s-expression syntax has no conditionals. */
+static gboolean
+nm_sexp_check_macro_body (NmQueryCheck  *check,
+                          const NmSexp  *definition,
+                          guint          depth,
+                          GError       **error)
+{
+  static const NmSexp word = { NM_SEXP_PLAIN, (char *) "word", NULL, NULL };
+  const NmSexp *parameters = definition->first->next;
+  const NmSexpBinding *bindings = NULL;
+
+  if (parameters == NULL || parameters->kind != NM_SEXP_LIST || parameters->next == NULL)
+    return TRUE;
+  for (const NmSexp *parameter = parameters->first; parameter != NULL; parameter = parameter->next)
+    {
+      NmSexpBinding *binding;
+
+      if (parameter->kind != NM_SEXP_PLAIN)
+        return TRUE;
+      binding = g_new0 (NmSexpBinding, 1);
+      binding->name = parameter->text;
+      binding->value = &word;
+      binding->next = bindings;
+      g_ptr_array_add (check->garbage, binding);
+      bindings = binding;
+    }
+  return nm_sexp_check (check, parameters->next, NULL, bindings, depth + 1, error);
+}
+
 static gboolean
 nm_query_check_sexp (NmQueryCheck  *check,
                      const char    *text,
@@ -545,7 +576,12 @@ nm_query_check_sexp (NmQueryCheck  *check,
 
   if (!nm_sexp_parse (check, text, depth, &root, error))
     return FALSE;
-  return root == NULL || nm_sexp_check (check, root, NULL, NULL, depth + 1, error);
+  if (root == NULL)
+    return TRUE;
+  if (root->kind == NM_SEXP_LIST && root->first != NULL && root->first->kind == NM_SEXP_PLAIN
+      && strcmp (root->first->text, "macro") == 0)
+    return nm_sexp_check_macro_body (check, root, depth, error);
+  return nm_sexp_check (check, root, NULL, NULL, depth + 1, error);
 }
 
 /* The values a field of the classic syntax may have at @p: a "quoted" text (up to the

@@ -840,21 +840,6 @@ nm_query_count_threads (NmQuery  *self,
   return nm_query_count (self, TRUE, error);
 }
 
-/* Makes the list of messages or threads, and fills it on the database's worker. */
-static gpointer
-nm_query_load (NmQuery       *self,
-               gboolean       threads,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  GObject *results = threads ? G_OBJECT (_nm_threads_new_for_query (self, error))
-                             : G_OBJECT (_nm_messages_new_for_query (self, error));
-
-  if (results != NULL)
-    _nm_list_load (_nm_query_list_of (results), cancellable);
-  return results;
-}
-
 /**
  * nm_query_load_messages:
  * @self: a query
@@ -870,8 +855,12 @@ nm_query_load (NmQuery       *self,
  * [method@Notmuch.Messages.check] tells whether every message was read.  Dropping the list
  * stops the loading.
  *
- * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
- *   closed database)
+ * The search itself runs on the worker too, since on a large mailbox it takes long enough
+ * to stall the caller's main loop: a query that libnotmuch fails to parse or run leaves the
+ * list empty, and [method@Notmuch.Messages.check] then reports the error.
+ *
+ * Returns: (transfer full): the list, or %NULL with @error set (a closed database, or a
+ *   query refused before it runs, as [ctor@Notmuch.Query.new] may refuse it)
  *
  * Since: 0.1
  */
@@ -884,7 +873,7 @@ nm_query_load_messages (NmQuery       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return nm_query_load (self, FALSE, cancellable, error);
+  return _nm_messages_new_loading (self, cancellable, error);
 }
 
 /**
@@ -902,8 +891,12 @@ nm_query_load_messages (NmQuery       *self,
  * %FALSE after the last batch; then [method@Notmuch.Threads.check] tells whether every
  * thread was read.  Dropping the list stops the loading.
  *
- * Returns: (transfer full): the list, or %NULL with @error set (a malformed query, a
- *   closed database)
+ * The search itself runs on the worker too, since on a large mailbox it takes long enough
+ * to stall the caller's main loop: a query that libnotmuch fails to parse or run leaves the
+ * list empty, and [method@Notmuch.Threads.check] then reports the error.
+ *
+ * Returns: (transfer full): the list, or %NULL with @error set (a closed database, or a
+ *   query refused before it runs, as [ctor@Notmuch.Query.new] may refuse it)
  *
  * Since: 0.1
  */
@@ -916,5 +909,5 @@ nm_query_load_threads (NmQuery       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return nm_query_load (self, TRUE, cancellable, error);
+  return _nm_threads_new_loading (self, cancellable, error);
 }

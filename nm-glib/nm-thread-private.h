@@ -29,6 +29,12 @@ void _nm_thread_notify_tags (NmThread *self);
 notmuch_thread_t *_nm_thread_build (NmDatabase        *database,
                                     guint              generation,
                                     notmuch_threads_t *threads);
+/* Runs @native_query, which matches one thread, and builds that thread; NULL when there is
+ * none or it can no longer be read.  Requires the database lock. */
+notmuch_thread_t *_nm_thread_find (NmDatabase      *database,
+                                   guint            generation,
+                                   notmuch_query_t *native_query,
+                                   NmQuerySyntax    syntax);
 
 /* The thread as libnotmuch builds it, with its messages; built the first time, NULL if it
  * cannot be read any more.  Requires the database lock. */

@@ -390,11 +390,34 @@ _nm_thread_build (NmDatabase        *database,
 }
 
 notmuch_thread_t *
+_nm_thread_find (NmDatabase      *database,
+                 guint            generation,
+                 notmuch_query_t *native_query,
+                 NmQuerySyntax    syntax)
+{
+  NmCompatCommitStamp stamp = { NULL, };
+  notmuch_threads_t *threads = NULL;
+  notmuch_thread_t *native = NULL;
+
+  /* As in a walk of a thread list: a commit by another process between the search and the
+   * building of the thread could crash libnotmuch (see nm-compat-private.h). */
+  _nm_compat_commit_stamp_take (_nm_database_get_native (database),
+                                nm_database_get_mode (database) == NM_DATABASE_MODE_READ_ONLY,
+                                &stamp);
+  if (_nm_compat_query_search_threads (native_query, (notmuch_query_syntax_t) syntax,
+                                       &threads) == NOTMUCH_STATUS_SUCCESS
+      && notmuch_threads_valid (threads)
+      && !_nm_compat_commit_stamp_moved (&stamp))
+    native = _nm_thread_build (database, generation, threads);
+  _nm_compat_commit_stamp_clear (&stamp);
+  return native;
+}
+
+notmuch_thread_t *
 _nm_thread_get_native (NmThread *self)
 {
   g_autoptr (NmQuery) query = NULL;
   notmuch_query_t *native_query;
-  notmuch_threads_t *threads = NULL;
 
   if (self->native != NULL || !_nm_database_is_current (self->database, self->generation))
     return self->native;
@@ -406,11 +429,8 @@ _nm_thread_get_native (NmThread *self)
     return NULL;
   self->native_query = _nm_handle_new (self->database, native_query,
                                        nm_thread_destroy_native_query, NULL, NULL);
-  if (_nm_compat_query_search_threads (native_query, (notmuch_query_syntax_t) nm_query_get_syntax (query),
-                                       &threads) != NOTMUCH_STATUS_SUCCESS
-      || !notmuch_threads_valid (threads))
-    return NULL;
-  self->native = _nm_thread_build (self->database, self->generation, threads);
+  self->native = _nm_thread_find (self->database, self->generation, native_query,
+                                  nm_query_get_syntax (query));
   self->loaded_epoch = _nm_database_get_write_epoch (self->database);
   return self->native;
 }

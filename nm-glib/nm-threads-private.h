@@ -12,10 +12,14 @@
 
 G_BEGIN_DECLS
 
+/* The list of @query's threads, its search run at once (a malformed query fails here). */
 NmThreads *_nm_threads_new_for_query (NmQuery *query, GError **error);
+/* The list of @query's threads, filled on the database's worker (see NmList), where its
+ * search runs too: a search failure is reported by nm_threads_check(). */
+NmThreads *_nm_threads_new_loading (NmQuery *query, GCancellable *cancellable, GError **error);
 
-/* Reads every thread now (for the asynchronous search), so that the list serves
- * them without touching the index; fails if the list was cut, and with
+/* Reads every thread now, so that the list serves them without touching the index: what
+ * an asynchronous search does in its worker thread.  Fails if the list was cut, and with
  * G_IO_ERROR_CANCELLED at the next thread once @cancellable is cancelled. */
 gboolean _nm_threads_read_all (NmThreads *self, GCancellable *cancellable, GError **error);
 /* The list core (see _nm_query_list_of()). */

@@ -131,22 +131,17 @@ nm_threads_read_key (gpointer    list,
   NmThreads *self = list;
   g_autoptr (NmQuery) query = _nm_query_copy_for_thread (self->query, key);
   notmuch_query_t *native = _nm_query_create_native (query, TRUE, NULL);
-  notmuch_threads_t *threads = NULL;
   notmuch_thread_t *thread;
   NmThread *entry = NULL;
 
   if (native == NULL)
     return NULL;
-  if (_nm_compat_query_search_threads (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &threads) == NOTMUCH_STATUS_SUCCESS
-      && notmuch_threads_valid (threads))
-    {
-      thread = _nm_thread_build (self->database, _nm_database_get_generation (self->database),
-                                 threads);
-      if (thread != NULL)
-        entry = _nm_thread_new (self->database, self->query, thread,
-                                _nm_list_get_origin (self->list));
-      g_clear_pointer (&thread, notmuch_thread_destroy);
-    }
+  thread = _nm_thread_find (self->database, _nm_database_get_generation (self->database),
+                            native, nm_query_get_syntax (self->query));
+  if (thread != NULL)
+    entry = _nm_thread_new (self->database, self->query, thread,
+                            _nm_list_get_origin (self->list));
+  g_clear_pointer (&thread, notmuch_thread_destroy);
   notmuch_query_destroy (native);
   return entry;
 }
@@ -365,14 +360,14 @@ nm_threads_init (NmThreads *self)
 {
 }
 
-NmThreads *
-_nm_threads_new_for_query (NmQuery  *query,
-                           GError  **error)
+/* The list of @query's threads, its search not run yet.  Requires the database lock. */
+static NmThreads *
+nm_threads_new_for_query (NmQuery  *query,
+                          GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
-  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (database);
   g_autoptr (NmHandle) snapshot = _nm_query_new_snapshot (query, error);
-  g_autoptr (NmThreads) self = NULL;
+  NmThreads *self;
 
   if (snapshot == NULL)
     return NULL;
@@ -381,9 +376,36 @@ _nm_threads_new_for_query (NmQuery  *query,
   self->query = _nm_query_copy (query);
   self->native_query = g_steal_pointer (&snapshot);
   self->list = _nm_list_new (G_LIST_MODEL (self), database, &threads_source);
+  return self;
+}
+
+NmThreads *
+_nm_threads_new_for_query (NmQuery  *query,
+                           GError  **error)
+{
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+  g_autoptr (NmThreads) self = nm_threads_new_for_query (query, error);
+
   /* Run the search now, so that a malformed query fails here. */
-  if (!_nm_list_start (self->list, error))
+  if (self == NULL || !_nm_list_start (self->list, error))
     return NULL;
+  return g_steal_pointer (&self);
+}
+
+NmThreads *
+_nm_threads_new_loading (NmQuery       *query,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr (NmThreads) self = NULL;
+
+  {
+    g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (nm_query_get_database (query));
+
+    self = nm_threads_new_for_query (query, error);
+  }
+  if (self != NULL)
+    _nm_list_load (self->list, cancellable);
   return g_steal_pointer (&self);
 }
 

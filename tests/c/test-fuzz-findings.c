@@ -371,6 +371,16 @@ test_recursive_queries_refused (NmTestFixture *fx, gconstpointer data G_GNUC_UNU
   g_assert_true (nm_database_set_config (fx->db, "query.c", "sexp:\"(B)\"", &error));
   g_assert_no_error (error);
   expect_config_refused (fx, "squery.B", "(query c)");
+  /* Macros that call themselves, with or without their parameters. */
+  expect_config_refused (fx, "squery.M", "(macro (x) (M ,x))");
+  expect_config_refused (fx, "squery.M", "(macro (x y) (and (tag ,x) (M ,y ,x)))");
+  g_assert_true (nm_database_set_config (fx->db, "squery.P", "(macro (x) (Q ,x))", &error));
+  g_assert_no_error (error);
+  expect_config_refused (fx, "squery.Q", "(macro (y) (or (tag ,y) (P ,y)))");
+  g_assert_true (nm_database_set_config (fx->db, "squery.Q", "(macro (y) (tag ,y))", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nm_database_count_messages (fx->db, "sexp:\"(P inbox)\"", &error), ==, nm_test_notmuch_count (fx->corpus, "tag:inbox", NULL));
+  g_assert_no_error (error);
   /* A chain that ends is fine. */
   g_assert_true (nm_database_set_config (fx->db, "query.b", "tag:inbox", &error));
   g_assert_no_error (error);

@@ -306,6 +306,39 @@ test_load_cancelled (void)
   g_clear_object (&watch.model);
 }
 
+/* The search runs on the worker: a query libnotmuch cannot parse leaves the list empty,
+ * and check() says why, where the same search run at once fails at once. */
+static void
+test_load_bad_query (gconstpointer data)
+{
+  gboolean threads = GPOINTER_TO_INT (data);
+  g_autoptr (NmDatabase) db = nm_test_corpus_open (nm_test_corpus_shared (),
+                                                   NM_DATABASE_MODE_READ_ONLY);
+  g_autoptr (NmQuery) query = new_query (db, "date:garbage..", NM_SORT_NEWEST_FIRST);
+  g_autoptr (GListModel) model = NULL;
+  g_autoptr (GObject) searched = NULL;
+  g_autoptr (GError) error = NULL;
+
+  searched = threads ? G_OBJECT (nm_query_search_threads (query, &error))
+                     : G_OBJECT (nm_query_search_messages (query, &error));
+  g_assert_null (searched);
+  g_assert_error (error, NM_ERROR, NM_ERROR_XAPIAN_EXCEPTION);
+  g_clear_error (&error);
+
+  model = threads ? G_LIST_MODEL (nm_query_load_threads (query, NULL, &error))
+                  : G_LIST_MODEL (nm_query_load_messages (query, NULL, &error));
+  g_assert_no_error (error);
+  while (is_loading (model))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_null (g_list_model_get_item (model, 0));
+  if (threads)
+    g_assert_false (nm_threads_check (NM_THREADS (model), &error));
+  else
+    g_assert_false (nm_messages_check (NM_MESSAGES (model), &error));
+  g_assert_error (error, NM_ERROR, NM_ERROR_XAPIAN_EXCEPTION);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -321,6 +354,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/lists/load/threads", GINT_TO_POINTER (TRUE), test_load);
   g_test_add_func ("/lists/load/thread-default-context", test_load_on_thread_default_context);
   g_test_add_func ("/lists/load/cancelled", test_load_cancelled);
+  g_test_add_data_func ("/lists/load/bad-query/messages", GINT_TO_POINTER (FALSE),
+                        test_load_bad_query);
+  g_test_add_data_func ("/lists/load/bad-query/threads", GINT_TO_POINTER (TRUE),
+                        test_load_bad_query);
 
   return nm_test_run ();
 }

@@ -187,6 +187,8 @@ def test_saved_queries_from_cli_refused_at_query_time(run_py, writable):
     (('query.a', 'query:b'), 'query.b', 'tag:inbox or query:a'),
     (('squery.A', '(B)'), 'squery.B', '(A)'),
     (('query.c', 'sexp:"(B)"'), 'squery.B', '(query c)'),
+    (None, 'squery.M', '(macro (x) (M ,x))'),
+    (('squery.P', '(macro (x) (Q ,x))'), 'squery.Q', '(macro (y) (or (tag ,y) (P ,y)))'),
 ])
 def test_recursive_queries_refused(writable, first, key, value):
     """N7: a saved or named query that would use itself is not stored."""

@@ -165,7 +165,23 @@ def test_load_cancelled_before_it_starts(db):
     assert e.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
 
 
-def test_load_bad_query_fails_at_once(db):
+@pytest.mark.parametrize('kind', ['threads', 'messages'])
+def test_load_bad_query_reported_by_check(db, kind):
+    """The search runs on the worker: its failure ends the loading, and check() says why."""
+    query = Notmuch.Query.new(db, 'date:garbage..')
     with pytest.raises(GLib.Error) as e:
-        Notmuch.Query.new(db, 'date:garbage..').load_threads(None)
+        getattr(query, 'search_' + kind)()
     nm_error(e.value, E.XAPIAN_EXCEPTION)
+    model = getattr(query, 'load_' + kind)(None)
+    run_until(lambda: not model.props.loading)
+    assert len(model) == 0 and model.get_item(0) is None
+    with pytest.raises(GLib.Error) as e:
+        model.check()
+    nm_error(e.value, E.XAPIAN_EXCEPTION)
+
+
+def test_load_refused_query_fails_at_once(db):
+    """What the library refuses before libnotmuch runs a query fails in load_*() itself."""
+    with pytest.raises(GLib.Error) as e:
+        Notmuch.Query.new_with_syntax(db, '(of)', Notmuch.QuerySyntax.SEXP).load_threads(None)
+    nm_error(e.value, E.BAD_QUERY_SYNTAX)
