@@ -435,22 +435,20 @@ nm_list_database_changed (NmDatabaseMonitor *monitor,
   _nm_list_start_update (user_data, old_revision + 1, new_revision);
 }
 
-gboolean
-_nm_list_set_monitored (NmList    *self,
-                        gboolean   monitored,
-                        GError   **error)
+static void
+nm_list_stop_monitoring (NmList *self)
 {
-  if (monitored == (self->monitor != NULL))
-    return TRUE;
-  if (!monitored)
-    {
-      g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
-      g_signal_handlers_disconnect_by_data (self->monitor, self);
-      g_clear_object (&self->monitor);
-      g_clear_pointer (&self->by_key, g_hash_table_unref);
-      return TRUE;
-    }
+  g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->monitor);
+  g_clear_pointer (&self->by_key, g_hash_table_unref);
+}
+
+static gboolean
+nm_list_start_monitoring (NmList  *self,
+                          GError **error)
+{
   if (self->source->changed_keys == NULL)
     {
       _nm_set_error_literal (error, NM_ERROR_UNSUPPORTED_OPERATION,
@@ -478,6 +476,29 @@ _nm_list_set_monitored (NmList    *self,
                            (gpointer) self->source->get_key (self->entries->pdata[i]),
                            self->entries->pdata[i]);
   }
+  return TRUE;
+}
+
+gboolean
+_nm_list_set_monitored (NmList    *self,
+                        gboolean   monitored,
+                        GError   **error)
+{
+  if (self == NULL)
+    {
+      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
+                           "The list belongs to no database");
+      return FALSE;
+    }
+  if (monitored == (self->monitor != NULL))
+    return TRUE;
+  if (!monitored)
+    nm_list_stop_monitoring (self);
+  else if (!nm_list_start_monitoring (self, error))
+    return FALSE;
+  /* The caller holds the list; handlers run without the database lock, as they may call
+   * into the library. */
+  g_object_notify (G_OBJECT (self->owner), "monitored");
   return TRUE;
 }
 

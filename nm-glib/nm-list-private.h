@@ -25,6 +25,8 @@ typedef enum
  * it (a message id). */
 typedef struct
 {
+  /* What the list holds, as its errors name it: "messages" or "threads". */
+  const char *items;
   /* Starts a walk over the results, or fails with @error. */
   NmHandle *(*start_walk) (gpointer list, GError **error);
   /* Reads the walk's current result and moves past it.  On NM_LIST_READ_ITEM, *@entry is
@@ -89,18 +91,23 @@ void _nm_list_set_origin (NmList *self, NmOrigin *origin);
 
 gpointer _nm_list_get_item (NmList *self, guint position);
 guint _nm_list_get_n_items (NmList *self);
-gboolean _nm_list_check (NmList *self, const char *what, GError **error);
+/* Whether the list could be read completely: fails when a walk was cut short or the
+ * background load failed. */
+gboolean _nm_list_check (NmList *self, GError **error);
 gpointer _nm_list_next (NmList *self);
 gboolean _nm_list_is_loading (NmList *self);
 
 /* Whether the list follows the changes other processes commit (see NmDatabaseMonitor):
  * results that start matching are inserted in sort order, those that stop matching are
  * removed, changed ones are replaced in place, each with items-changed on the list's main
- * context.  Turning it on reads the list to its end first.  Call on the list's thread. */
+ * context.  Turning it on reads the list to its end first.  Setting notifies the list's
+ * "monitored" when it changed, and fails for a list without a core.  Call on the list's
+ * thread. */
 gboolean _nm_list_get_monitored (NmList *self);
 gboolean _nm_list_set_monitored (NmList *self, gboolean monitored, GError **error);
 
-/* Reads every result now, on the calling thread (for the asynchronous searches). */
+/* Reads every result now, on the calling thread (for the asynchronous searches), then
+ * fails as _nm_list_check() does. */
 gboolean _nm_list_read_all (NmList        *self,
                             GCancellable  *cancellable,
                             GError       **error);
@@ -109,6 +116,28 @@ gboolean _nm_list_read_all (NmList        *self,
  * context of the caller. */
 void _nm_list_load (NmList       *self,
                     GCancellable *cancellable);
+
+/* The properties both list classes have, with the same ids: the classes document them,
+ * the core makes and answers them. */
+typedef enum
+{
+  NM_LIST_PROP_N_ITEMS = 1,
+  NM_LIST_PROP_LOADING,
+  NM_LIST_PROP_MONITORED,
+} NmListProperty;
+
+void _nm_list_install_properties (GObjectClass *object_class);
+/* @object is the list that owns @self (which may be NULL, see above). */
+void _nm_list_get_property (NmList     *self,
+                            GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec);
+void _nm_list_set_property (NmList       *self,
+                            GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec);
 
 /* The ids of the messages changed in revisions @from to @to (`lastmod:`), or of their
  * threads.  Requires the database lock. */

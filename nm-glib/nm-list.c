@@ -249,9 +249,8 @@ _nm_list_get_n_items (NmList *self)
 }
 
 gboolean
-_nm_list_check (NmList      *self,
-                const char  *what,
-                GError     **error)
+_nm_list_check (NmList  *self,
+                GError **error)
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
 
@@ -270,7 +269,7 @@ _nm_list_check (NmList      *self,
     {
       _nm_set_error (error, NM_ERROR_OPERATION_INVALIDATED,
                    "The database changed while the %s were read; reopen it and search again",
-                   what);
+                   self->source->items);
       return FALSE;
     }
   return TRUE;
@@ -363,7 +362,7 @@ _nm_list_read_all (NmList        *self,
       read = _nm_list_read (self, NULL);
     }
   while (read == NM_LIST_READ_ITEM);
-  return TRUE;
+  return _nm_list_check (self, error);
 }
 
 /* One batch of a background load, published on the list's main context. */
@@ -515,4 +514,65 @@ _nm_list_load (NmList       *self,
   g_task_set_source_tag (task, _nm_list_load);
   g_task_set_task_data (task, _nm_list_ref (self), (GDestroyNotify) _nm_list_unref);
   _nm_database_run_in_worker (self->database, task, nm_list_load_in_worker);
+}
+
+void
+_nm_list_install_properties (GObjectClass *object_class)
+{
+  g_object_class_install_property (object_class, NM_LIST_PROP_N_ITEMS,
+                                   g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                                                      G_PARAM_READABLE
+                                                      | G_PARAM_EXPLICIT_NOTIFY
+                                                      | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (object_class, NM_LIST_PROP_LOADING,
+                                   g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                                                         G_PARAM_READABLE
+                                                         | G_PARAM_EXPLICIT_NOTIFY
+                                                         | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (object_class, NM_LIST_PROP_MONITORED,
+                                   g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
+                                                         G_PARAM_READWRITE
+                                                         | G_PARAM_EXPLICIT_NOTIFY
+                                                         | G_PARAM_STATIC_STRINGS));
+}
+
+void
+_nm_list_get_property (NmList     *self,
+                       GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case NM_LIST_PROP_N_ITEMS:
+      g_value_set_uint (value, _nm_list_get_n_items (self));
+      break;
+    case NM_LIST_PROP_LOADING:
+      g_value_set_boolean (value, _nm_list_is_loading (self));
+      break;
+    case NM_LIST_PROP_MONITORED:
+      g_value_set_boolean (value, _nm_list_get_monitored (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+void
+_nm_list_set_property (NmList       *self,
+                       GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case NM_LIST_PROP_MONITORED:
+      /* A property cannot report the error: the setter method does. */
+      _nm_list_set_monitored (self, g_value_get_boolean (value), NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }

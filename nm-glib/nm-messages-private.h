@@ -7,6 +7,7 @@
 #include <notmuch.h>
 #include "nm-messages.h"
 #include "nm-handle-private.h"
+#include "nm-list-private.h"
 #include "nm-origin-private.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,8 @@ NmMessages *_nm_messages_new_for_replies (NmMessage *message);
  * an asynchronous search does in its worker thread.  Fails if the list was cut, and with
  * G_IO_ERROR_CANCELLED at the next message once @cancellable is cancelled. */
 gboolean _nm_messages_read_all (NmMessages *self, GCancellable *cancellable, GError **error);
+/* The list core (see _nm_query_list_of()). */
+NmList *_nm_messages_get_list (NmMessages *self);
 /* See _nm_list_set_origin(). */
 void _nm_messages_set_origin (NmMessages *self, NmOrigin *origin);
 

@@ -96,27 +96,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (NmMessages, nm_messages, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_messages_list_model_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_N_ITEMS,
-  PROP_LOADING,
-  PROP_MONITORED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 static void
 nm_messages_destroy_native_messages (gpointer native)
 {
   notmuch_messages_destroy (native);
-}
-
-static void
-nm_messages_destroy_native_query (gpointer native)
-{
-  notmuch_query_destroy (native);
 }
 
 /* Starts a new walk over the list.  Requires the database lock. */
@@ -127,21 +110,11 @@ nm_messages_start_walk (gpointer   list,
   NmMessages *self = list;
   notmuch_messages_t *native = NULL;
   notmuch_thread_t *thread;
-  notmuch_status_t status;
 
   switch (self->source)
     {
     case NM_MESSAGES_SOURCE_QUERY:
-      status = _nm_compat_query_search_messages (_nm_handle_get_native (self->native_query),
-                                                 (notmuch_query_syntax_t)
-                                                 nm_query_get_syntax (self->query),
-                                                 &native);
-      if (!_nm_query_check_status (self->query, status, error, "search for messages matching"))
-        return NULL;
-      /* Messages of a query belong to the iterator that produced them. */
-      return _nm_handle_new (self->database, native, nm_messages_destroy_native_messages,
-                             _nm_handle_ref (self->native_query),
-                             (GDestroyNotify) _nm_handle_unref);
+      return _nm_query_walk_snapshot (self->query, self->native_query, FALSE, error);
 
     case NM_MESSAGES_SOURCE_THREAD:
     case NM_MESSAGES_SOURCE_THREAD_TOPLEVEL:
@@ -334,21 +307,18 @@ nm_messages_read_key (gpointer    list,
 {
   NmMessages *self = list;
   g_autoptr (NmQuery) query = _nm_query_copy_for_message (self->query, key);
-  notmuch_query_t *native = _nm_query_create_native (query, TRUE, NULL);
-  notmuch_messages_t *messages = NULL;
+  notmuch_query_t *native;
+  notmuch_messages_t *messages = _nm_query_search_messages_quietly (query, &native);
   gpointer entry = NULL;
 
-  if (native == NULL)
-    return NULL;
-  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS
-      && notmuch_messages_valid (messages))
+  if (messages != NULL && notmuch_messages_valid (messages))
     {
       notmuch_message_t *message = _nm_compat_messages_get (messages);
 
       if (message != NULL)
         entry = nm_messages_new_entry (message, key);
     }
-  notmuch_query_destroy (native);
+  g_clear_pointer (&native, notmuch_query_destroy);
   return entry;
 }
 
@@ -375,12 +345,10 @@ nm_messages_all_keys (gpointer    list,
 {
   NmMessages *self = list;
   GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
-  notmuch_query_t *native = _nm_query_create_native (self->query, TRUE, NULL);
-  notmuch_messages_t *messages = NULL;
+  notmuch_query_t *native;
+  notmuch_messages_t *messages = _nm_query_search_messages_quietly (self->query, &native);
 
-  if (native == NULL)
-    return order;
-  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (messages != NULL)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -397,7 +365,7 @@ nm_messages_all_keys (gpointer    list,
           }
         notmuch_message_destroy (message);
       }
-  notmuch_query_destroy (native);
+  g_clear_pointer (&native, notmuch_query_destroy);
   return order;
 }
 
@@ -422,6 +390,7 @@ nm_messages_compare (gpointer      list,
 }
 
 static const NmListSource query_source = {
+  .items = "messages",
   .start_walk = nm_messages_start_walk,
   .read = nm_messages_read,
   .get_item = nm_messages_get_entry_item,
@@ -438,6 +407,7 @@ static const NmListSource query_source = {
 /* A thread's messages are in memory: the list keeps the wrappers it made, and counts by
  * reading. */
 static const NmListSource thread_source = {
+  .items = "messages",
   .start_walk = nm_messages_start_walk,
   .read = nm_messages_read,
   .get_item = nm_messages_get_entry_item,
@@ -479,22 +449,7 @@ nm_messages_get_property (GObject    *object,
                           GValue     *value,
                           GParamSpec *pspec)
 {
-  NmMessages *self = NM_MESSAGES (object);
-
-  switch (prop_id)
-    {
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->list != NULL ? _nm_list_get_n_items (self->list) : 0);
-      break;
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
-      break;
-    case PROP_MONITORED:
-      g_value_set_boolean (value, nm_messages_get_monitored (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_get_property (NM_MESSAGES (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -503,16 +458,7 @@ nm_messages_set_property (GObject      *object,
                           const GValue *value,
                           GParamSpec   *pspec)
 {
-  NmMessages *self = NM_MESSAGES (object);
-
-  switch (prop_id)
-    {
-    case PROP_MONITORED:
-      nm_messages_set_monitored (self, g_value_get_boolean (value), NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_set_property (NM_MESSAGES (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -539,6 +485,7 @@ nm_messages_class_init (NmMessagesClass *klass)
   object_class->get_property = nm_messages_get_property;
   object_class->set_property = nm_messages_set_property;
 
+  /* The properties every list has, made by the list core; what they are here: */
   /**
    * NmMessages:n-items:
    *
@@ -547,9 +494,6 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_N_ITEMS] =
-    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmMessages:loading:
@@ -558,9 +502,6 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmMessages:monitored: (getter get_monitored) (setter set_monitored)
@@ -575,11 +516,8 @@ nm_messages_class_init (NmMessagesClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_MONITORED] =
-    g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _nm_list_install_properties (object_class);
 }
 
 static void
@@ -612,18 +550,15 @@ nm_messages_new_for_query (NmQuery  *query,
                            GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
+  g_autoptr (NmHandle) snapshot = _nm_query_new_snapshot (query, error);
   NmMessages *self;
-  notmuch_query_t *native;
 
-  native = _nm_query_create_native (query, TRUE, error);
-  if (native == NULL)
+  if (snapshot == NULL)
     return NULL;
-
   self = nm_messages_new (database, _nm_database_get_generation (database),
                           NM_MESSAGES_SOURCE_QUERY, &query_source);
   self->query = _nm_query_copy (query);
-  self->native_query = _nm_handle_new (database, native, nm_messages_destroy_native_query,
-                                       NULL, NULL);
+  self->native_query = g_steal_pointer (&snapshot);
   return self;
 }
 
@@ -843,7 +778,7 @@ nm_messages_check (NmMessages  *self,
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return _nm_list_check (self->list, "messages", error);
+  return _nm_list_check (self->list, error);
 }
 
 gboolean
@@ -851,7 +786,13 @@ _nm_messages_read_all (NmMessages    *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  return _nm_list_read_all (self->list, cancellable, error) && nm_messages_check (self, error);
+  return _nm_list_read_all (self->list, cancellable, error);
+}
+
+NmList *
+_nm_messages_get_list (NmMessages *self)
+{
+  return self->list;
 }
 
 void
@@ -910,7 +851,7 @@ nm_messages_get_monitored (NmMessages *self)
 {
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
 
-  return self->list != NULL && _nm_list_get_monitored (self->list);
+  return _nm_list_get_monitored (self->list);
 }
 
 /**
@@ -937,16 +878,5 @@ nm_messages_set_monitored (NmMessages  *self,
   g_return_val_if_fail (NM_IS_MESSAGES (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->list == NULL)
-    {
-      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
-                           "The list belongs to no database");
-      return FALSE;
-    }
-  if (monitored == _nm_list_get_monitored (self->list))
-    return TRUE;
-  if (!_nm_list_set_monitored (self->list, monitored, error))
-    return FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITORED]);
-  return TRUE;
+  return _nm_list_set_monitored (self->list, monitored, error);
 }

@@ -7,45 +7,73 @@
 #include "nm-messages-private.h"
 #include "nm-threads-private.h"
 
-/* The asynchronous calls work on a copy taken when they are called, so that the worker
- * thread never reads settings the caller may be changing. */
-static GTask *
-nm_query_new_task (NmQuery             *self,
-                   gpointer             source_tag,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
+/* Runs @in_worker on the database's worker.  The asynchronous calls work on a copy taken
+ * when they are called, so that the worker thread never reads settings the caller may be
+ * changing. */
+static void
+nm_query_start_task (NmQuery             *self,
+                     gpointer             source_tag,
+                     GTaskThreadFunc      in_worker,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) task = NULL;
 
+  g_return_if_fail (NM_IS_QUERY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, _nm_query_copy (self), g_object_unref);
   /* The results are made on the worker but belong to the caller. */
   g_object_set_data_full (G_OBJECT (task), "nm-origin", _nm_origin_new_here (),
                           (GDestroyNotify) _nm_origin_unref);
-  return task;
+  _nm_database_run_in_worker (nm_query_get_database (self), task, in_worker);
 }
 
+/* Searches for messages or threads, as the task's source tag says, and reads every result
+ * there, so that the list serves its items without touching the index. */
 static void
-nm_query_search_messages_in_worker (GTask        *task,
-                                    gpointer      source,
-                                    gpointer      task_data,
-                                    GCancellable *cancellable)
+nm_query_search_in_worker (GTask        *task,
+                           gpointer      source,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
 {
-  g_autoptr (NmMessages) messages = NULL;
+  g_autoptr (GObject) results = NULL;
+  NmList *list;
   GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  messages = nm_query_search_messages (task_data, &error);
-  if (messages != NULL)
-    _nm_messages_set_origin (messages, g_object_get_data (G_OBJECT (task), "nm-origin"));
-  if (messages == NULL || !_nm_messages_read_all (messages, cancellable, &error))
+  if (g_task_get_source_tag (task) == nm_query_search_threads_async)
+    results = G_OBJECT (nm_query_search_threads (task_data, &error));
+  else
+    results = G_OBJECT (nm_query_search_messages (task_data, &error));
+  if (results == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_pointer (task, g_steal_pointer (&messages), g_object_unref);
+  list = _nm_query_list_of (results);
+  _nm_list_set_origin (list, g_object_get_data (G_OBJECT (task), "nm-origin"));
+  if (!_nm_list_read_all (list, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&results), g_object_unref);
+}
+
+static gpointer
+nm_query_finish_search (NmQuery       *self,
+                        GAsyncResult  *result,
+                        gpointer       source_tag,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -68,14 +96,8 @@ nm_query_search_messages_async (NmQuery             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-
-  g_return_if_fail (NM_IS_QUERY (self));
-
-  task = nm_query_new_task (self, nm_query_search_messages_async, cancellable, callback,
-                            user_data);
-  _nm_database_run_in_worker (nm_query_get_database (self), task,
-                              nm_query_search_messages_in_worker);
+  nm_query_start_task (self, nm_query_search_messages_async, nm_query_search_in_worker,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -95,33 +117,7 @@ nm_query_search_messages_finish (NmQuery       *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
-                          == nm_query_search_messages_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-nm_query_search_threads_in_worker (GTask        *task,
-                                   gpointer      source,
-                                   gpointer      task_data,
-                                   GCancellable *cancellable)
-{
-  g_autoptr (NmThreads) threads = NULL;
-  GError *error = NULL;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  threads = nm_query_search_threads (task_data, &error);
-  if (threads != NULL)
-    _nm_threads_set_origin (threads, g_object_get_data (G_OBJECT (task), "nm-origin"));
-  if (threads == NULL || !_nm_threads_read_all (threads, cancellable, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, g_steal_pointer (&threads), g_object_unref);
+  return nm_query_finish_search (self, result, nm_query_search_messages_async, error);
 }
 
 /**
@@ -144,14 +140,8 @@ nm_query_search_threads_async (NmQuery             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-
-  g_return_if_fail (NM_IS_QUERY (self));
-
-  task = nm_query_new_task (self, nm_query_search_threads_async, cancellable, callback,
-                            user_data);
-  _nm_database_run_in_worker (nm_query_get_database (self), task,
-                              nm_query_search_threads_in_worker);
+  nm_query_start_task (self, nm_query_search_threads_async, nm_query_search_in_worker,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -171,11 +161,7 @@ nm_query_search_threads_finish (NmQuery       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
-                          == nm_query_search_threads_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return nm_query_finish_search (self, result, nm_query_search_threads_async, error);
 }
 
 /* Counts messages or threads, as the task's source tag says. */
@@ -198,21 +184,6 @@ nm_query_count_in_worker (GTask        *task,
     g_task_return_error (task, error);
   else
     g_task_return_int (task, count);
-}
-
-static void
-nm_query_start_count (NmQuery             *self,
-                      gpointer             source_tag,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  g_autoptr (GTask) task = NULL;
-
-  g_return_if_fail (NM_IS_QUERY (self));
-
-  task = nm_query_new_task (self, source_tag, cancellable, callback, user_data);
-  _nm_database_run_in_worker (nm_query_get_database (self), task, nm_query_count_in_worker);
 }
 
 static guint
@@ -248,7 +219,8 @@ nm_query_count_messages_async (NmQuery             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  nm_query_start_count (self, nm_query_count_messages_async, cancellable, callback, user_data);
+  nm_query_start_task (self, nm_query_count_messages_async, nm_query_count_in_worker,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -289,7 +261,8 @@ nm_query_count_threads_async (NmQuery             *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  nm_query_start_count (self, nm_query_count_threads_async, cancellable, callback, user_data);
+  nm_query_start_task (self, nm_query_count_threads_async, nm_query_count_in_worker,
+                       cancellable, callback, user_data);
 }
 
 /**

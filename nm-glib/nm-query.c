@@ -9,6 +9,7 @@
 #include "nm-database-private.h"
 #include "nm-compat-private.h"
 #include "nm-enum-types.h"
+#include "nm-list-private.h"
 #include "nm-messages-private.h"
 #include "nm-tags-private.h"
 #include "nm-threads-private.h"
@@ -355,6 +356,73 @@ _nm_query_create_native (NmQuery   *self,
   return native;
 }
 
+static void
+nm_query_destroy_native (gpointer native)
+{
+  notmuch_query_destroy (native);
+}
+
+NmHandle *
+_nm_query_new_snapshot (NmQuery  *self,
+                        GError  **error)
+{
+  notmuch_query_t *native = _nm_query_create_native (self, TRUE, error);
+
+  if (native == NULL)
+    return NULL;
+  return _nm_handle_new (self->database, native, nm_query_destroy_native, NULL, NULL);
+}
+
+static void
+nm_query_destroy_native_messages (gpointer native)
+{
+  notmuch_messages_destroy (native);
+}
+
+static void
+nm_query_destroy_native_threads (gpointer native)
+{
+  notmuch_threads_destroy (native);
+}
+
+NmHandle *
+_nm_query_walk_snapshot (NmQuery   *self,
+                         NmHandle  *snapshot,
+                         gboolean   threads,
+                         GError   **error)
+{
+  notmuch_query_t *native = _nm_handle_get_native (snapshot);
+  notmuch_query_syntax_t syntax = (notmuch_query_syntax_t) self->syntax;
+  notmuch_messages_t *messages = NULL;
+  notmuch_threads_t *thread_results = NULL;
+  notmuch_status_t status;
+
+  status = threads ? _nm_compat_query_search_threads (native, syntax, &thread_results)
+                   : _nm_compat_query_search_messages (native, syntax, &messages);
+  if (!_nm_query_check_status (self, status, error, threads ? "search for threads matching"
+                                                            : "search for messages matching"))
+    return NULL;
+  /* The results belong to the snapshot: the walk keeps it alive. */
+  return _nm_handle_new (self->database, threads ? (gpointer) thread_results : messages,
+                         threads ? nm_query_destroy_native_threads
+                                 : nm_query_destroy_native_messages,
+                         _nm_handle_ref (snapshot), (GDestroyNotify) _nm_handle_unref);
+}
+
+notmuch_messages_t *
+_nm_query_search_messages_quietly (NmQuery          *self,
+                                   notmuch_query_t **native)
+{
+  notmuch_messages_t *messages = NULL;
+
+  *native = _nm_query_create_native (self, TRUE, NULL);
+  if (*native == NULL
+      || _nm_compat_query_search_messages (*native, (notmuch_query_syntax_t) self->syntax,
+                                           &messages) != NOTMUCH_STATUS_SUCCESS)
+    return NULL;
+  return messages;
+}
+
 NmQuery *
 _nm_query_copy (NmQuery *self)
 {
@@ -436,6 +504,13 @@ _nm_query_check_status (NmQuery           *self,
   return _nm_database_check_query_status (self->database, status, self->query_string,
                                           self->syntax, error, "Cannot %s “%s”", action,
                                           self->query_string);
+}
+
+NmList *
+_nm_query_list_of (GObject *results)
+{
+  return NM_IS_THREADS (results) ? _nm_threads_get_list (NM_THREADS (results))
+                                 : _nm_messages_get_list (NM_MESSAGES (results));
 }
 
 /**
@@ -694,6 +769,34 @@ nm_query_search_threads (NmQuery  *self,
   return _nm_threads_new_for_query (self, error);
 }
 
+/* Counts messages or threads, under the database lock. */
+static guint
+nm_query_count (NmQuery   *self,
+                gboolean   threads,
+                GError   **error)
+{
+  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  notmuch_query_syntax_t syntax = (notmuch_query_syntax_t) self->syntax;
+  notmuch_query_t *native;
+  notmuch_status_t status;
+  guint count = 0;
+
+  /* libnotmuch's count always leaves out messages with an excluded tag, while a search in
+   * FLAG or FALSE mode returns them: count messages without the excluded tags in those
+   * modes. */
+  native = _nm_query_create_native (self, threads || self->exclude == NM_EXCLUDE_TRUE
+                                                  || self->exclude == NM_EXCLUDE_ALL, error);
+  if (native == NULL)
+    return 0;
+  status = threads ? _nm_compat_query_count_threads (native, syntax, &count)
+                   : _nm_compat_query_count_messages (native, syntax, &count);
+  g_clear_pointer (&native, notmuch_query_destroy);
+  if (!_nm_query_check_status (self, status, error, threads ? "count the threads matching"
+                                                            : "count the messages matching"))
+    return 0;
+  return count;
+}
+
 /**
  * nm_query_count_messages:
  * @self: a query
@@ -710,27 +813,10 @@ guint
 nm_query_count_messages (NmQuery  *self,
                          GError  **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_query_t *native;
-  notmuch_status_t status;
-  guint count = 0;
-
   g_return_val_if_fail (NM_IS_QUERY (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  /* libnotmuch's count always leaves out messages with an excluded tag, while a search in
-   * FLAG or FALSE mode returns them: count without the excluded tags in those modes. */
-  locker = _nm_database_lock (self->database);
-  native = _nm_query_create_native (self, self->exclude == NM_EXCLUDE_TRUE
-                                          || self->exclude == NM_EXCLUDE_ALL, error);
-  if (native == NULL)
-    return 0;
-  status = _nm_compat_query_count_messages (native, (notmuch_query_syntax_t) self->syntax,
-                                            &count);
-  g_clear_pointer (&native, notmuch_query_destroy);
-  if (!_nm_query_check_status (self, status, error, "count the messages matching"))
-    return 0;
-  return count;
+  return nm_query_count (self, FALSE, error);
 }
 
 /**
@@ -748,24 +834,10 @@ guint
 nm_query_count_threads (NmQuery  *self,
                         GError  **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = NULL;
-  notmuch_query_t *native;
-  notmuch_status_t status;
-  guint count = 0;
-
   g_return_val_if_fail (NM_IS_QUERY (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  locker = _nm_database_lock (self->database);
-  native = _nm_query_create_native (self, TRUE, error);
-  if (native == NULL)
-    return 0;
-  status = _nm_compat_query_count_threads (native, (notmuch_query_syntax_t) self->syntax,
-                                           &count);
-  g_clear_pointer (&native, notmuch_query_destroy);
-  if (!_nm_query_check_status (self, status, error, "count the threads matching"))
-    return 0;
-  return count;
+  return nm_query_count (self, TRUE, error);
 }
 
 /**

@@ -354,12 +354,6 @@ _nm_thread_notify_tags (NmThread *self)
   _nm_origin_notify (self->origin, G_OBJECT (self), properties[PROP_TAGS]);
 }
 
-static void
-nm_thread_destroy_native_query (gpointer native)
-{
-  notmuch_query_destroy (native);
-}
-
 notmuch_thread_t *
 _nm_thread_build (NmDatabase        *database,
                   guint              generation,
@@ -417,19 +411,17 @@ notmuch_thread_t *
 _nm_thread_get_native (NmThread *self)
 {
   g_autoptr (NmQuery) query = NULL;
-  notmuch_query_t *native_query;
 
   if (self->native != NULL || !_nm_database_is_current (self->database, self->generation))
     return self->native;
   /* The thread is found again by its id within the search that found it, so that its
    * messages say whether they matched. */
   query = _nm_query_copy_for_thread (self->query, self->thread_id);
-  native_query = _nm_query_create_native (query, TRUE, NULL);
-  if (native_query == NULL)
+  self->native_query = _nm_query_new_snapshot (query, NULL);
+  if (self->native_query == NULL)
     return NULL;
-  self->native_query = _nm_handle_new (self->database, native_query,
-                                       nm_thread_destroy_native_query, NULL, NULL);
-  self->native = _nm_thread_find (self->database, self->generation, native_query,
+  self->native = _nm_thread_find (self->database, self->generation,
+                                  _nm_handle_get_native (self->native_query),
                                   nm_query_get_syntax (query));
   self->loaded_epoch = _nm_database_get_write_epoch (self->database);
   return self->native;

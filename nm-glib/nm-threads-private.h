@@ -7,6 +7,7 @@
 #include <notmuch.h>
 #include "nm-threads.h"
 #include "nm-handle-private.h"
+#include "nm-list-private.h"
 #include "nm-origin-private.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ NmThreads *_nm_threads_new_loading (NmQuery *query, GCancellable *cancellable, G
  * an asynchronous search does in its worker thread.  Fails if the list was cut, and with
  * G_IO_ERROR_CANCELLED at the next thread once @cancellable is cancelled. */
 gboolean _nm_threads_read_all (NmThreads *self, GCancellable *cancellable, GError **error);
+/* The list core (see _nm_query_list_of()). */
+NmList *_nm_threads_get_list (NmThreads *self);
 /* See _nm_list_set_origin(). */
 void _nm_threads_set_origin (NmThreads *self, NmOrigin *origin);
 

@@ -61,51 +61,19 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (NmThreads, nm_threads, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nm_threads_list_model_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_N_ITEMS,
-  PROP_LOADING,
-  PROP_MONITORED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-static void
-nm_threads_destroy_native_threads (gpointer native)
-{
-  notmuch_threads_destroy (native);
-}
-
-static void
-nm_threads_destroy_native_query (gpointer native)
-{
-  notmuch_query_destroy (native);
-}
-
 /* Requires the database lock. */
 static NmHandle *
 nm_threads_start_walk (gpointer   list,
                        GError   **error)
 {
   NmThreads *self = list;
-  notmuch_threads_t *native = NULL;
-  notmuch_status_t status;
 
   /* Before the search, so that no commit after it goes unnoticed. */
   _nm_compat_commit_stamp_take (_nm_database_get_native (self->database),
                                 nm_database_get_mode (self->database)
                                 == NM_DATABASE_MODE_READ_ONLY,
                                 &self->commit_stamp);
-  status = _nm_compat_query_search_threads (_nm_handle_get_native (self->native_query),
-                                            (notmuch_query_syntax_t)
-                                            nm_query_get_syntax (self->query),
-                                            &native);
-  if (!_nm_query_check_status (self->query, status, error, "search for threads matching"))
-    return NULL;
-  return _nm_handle_new (self->database, native, nm_threads_destroy_native_threads,
-                         _nm_handle_ref (self->native_query), (GDestroyNotify) _nm_handle_unref);
+  return _nm_query_walk_snapshot (self->query, self->native_query, TRUE, error);
 }
 
 /* Requires the database lock. */
@@ -210,12 +178,10 @@ nm_threads_all_keys (gpointer    list,
   NmThreads *self = list;
   GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  notmuch_query_t *native = _nm_query_create_native (self->query, TRUE, NULL);
-  notmuch_messages_t *messages = NULL;
+  notmuch_query_t *native;
+  notmuch_messages_t *messages = _nm_query_search_messages_quietly (self->query, &native);
 
-  if (native == NULL)
-    return order;
-  if (_nm_compat_query_search_messages (native, (notmuch_query_syntax_t) nm_query_get_syntax (self->query), &messages) == NOTMUCH_STATUS_SUCCESS)
+  if (messages != NULL)
     for (; notmuch_messages_valid (messages); notmuch_messages_move_to_next (messages))
       {
         notmuch_message_t *message = _nm_compat_messages_get (messages);
@@ -233,7 +199,7 @@ nm_threads_all_keys (gpointer    list,
           }
         notmuch_message_destroy (message);
       }
-  notmuch_query_destroy (native);
+  g_clear_pointer (&native, notmuch_query_destroy);
   for (guint i = 0; i < order->len; i++)
     if (!g_hash_table_contains (known, order->pdata[i]))
       {
@@ -270,6 +236,7 @@ nm_threads_compare (gpointer      list,
 }
 
 static const NmListSource threads_source = {
+  .items = "threads",
   .start_walk = nm_threads_start_walk,
   .read = nm_threads_read,
   .get_item = nm_threads_get_entry_item,
@@ -318,22 +285,7 @@ nm_threads_get_property (GObject    *object,
                          GValue     *value,
                          GParamSpec *pspec)
 {
-  NmThreads *self = NM_THREADS (object);
-
-  switch (prop_id)
-    {
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->list != NULL ? _nm_list_get_n_items (self->list) : 0);
-      break;
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->list != NULL && _nm_list_is_loading (self->list));
-      break;
-    case PROP_MONITORED:
-      g_value_set_boolean (value, nm_threads_get_monitored (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_get_property (NM_THREADS (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -342,16 +294,7 @@ nm_threads_set_property (GObject      *object,
                          const GValue *value,
                          GParamSpec   *pspec)
 {
-  NmThreads *self = NM_THREADS (object);
-
-  switch (prop_id)
-    {
-    case PROP_MONITORED:
-      nm_threads_set_monitored (self, g_value_get_boolean (value), NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _nm_list_set_property (NM_THREADS (object)->list, object, prop_id, value, pspec);
 }
 
 static void
@@ -377,6 +320,7 @@ nm_threads_class_init (NmThreadsClass *klass)
   object_class->get_property = nm_threads_get_property;
   object_class->set_property = nm_threads_set_property;
 
+  /* The properties every list has, made by the list core; what they are here: */
   /**
    * NmThreads:n-items:
    *
@@ -385,9 +329,6 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_N_ITEMS] =
-    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmThreads:loading:
@@ -396,9 +337,6 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * NmThreads:monitored: (getter get_monitored) (setter set_monitored)
@@ -413,11 +351,8 @@ nm_threads_class_init (NmThreadsClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_MONITORED] =
-    g_param_spec_boolean ("monitored", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _nm_list_install_properties (object_class);
 }
 
 static void
@@ -431,18 +366,15 @@ nm_threads_new_for_query (NmQuery  *query,
                           GError  **error)
 {
   NmDatabase *database = nm_query_get_database (query);
+  g_autoptr (NmHandle) snapshot = _nm_query_new_snapshot (query, error);
   NmThreads *self;
-  notmuch_query_t *native;
 
-  native = _nm_query_create_native (query, TRUE, error);
-  if (native == NULL)
+  if (snapshot == NULL)
     return NULL;
-
   self = g_object_new (NM_TYPE_THREADS, NULL);
   self->database = g_object_ref (database);
   self->query = _nm_query_copy (query);
-  self->native_query = _nm_handle_new (database, native, nm_threads_destroy_native_query,
-                                       NULL, NULL);
+  self->native_query = g_steal_pointer (&snapshot);
   self->list = _nm_list_new (G_LIST_MODEL (self), database, &threads_source);
   return self;
 }
@@ -497,7 +429,7 @@ nm_threads_check (NmThreads  *self,
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return _nm_list_check (self->list, "threads", error);
+  return _nm_list_check (self->list, error);
 }
 
 gboolean
@@ -505,7 +437,13 @@ _nm_threads_read_all (NmThreads     *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  return _nm_list_read_all (self->list, cancellable, error) && nm_threads_check (self, error);
+  return _nm_list_read_all (self->list, cancellable, error);
+}
+
+NmList *
+_nm_threads_get_list (NmThreads *self)
+{
+  return self->list;
 }
 
 void
@@ -563,7 +501,7 @@ nm_threads_get_monitored (NmThreads *self)
 {
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
 
-  return self->list != NULL && _nm_list_get_monitored (self->list);
+  return _nm_list_get_monitored (self->list);
 }
 
 /**
@@ -589,16 +527,5 @@ nm_threads_set_monitored (NmThreads  *self,
   g_return_val_if_fail (NM_IS_THREADS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->list == NULL)
-    {
-      _nm_set_error_literal (error, NM_ERROR_CLOSED_DATABASE,
-                           "The list belongs to no database");
-      return FALSE;
-    }
-  if (monitored == _nm_list_get_monitored (self->list))
-    return TRUE;
-  if (!_nm_list_set_monitored (self->list, monitored, error))
-    return FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITORED]);
-  return TRUE;
+  return _nm_list_set_monitored (self->list, monitored, error);
 }
