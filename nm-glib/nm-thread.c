@@ -417,6 +417,8 @@ _nm_thread_get_native (NmThread *self)
   /* The thread is found again by its id within the search that found it, so that its
    * messages say whether they matched. */
   query = _nm_query_copy_for_thread (self->query, self->thread_id);
+  /* An earlier attempt that found no thread left its query. */
+  g_clear_pointer (&self->native_query, _nm_handle_unref);
   self->native_query = _nm_query_new_snapshot (query, NULL);
   if (self->native_query == NULL)
     return NULL;
