@@ -820,12 +820,19 @@ placement (const char *mail_root, const char *filename)
   return g_strdup_printf ("%s/%s", directory + strlen (mail_root), flags != NULL ? flags : "");
 }
 
+/* The files of message @id, as the CLI lists them. */
+static char **
+message_files (const NmTestCorpus *corpus, const char *id)
+{
+  g_autofree char *query = nm_test_id_query (id);
+
+  return nm_test_notmuch_lines (corpus, "search", "--output=files", query, NULL);
+}
+
 static char **
 placements (const NmTestCorpus *corpus, const char *id)
 {
-  g_autofree char *query = nm_test_id_query (id);
-  g_auto (GStrv) files = nm_test_notmuch_lines (corpus, "search", "--output=files", query,
-                                                NULL);
+  g_auto (GStrv) files = message_files (corpus, id);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
   for (char **file = files; *file != NULL; file++)
@@ -841,9 +848,7 @@ placements (const NmTestCorpus *corpus, const char *id)
 static char **
 file_contents (const NmTestCorpus *corpus, const char *id)
 {
-  g_autofree char *query = nm_test_id_query (id);
-  g_auto (GStrv) files = nm_test_notmuch_lines (corpus, "search", "--output=files", query,
-                                                NULL);
+  g_auto (GStrv) files = message_files (corpus, id);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
   for (char **file = files; *file != NULL; file++)
@@ -1029,26 +1034,32 @@ test_insert_errors (void)
   const char *both[] = { "x", NULL };
   g_autofree char *junk = g_build_filename (copy->mail, "junk", NULL);
   g_autoptr (GError) error = NULL;
+  const struct
+  {
+    NmDatabase *db;
+    GBytes *bytes;
+    const char *folder;
+    const char * const *add;
+    const char * const *remove;
+    gboolean create_folder;
+    NmError code;
+  } refusals[] = {
+    { read_only, bytes, "", NULL, NULL, FALSE, NM_ERROR_READ_ONLY_DATABASE },
+    { db, bytes, "missing", NULL, NULL, FALSE, NM_ERROR_FILE_ERROR },
+    { db, bytes, "../outside", NULL, NULL, TRUE, NM_ERROR_PATH_ERROR },
+    { db, bytes, "a/../../outside", NULL, NULL, TRUE, NM_ERROR_PATH_ERROR },
+    { db, bytes, "/tmp", NULL, NULL, TRUE, NM_ERROR_PATH_ERROR },
+    { db, bytes, "", bad_tag, NULL, FALSE, NM_ERROR_INVALID_TAG },
+    { db, bytes, "", both, both, FALSE, NM_ERROR_ILLEGAL_ARGUMENT },
+    { db, empty, "", NULL, NULL, FALSE, NM_ERROR_FILE_NOT_EMAIL },
+    /* Written, moved to new/ and refused by the indexer: undone, the new folder included. */
+    { db, not_mail, "junk/box", NULL, NULL, TRUE, NM_ERROR_FILE_NOT_EMAIL },
+  };
 
-  assert_insert_fails (read_only, copy, bytes, "", NULL, NULL, FALSE, NULL, NM_ERROR,
-                       NM_ERROR_READ_ONLY_DATABASE);
-  assert_insert_fails (db, copy, bytes, "missing", NULL, NULL, FALSE, NULL, NM_ERROR,
-                       NM_ERROR_FILE_ERROR);
-  assert_insert_fails (db, copy, bytes, "../outside", NULL, NULL, TRUE, NULL, NM_ERROR,
-                       NM_ERROR_PATH_ERROR);
-  assert_insert_fails (db, copy, bytes, "a/../../outside", NULL, NULL, TRUE, NULL, NM_ERROR,
-                       NM_ERROR_PATH_ERROR);
-  assert_insert_fails (db, copy, bytes, "/tmp", NULL, NULL, TRUE, NULL, NM_ERROR,
-                       NM_ERROR_PATH_ERROR);
-  assert_insert_fails (db, copy, bytes, "", bad_tag, NULL, FALSE, NULL, NM_ERROR,
-                       NM_ERROR_INVALID_TAG);
-  assert_insert_fails (db, copy, bytes, "", both, both, FALSE, NULL, NM_ERROR,
-                       NM_ERROR_ILLEGAL_ARGUMENT);
-  assert_insert_fails (db, copy, empty, "", NULL, NULL, FALSE, NULL, NM_ERROR,
-                       NM_ERROR_FILE_NOT_EMAIL);
-  /* Written, moved to new/ and refused by the indexer: undone, the new folder included. */
-  assert_insert_fails (db, copy, not_mail, "junk/box", NULL, NULL, TRUE, NULL, NM_ERROR,
-                       NM_ERROR_FILE_NOT_EMAIL);
+  for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
+    assert_insert_fails (refusals[i].db, copy, refusals[i].bytes, refusals[i].folder,
+                         refusals[i].add, refusals[i].remove, refusals[i].create_folder, NULL,
+                         NM_ERROR, refusals[i].code);
   g_assert_false (g_file_test (junk, G_FILE_TEST_EXISTS));
   junk_record = nm_database_get_directory (db, "junk/box/new", &error);
   g_assert_no_error (error);
