@@ -137,7 +137,17 @@ gboolean _nm_compat_check_maildir_renames (notmuch_database_t  *database,
 gboolean _nm_compat_check_query (notmuch_database_t      *database,
                                  const char              *query_string,
                                  notmuch_query_syntax_t   syntax,
+                                 GPtrArray               *parse_first,
                                  GError                 **error);
+/* Fields marked with `+` or `-` that crash Xapian.  Every version, with Xapian 1.4: when a
+ * field processor of libnotmuch fails on a field marked with `+` or `-` at the start of a
+ * query or of a group (`-date:garbage`, `(+thread:{`, `+subject:/(/`), Xapian's query
+ * parser corrupts its memory and the process crashes (the CLI too), where the same field
+ * without the mark fails cleanly.  _nm_compat_check_query() adds such a query's texts in
+ * the classic syntax, with those marks blanked, to @parse_first; each must parse with
+ * _nm_compat_parse_first() before the query runs, and a failure is the query's. */
+notmuch_status_t _nm_compat_parse_first (notmuch_database_t *database,
+                                         const char         *text);
 
 /* The status string.  Every version: notmuch_database_status_string() is never cleared, some
  * messages are appended to the previous one, and only the first Xapian exception of a

@@ -373,14 +373,31 @@ nm_compat_lookup_config (const char *key,
   return copy;
 }
 
+notmuch_status_t
+_nm_compat_parse_first (notmuch_database_t *database,
+                        const char         *text)
+{
+  notmuch_query_t *query = NULL;
+  unsigned int count;
+  notmuch_status_t status;
+
+  status = notmuch_query_create_with_syntax (database, text, NOTMUCH_QUERY_SYNTAX_XAPIAN,
+                                             &query);
+  if (status == NOTMUCH_STATUS_SUCCESS)
+    status = _nm_compat_query_count_messages (query, NOTMUCH_QUERY_SYNTAX_XAPIAN, &count);
+  g_clear_pointer (&query, notmuch_query_destroy);
+  return status;
+}
+
 gboolean
 _nm_compat_check_query (notmuch_database_t      *database,
                         const char              *query_string,
                         notmuch_query_syntax_t   syntax,
+                        GPtrArray               *parse_first,
                         GError                 **error)
 {
   return _nm_query_check (query_string, syntax == NOTMUCH_QUERY_SYNTAX_SEXP,
-                          nm_compat_lookup_config, database, error);
+                          nm_compat_lookup_config, database, parse_first, error);
 }
 
 /* Whether @name may follow `index.header.` or `squery.`: the rule of the CLI's
@@ -470,7 +487,7 @@ _nm_compat_check_config_entry (notmuch_database_t  *database,
     return FALSE;
   /* Followed through the configuration as it would be, a query that uses itself goes
    * deeper than the pre-check of every query allows. */
-  if (_nm_query_check (value, sexp, nm_compat_lookup_pending, &pending, &local_error))
+  if (_nm_query_check (value, sexp, nm_compat_lookup_pending, &pending, NULL, &local_error))
     return TRUE;
   _nm_set_error (error, NM_ERROR_ILLEGAL_ARGUMENT, "Cannot store %s: %s", key,
                  local_error->message);
@@ -576,10 +593,12 @@ _nm_compat_explain_query_failure (const char             *path,
                                   notmuch_query_syntax_t  syntax)
 {
   g_autofree char *message = NULL;
+  g_autoptr (GPtrArray) parse_first = g_ptr_array_new_with_free_func (g_free);
   notmuch_database_t *probe = NULL;
   notmuch_query_t *query = NULL;
   unsigned int count;
   char *explanation = NULL;
+  gboolean parsed = TRUE;
 
   /* No configuration file: the query is parsed the same way (named queries and custom
    * headers are stored in the database), and a file changed since the database was opened
@@ -592,10 +611,18 @@ _nm_compat_explain_query_failure (const char             *path,
     }
   /* Without the configuration file, saved and named queries may differ from the ones the
    * query was checked with. */
-  if (_nm_compat_check_query (probe, query_string, syntax, NULL)
-      && notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
-      == NOTMUCH_STATUS_SUCCESS
-      && _nm_compat_query_count_messages (query, syntax, &count) != NOTMUCH_STATUS_SUCCESS
+  if (!_nm_compat_check_query (probe, query_string, syntax, parse_first, NULL))
+    {
+      notmuch_database_destroy (probe);
+      return NULL;
+    }
+  for (guint i = 0; i < parse_first->len && parsed; i++)
+    parsed = _nm_compat_parse_first (probe, g_ptr_array_index (parse_first, i))
+             == NOTMUCH_STATUS_SUCCESS;
+  if ((!parsed
+       || (notmuch_query_create_with_syntax (probe, query_string, syntax, &query)
+           == NOTMUCH_STATUS_SUCCESS
+           && _nm_compat_query_count_messages (query, syntax, &count) != NOTMUCH_STATUS_SUCCESS))
       && notmuch_database_status_string (probe) != NULL)
     explanation = g_strstrip (g_strdup (notmuch_database_status_string (probe)));
   notmuch_database_destroy (probe);

@@ -160,6 +160,14 @@ gboolean _nm_database_check_query_status (NmDatabase        *self,
                                           const char        *format,
                                           ...) G_GNUC_PRINTF (6, 7);
 
+/* Checks @query_string before libnotmuch runs it, for what would crash libnotmuch or Xapian
+ * instead of failing (see _nm_compat_check_query() and _nm_compat_parse_first()).
+ * Requires the lock. */
+gboolean _nm_database_check_query (NmDatabase     *self,
+                                   const char     *query_string,
+                                   NmQuerySyntax   syntax,
+                                   GError        **error);
+
 /* Runs @func in the database's worker thread, where the asynchronous calls run one after
  * another; @task is the GTask whose source object is the caller. */
 void _nm_database_run_in_worker (NmDatabase *self, GTask *task, GTaskThreadFunc func);

@@ -308,7 +308,7 @@ nm_database_tag_messages (NmDatabase          *self,
   /* The query runs as given: spliced into a narrowing query (as `notmuch tag` does), an
    * unbalanced parenthesis or quote in it would change what it means, and libnotmuch
    * reads `tag:"x/"` as `tag:x`.  Each message is checked instead. */
-  if (!_nm_compat_check_query (self->native, query, NOTMUCH_QUERY_SYNTAX_XAPIAN, error))
+  if (!_nm_database_check_query (self, query, NM_QUERY_SYNTAX_XAPIAN, error))
     return 0;
   native_query = notmuch_query_create (self->native, query);
   if (native_query == NULL)

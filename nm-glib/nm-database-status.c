@@ -154,3 +154,26 @@ _nm_database_check_query_status (NmDatabase        *self,
   va_end (args);
   return ok;
 }
+
+gboolean
+_nm_database_check_query (NmDatabase     *self,
+                          const char     *query_string,
+                          NmQuerySyntax   syntax,
+                          GError        **error)
+{
+  g_autoptr (GPtrArray) parse_first = g_ptr_array_new_with_free_func (g_free);
+
+  if (!_nm_compat_check_query (self->native, query_string, (notmuch_query_syntax_t) syntax,
+                               parse_first, error))
+    return FALSE;
+  for (guint i = 0; i < parse_first->len; i++)
+    {
+      const char *text = g_ptr_array_index (parse_first, i);
+
+      if (!_nm_database_check_query_status (self, _nm_compat_parse_first (self->native, text),
+                                            text, NM_QUERY_SYNTAX_XAPIAN, error,
+                                            "Cannot parse the query “%s”", text))
+        return FALSE;
+    }
+  return TRUE;
+}

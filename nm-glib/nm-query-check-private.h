@@ -34,11 +34,13 @@ typedef char *(*NmQueryConfigLookup) (const char *key, gpointer user_data);
  * embed s-expressions with `sexp:` and named queries with `query:`) for what makes
  * libnotmuch crash instead of failing: see _nm_compat_check_query().  Fails with
  * NM_ERROR_BAD_QUERY_SYNTAX; a query that is merely malformed passes, for libnotmuch to
- * report. */
+ * report.  If @probes is not NULL, the texts in the classic syntax that must parse before
+ * the query may run are added to it (see _nm_compat_check_query()). */
 gboolean _nm_query_check (const char           *query_string,
                           gboolean              sexp,
                           NmQueryConfigLookup   lookup,
                           gpointer              user_data,
+                          GPtrArray            *probes,
                           GError              **error);
 
 /* Checks that @definition, the value of a saved s-expression query (`squery.<name>`), is

@@ -105,6 +105,8 @@ typedef struct
   gpointer user_data;
   /* Every node and binding made, freed together. */
   GPtrArray *garbage;
+  /* Where the texts to parse first go (see _nm_query_check()), or NULL. */
+  GPtrArray *probes;
   /* Elements parsed, and expansions of saved queries, macro parameters, named queries and
    * `sexp:` fields followed, against NM_QUERY_ELEMENTS_MAX: the work of following any
    * expansion is bounded by the elements parsed. */
@@ -632,6 +634,41 @@ nm_query_field_values (const char *p, GPtrArray *values)
 /* Checks a query in the classic syntax: its nesting, the s-expressions of its `sexp:`
  * fields and the named queries of its `query:` fields, each found wherever the text holds
  * one (inside phrases too: checking more than Xapian parses only costs time). */
+/* @text with the `+` or `-` blanked that marks a field (`-date:...`) at the start of the
+ * text or of a group, or NULL if there is none. */
+static char *
+nm_query_blank_marked_fields (const char *text)
+{
+  g_autofree char *blanked = g_strdup (text);
+  gboolean group_start = TRUE;
+  gboolean found = FALSE;
+
+  for (char *p = blanked; *p != '\0'; p++)
+    {
+      if (*p == '(' || *p == '{')
+        {
+          group_start = TRUE;
+          continue;
+        }
+      if (g_ascii_isspace (*p))
+        continue;
+      if (group_start && (*p == '+' || *p == '-') && g_ascii_isalpha (p[1]))
+        {
+          const char *name_end = p + 1;
+
+          while (g_ascii_isalnum (*name_end) || *name_end == '_')
+            name_end++;
+          if (*name_end == ':')
+            {
+              *p = ' ';
+              found = TRUE;
+            }
+        }
+      group_start = FALSE;
+    }
+  return found ? g_steal_pointer (&blanked) : NULL;
+}
+
 static gboolean
 nm_query_check_xapian (NmQueryCheck  *check,
                        const char    *text,
@@ -639,11 +676,14 @@ nm_query_check_xapian (NmQueryCheck  *check,
                        GError       **error)
 {
   guint level = 0;
+  char *blanked;
 
   if (depth > NM_QUERY_DEPTH_MAX)
     return nm_query_check_too_deep (error);
   if (!nm_query_check_count (check, error))
     return FALSE;
+  if (check->probes != NULL && (blanked = nm_query_blank_marked_fields (text)) != NULL)
+    g_ptr_array_add (check->probes, blanked);
   for (const char *p = text; *p != '\0'; p++)
     {
       g_autoptr (GPtrArray) values = NULL;
@@ -709,9 +749,10 @@ _nm_query_check (const char           *query_string,
                  gboolean              sexp,
                  NmQueryConfigLookup   lookup,
                  gpointer              user_data,
+                 GPtrArray            *probes,
                  GError              **error)
 {
-  NmQueryCheck check = { lookup, user_data, g_ptr_array_new_with_free_func (g_free), 0 };
+  NmQueryCheck check = { lookup, user_data, g_ptr_array_new_with_free_func (g_free), probes, 0 };
   gboolean ok;
 
   ok = sexp ? nm_query_check_sexp (&check, query_string, 0, error)
@@ -724,7 +765,7 @@ gboolean
 _nm_query_check_saved_sexp (const char  *definition,
                             GError     **error)
 {
-  NmQueryCheck check = { NULL, NULL, g_ptr_array_new_with_free_func (g_free), 0 };
+  NmQueryCheck check = { NULL, NULL, g_ptr_array_new_with_free_func (g_free), NULL, 0 };
   NmSexp *root = NULL;
   gboolean ok = nm_sexp_parse (&check, definition, 0, &root, error);
 

@@ -336,8 +336,7 @@ _nm_query_create_native (NmQuery   *self,
   /* Checked here too for a query constructed with its properties. */
   if (!nm_query_check_string (self->query_string, error))
     return NULL;
-  if (!_nm_compat_check_query (db, self->query_string, (notmuch_query_syntax_t) self->syntax,
-                               error))
+  if (!_nm_database_check_query (self->database, self->query_string, self->syntax, error))
     return NULL;
   status = notmuch_query_create_with_syntax (db, self->query_string,
                                              (notmuch_query_syntax_t) self->syntax, &native);

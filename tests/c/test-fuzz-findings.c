@@ -1,4 +1,4 @@
-/* test-fuzz-findings.c: regressions of the libFuzzer findings N1-N10 (inputs in
+/* test-fuzz-findings.c: regressions of the libFuzzer findings N1-N11 (inputs in
  * tests/fuzz/libfuzzer/corpus/).  Each test drives the
  * library with the input that broke it, on a private copy of the shared corpus, and checks
  * the outcome against the notmuch CLI where there is one.
@@ -460,6 +460,33 @@ test_long_phrase_outside_fields (NmTestFixture *fx, gconstpointer data G_GNUC_UN
   g_assert_no_error (error);
 }
 
+/* N11: a field marked with + or - at the start of a query or group, whose value libnotmuch
+ * cannot parse, corrupts Xapian's query parser (the CLI crashes); it fails as the unmarked
+ * field does.  Marked fields that parse run as the CLI runs them. */
+static void
+test_marked_field_that_fails (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+  const char *failing[] = { "-date:garbage", "ue(((+sexp:(", "(+thread:{", "+subject:/(/" };
+  const char *parsing[] = { "-tag:inbox", "+tag:inbox -tag:unread", "(-tag:unread)" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_cmpuint (nm_database_count_messages (fx->db, failing[i], &error), ==, 0);
+      g_assert_error (error, NM_ERROR, NM_ERROR_XAPIAN_EXCEPTION);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (parsing); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (NmQuery) query = nm_query_new (fx->db, parsing[i], &error);
+
+      g_assert_cmpuint (nm_query_count_messages (query, &error), ==,
+                        cli_count (fx, parsing[i]));
+      g_assert_no_error (error);
+    }
+}
+
 static const NmTestCase cases[] = {
   { "/fuzz-findings/n1/tag-messages-query-not-utf8", test_tag_messages_query_not_utf8,
     NM_TEST_ON_COPY },
@@ -487,6 +514,8 @@ static const NmTestCase cases[] = {
     NM_TEST_ON_COPY },
   { "/fuzz-findings/n8/header-field-names", test_header_field_names, NM_TEST_ON_COPY },
   { "/fuzz-findings/n10/long-phrase-outside-fields", test_long_phrase_outside_fields,
+    NM_TEST_ON_COPY },
+  { "/fuzz-findings/n11/marked-field-that-fails", test_marked_field_that_fails,
     NM_TEST_ON_COPY },
 };
 

@@ -588,6 +588,38 @@ def test_crashing_queries_refused(run_py, writable):
     assert int(writable.cli('count', '--exclude=false', 'tag:crash-test')) == 0
 
 
+# (syntax, query): a field marked with + or - at the start of a query or group, whose value
+# libnotmuch's field processor cannot parse, corrupts Xapian 1.4's query parser (the CLI
+# crashes on each); without the mark the same field fails cleanly (found by fuzz-config).
+MARKED_FIELDS = [
+    ('xapian', '-date:garbage'),
+    ('xapian', '+date:garbage'),
+    ('xapian', 'ue(((+sexp:('),
+    ('xapian', '(+thread:{'),
+    ('xapian', '+subject:/(/'),
+    ('xapian', '(-folder:/(/ )'),
+    ('xapian', 'query:marked'),
+    ('sexp', '(infix "+date:garbage")'),
+]
+
+
+def test_marked_fields_that_fail_are_refused(run_py, writable):
+    writable.cli('config', 'set', '--database', 'query.marked', '-date:garbage')
+    v = run_queries(run_py, writable, MARKED_FIELDS)
+    for (syntax, text), row in zip(MARKED_FIELDS, v['results']):
+        for call, result in row.items():
+            assert result[:2] == ['nm-error-quark', int(E.XAPIAN_EXCEPTION)], \
+                (syntax, text, call, result)
+            assert 'Xapian' in result[2] or 'regex' in result[2] or 's-expression' in result[2]
+    # Marked fields that parse run as the CLI runs them.
+    parsing = ['+tag:inbox', '-tag:inbox', '(-tag:unread)', '+tag:inbox -tag:unread']
+    v = run_queries(run_py, writable, [('xapian', text) for text in parsing])
+    for text, row in zip(parsing, v['results']):
+        expected = int(writable.cli('count', '--exclude=false', text))
+        assert row['count_messages'] == ['ok', expected], text
+    assert v['results'][0]['count_messages'] != v['results'][3]['count_messages']
+
+
 def test_queries_at_the_limits_work(run_py, writable):
     """What the check lets through runs, and gives the CLI's answer; one step further is
     refused."""
