@@ -181,6 +181,11 @@ struct _NmList
   gboolean loading;
   guint published;
   GError *load_error;
+  /* Atomic: the worker runs the search of a list loaded in the background.  The search is
+   * one libnotmuch call that holds the database lock throughout (hundreds of milliseconds
+   * on a large mailbox) while nothing is published yet: until it ends, the list answers
+   * that it is empty and loading without waiting for the lock. */
+  gint searching;
 
   /* Following the database: the monitor, the revisions of a change that arrived while an
    * update was computed or the list loaded (0 when none), and whether an update runs.

@@ -209,7 +209,7 @@ _nm_list_get_item (NmList *self,
 {
   g_autoptr (NmDatabaseLocker) locker = NULL;
 
-  if (self == NULL)
+  if (self == NULL || g_atomic_int_get (&self->searching))
     return NULL;
   locker = _nm_database_lock (self->database);
 
@@ -222,7 +222,7 @@ _nm_list_get_n_items (NmList *self)
   g_autoptr (NmDatabaseLocker) locker = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (self == NULL)
+  if (self == NULL || g_atomic_int_get (&self->searching))
     return 0;
   locker = _nm_database_lock (self->database);
 
@@ -338,6 +338,8 @@ _nm_list_is_loading (NmList *self)
 
   if (self == NULL)
     return FALSE;
+  if (g_atomic_int_get (&self->searching))
+    return TRUE;
   locker = _nm_database_lock (self->database);
   return self->loading;
 }
@@ -449,12 +451,13 @@ nm_list_start_loading (NmList       *self,
 
   if (list == NULL)
     return FALSE;
+  g_atomic_int_set (&self->searching, TRUE);
   locker = _nm_database_lock (self->database);
-  if (self->walk != NULL || self->cut || self->complete
-      || !_nm_database_is_current (self->database, self->generation)
-      || g_cancellable_is_cancelled (cancellable))
-    return TRUE;
-  self->cut = !_nm_list_start (self, &self->load_error);
+  if (self->walk == NULL && !self->cut && !self->complete
+      && _nm_database_is_current (self->database, self->generation)
+      && !g_cancellable_is_cancelled (cancellable))
+    self->cut = !_nm_list_start (self, &self->load_error);
+  g_atomic_int_set (&self->searching, FALSE);
   return TRUE;
 }
 
