@@ -83,7 +83,7 @@ nm_message_apply (NmMessage       *self,
                   const char      *action,
                   GError         **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
 
   return _nm_message_write_locked (self, change, 1, action, error);
 }

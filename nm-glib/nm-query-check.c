@@ -634,37 +634,30 @@ nm_query_field_values (const char *p, GPtrArray *values)
 /* Checks a query in the classic syntax: its nesting, the s-expressions of its `sexp:`
  * fields and the named queries of its `query:` fields, each found wherever the text holds
  * one (inside phrases too: checking more than Xapian parses only costs time). */
-/* @text with the `+` or `-` blanked that marks a field (`-date:...`) at the start of the
- * text or of a group, or NULL if there is none. */
+/* @text with the `+` or `-` blanked that marks a field (`-date:...`), or NULL if there is
+ * none.  Xapian crashes on such a field at the start of the text or of a group, where any
+ * character that is no part of a word separates; a mark that follows a word character is
+ * no mark.  Blanking more marks than Xapian would read as such only costs a parse. */
 static char *
 nm_query_blank_marked_fields (const char *text)
 {
   g_autofree char *blanked = g_strdup (text);
-  gboolean group_start = TRUE;
   gboolean found = FALSE;
 
   for (char *p = blanked; *p != '\0'; p++)
     {
-      if (*p == '(' || *p == '{')
-        {
-          group_start = TRUE;
-          continue;
-        }
-      if (g_ascii_isspace (*p))
-        continue;
-      if (group_start && (*p == '+' || *p == '-') && g_ascii_isalpha (p[1]))
-        {
-          const char *name_end = p + 1;
+      const char *name_end = p + 1;
 
-          while (g_ascii_isalnum (*name_end) || *name_end == '_')
-            name_end++;
-          if (*name_end == ':')
-            {
-              *p = ' ';
-              found = TRUE;
-            }
+      if ((*p != '+' && *p != '-') || !g_ascii_isalpha (p[1])
+          || (p > blanked && (g_ascii_isalnum (p[-1]) || p[-1] == '_')))
+        continue;
+      while (g_ascii_isalnum (*name_end) || *name_end == '_')
+        name_end++;
+      if (*name_end == ':')
+        {
+          *p = ' ';
+          found = TRUE;
         }
-      group_start = FALSE;
     }
   return found ? g_steal_pointer (&blanked) : NULL;
 }

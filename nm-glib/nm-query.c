@@ -774,7 +774,7 @@ nm_query_count (NmQuery   *self,
                 gboolean   threads,
                 GError   **error)
 {
-  g_autoptr (NmDatabaseLocker) locker = _nm_database_lock (self->database);
+  g_autoptr (NmDatabaseLocker) G_GNUC_UNUSED locker = _nm_database_lock (self->database);
   notmuch_query_syntax_t syntax = (notmuch_query_syntax_t) self->syntax;
   notmuch_query_t *native;
   notmuch_status_t status;

@@ -595,6 +595,7 @@ MARKED_FIELDS = [
     ('xapian', '-date:garbage'),
     ('xapian', '+date:garbage'),
     ('xapian', 'ue(((+sexp:('),
+    ('xapian', 'ue((\x1e+sexp:('),
     ('xapian', '(+thread:{'),
     ('xapian', '+subject:/(/'),
     ('xapian', '(-folder:/(/ )'),

@@ -80,7 +80,9 @@ check_message (NmMessage *message)
 
   nm_fuzz_check_utf8 (nm_message_get_message_id (message), "a message id");
   if (filenames == NULL || filenames[0] == NULL || g_strcmp0 (filename, filenames[0]) != 0)
-    nm_fuzz_fail ("get_filename is not the first of get_filenames");
+    nm_fuzz_fail ("get_filename (%s) is not the first of get_filenames (%s)",
+                  filename != NULL ? filename : "NULL",
+                  filenames != NULL && filenames[0] != NULL ? filenames[0] : "none");
 }
 
 static void
