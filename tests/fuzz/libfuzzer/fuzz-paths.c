@@ -79,6 +79,13 @@ check_message (NmMessage *message)
   g_autofree char *filename = nm_message_get_filename (message);
 
   nm_fuzz_check_utf8 (nm_message_get_message_id (message), "a message id");
+  /* The ghost of a message that others refer to (its last file removed) has no file. */
+  if (nm_message_get_flag (message, NM_MESSAGE_FLAG_GHOST, NULL))
+    {
+      if (filename != NULL || filenames == NULL || filenames[0] != NULL)
+        nm_fuzz_fail ("a ghost message has files");
+      return;
+    }
   if (filenames == NULL || filenames[0] == NULL || g_strcmp0 (filename, filenames[0]) != 0)
     nm_fuzz_fail ("get_filename (%s) is not the first of get_filenames (%s)",
                   filename != NULL ? filename : "NULL",
