@@ -634,10 +634,17 @@ nm_query_field_values (const char *p, GPtrArray *values)
 /* Checks a query in the classic syntax: its nesting, the s-expressions of its `sexp:`
  * fields and the named queries of its `query:` fields, each found wherever the text holds
  * one (inside phrases too: checking more than Xapian parses only costs time). */
-/* @text with the `+` or `-` blanked that marks a field (`-date:...`), or NULL if there is
- * none.  Xapian crashes on such a field at the start of the text or of a group, where any
- * character that is no part of a word separates; a mark that follows a word character is
- * no mark.  Blanking more marks than Xapian would read as such only costs a parse. */
+static gboolean
+nm_query_is_word_character (char c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+/* @text with the `+` and `-` blanked that mark a field (`-date:...`, `+=sexp:...`), or NULL
+ * if there is none.  Xapian crashes on such a field at the start of the text or of a group;
+ * between a mark and its field it skips any character that is neither part of a word nor
+ * a blank.  A mark that follows a word character, or a field's colon, is no mark.
+ * Blanking more marks than Xapian would read as such only costs a parse. */
 static char *
 nm_query_blank_marked_fields (const char *text)
 {
@@ -646,18 +653,24 @@ nm_query_blank_marked_fields (const char *text)
 
   for (char *p = blanked; *p != '\0'; p++)
     {
-      const char *name_end = p + 1;
+      char *field = p;
 
-      if ((*p != '+' && *p != '-') || !g_ascii_isalpha (p[1])
-          || (p > blanked && (g_ascii_isalnum (p[-1]) || p[-1] == '_')))
+      if ((*p != '+' && *p != '-')
+          || (p > blanked && (nm_query_is_word_character (p[-1]) || p[-1] == ':')))
         continue;
-      while (g_ascii_isalnum (*name_end) || *name_end == '_')
-        name_end++;
-      if (*name_end == ':')
-        {
-          *p = ' ';
-          found = TRUE;
-        }
+      while (*field != '\0' && !nm_query_is_word_character (*field)
+             && !g_ascii_isspace (*field))
+        field++;
+      if (!g_ascii_isalpha (*field))
+        continue;
+      while (nm_query_is_word_character (*field))
+        field++;
+      if (*field != ':')
+        continue;
+      for (char *mark = p; mark < field && !nm_query_is_word_character (*mark); mark++)
+        if (*mark == '+' || *mark == '-')
+          *mark = ' ';
+      found = TRUE;
     }
   return found ? g_steal_pointer (&blanked) : NULL;
 }

@@ -467,7 +467,7 @@ static void
 test_marked_field_that_fails (NmTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
   const char *failing[] = { "-date:garbage", "ue(((+sexp:(", "ue((\x1e+sexp:(", "(+thread:{",
-                            "+subject:/(/" };
+                            "+subject:/(/", "++=sexp:(-attat)" };
   const char *parsing[] = { "-tag:inbox", "+tag:inbox -tag:unread", "(-tag:unread)" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (failing); i++)

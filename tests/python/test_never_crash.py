@@ -596,6 +596,7 @@ MARKED_FIELDS = [
     ('xapian', '+date:garbage'),
     ('xapian', 'ue(((+sexp:('),
     ('xapian', 'ue((\x1e+sexp:('),
+    ('xapian', '+=sexp:(-attat)'),
     ('xapian', '(+thread:{'),
     ('xapian', '+subject:/(/'),
     ('xapian', '(-folder:/(/ )'),
